@@ -1,0 +1,141 @@
+# tinysense: GNU Makefile.  `make help` lists the targets.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+SANITIZE   ?=
+CC         ?= gcc
+AR         ?= ar
+
+# Debian packages the build and the tests need (see tools in the README).
+DEB_DEPS := build-essential pkg-config libcmocka-dev
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE     := -std=c11 -ffp-contract=off -g -fPIC
+OPT      ?= -O2
+ifeq ($(SANITIZE),1)
+  OPT    := -O1
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+CPPFLAGS += -Ilib/include
+CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS)
+
+# ---- the inference core (freestanding) -------------------------------------
+LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libtinysense.a
+LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
+
+# ---- tinysensectl ------------------------------------------------------------
+CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
+CTL_OBJS := $(CTL_SRCS:%.c=$(BUILD)/obj/%.o)
+CTL      := $(BUILD)/tinysensectl
+
+# ---- tests -------------------------------------------------------------------
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+CONF_BIN     := $(BUILD)/tests/test_conformance
+TEST_BINS    := $(UNIT_BINS) $(CONF_BIN)
+TEST_CFLAGS  := -Ilib -Itests/support
+CMOCKA_LIBS  := -lcmocka
+
+# `make V=1` shows every command.
+Q := $(if $(V),,@)
+
+SHARED       ?= $(abspath ../shared)
+CONFORMANCE  ?= $(SHARED)/conformance
+
+.PHONY: all check test test-asan deps bench demo install uninstall clean help \
+	check-freestanding
+
+all: $(LIB) $(CTL)
+
+help:
+	@echo "make            build $(LIB) and $(CTL)"
+	@echo "make check      install build deps, build with -Werror, run every test, again under ASan+UBSan"
+	@echo "make bench      microseconds per inference and arena bytes for every conformance model"
+	@echo "make demo       run the model tool on a conformance model and print its decision"
+	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+
+$(BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/daemon/%.o: daemon/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
+	@echo '  AR      $@'
+	$(Q)$(AR) rcs $@ $^
+
+$(CTL): $(CTL_OBJS) $(LIB)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(LIB)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+
+$(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+
+# lib/ may use nothing from libc but memcpy, memset and memmove.
+check-freestanding: $(LIB)
+	@bad=$$(nm -u --format=posix $(LIB) | awk '{print $$1}' | sort -u | \
+		grep -v -E '^(memcpy|memset|memmove|__[a-z0-9_]+|_GLOBAL_OFFSET_TABLE_)$$' || true); \
+	if [ -n "$$bad" ]; then echo "lib/ uses symbols outside its freestanding set: $$bad"; exit 1; fi; \
+	echo "lib/ is freestanding: undefined symbols limited to memcpy/memset/memmove"
+
+test: all $(TEST_BINS)
+	@set -e; export TS_CONFORMANCE_DIR=$(CONFORMANCE) TS_CTL=$(abspath $(CTL)); \
+	for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+	@echo "all tests passed ($(BUILD))"
+
+test-asan:
+	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+deps:
+	@./tests/install-deps.sh $(DEB_DEPS)
+
+check: deps
+	$(MAKE) test
+	$(MAKE) check-freestanding
+	$(MAKE) test-asan
+
+bench: $(CTL)
+	@./tests/bench.sh $(CTL) $(CONFORMANCE)
+
+demo: deps $(CTL)
+	@./tests/demo.sh $(CTL) $(CONFORMANCE)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/tinysense
+	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 lib/include/tinysense/*.h $(DESTDIR)$(PREFIX)/include/tinysense/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

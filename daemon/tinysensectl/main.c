@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* tinysensectl: the tinysense command-line tool. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tinysensectl COMMAND ...\n"
+	      "\n"
+	      "Model commands (no daemon needed):\n"
+	      "  model info MODEL                      inputs, outputs, ops, MACs, arena and weight bytes\n"
+	      "  model run MODEL --input IN.bin --output OUT.bin [--kernels SET]\n"
+	      "                                        run every input tensor set in IN, write all outputs\n"
+	      "  model bench MODEL [--iterations N] [--input IN.bin] [--kernels SET]\n"
+	      "                                        median microseconds per inference and MACs/s\n"
+	      "\n"
+	      "  help                                  this text\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "model") == 0)
+		return cmd_model(argc - 2, argv + 2);
+	if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

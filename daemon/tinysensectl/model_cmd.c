@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* tinysensectl model info | run | bench */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "model_file.h"
+
+struct model_args {
+	const char *model;
+	const char *input;
+	const char *output;
+	const char *kernels;
+	long iterations;
+};
+
+static int parse_args(int argc, char **argv, struct model_args *a)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (opt[0] != '-') {
+			if (a->model) {
+				fprintf(stderr, "tinysensectl: unexpected argument '%s'\n", opt);
+				return -1;
+			}
+			a->model = opt;
+			continue;
+		}
+		if (!val) {
+			fprintf(stderr, "tinysensectl: option %s needs a value\n", opt);
+			return -1;
+		}
+		if (strcmp(opt, "--input") == 0) {
+			a->input = val;
+		} else if (strcmp(opt, "--output") == 0) {
+			a->output = val;
+		} else if (strcmp(opt, "--kernels") == 0) {
+			a->kernels = val;
+		} else if (strcmp(opt, "--iterations") == 0) {
+			char *end;
+
+			errno = 0;
+			a->iterations = strtol(val, &end, 10);
+			if (errno || *end || a->iterations < 1 || a->iterations > 1000000) {
+				fprintf(stderr, "tinysensectl: --iterations '%s' is not a number in 1..1000000\n",
+					val);
+				return -1;
+			}
+		} else {
+			fprintf(stderr, "tinysensectl: unknown option %s\n", opt);
+			return -1;
+		}
+		i++;
+	}
+	if (!a->model) {
+		fprintf(stderr, "tinysensectl: no MODEL given\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_tensor(const ts_interpreter *ip, size_t i, const ts_tensor *t)
+{
+	printf("  %zu: %s %s [", i, ts_interpreter_tensor_name(ip, t), ts_type_name(ts_tensor_type(t)));
+	for (size_t d = 0; d < ts_tensor_rank(t); d++)
+		printf(d ? ",%d" : "%d", ts_tensor_dim(t, d));
+	printf("] scale %.9g zero_point %d, %zu bytes\n", (double)ts_tensor_scale(t),
+	       ts_tensor_zero_point(t), ts_tensor_bytes(t));
+}
+
+static void print_ops(const ts_interpreter *ip)
+{
+	const size_t n = ts_interpreter_op_count(ip);
+
+	printf("operators: %zu\n", n);
+	/* Each distinct name once, in first-use order, with its count. */
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ts_interpreter_op_name(ip, i);
+		size_t count = 0, j;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(ts_interpreter_op_name(ip, j), name) == 0)
+				break;
+		if (j < i)
+			continue;
+		for (j = i; j < n; j++)
+			count += strcmp(ts_interpreter_op_name(ip, j), name) == 0;
+		printf("  %s x%zu\n", name, count);
+	}
+}
+
+static int model_info(const struct model_args *a)
+{
+	struct model_file m;
+	ts_interpreter *ip;
+
+	if (model_file_open(&m, a->model, a->kernels))
+		return 1;
+	ip = m.ip;
+	printf("model: %s (%zu bytes)\n", a->model, m.size);
+	printf("inputs: %zu\n", ts_interpreter_input_count(ip));
+	for (size_t i = 0; i < ts_interpreter_input_count(ip); i++)
+		print_tensor(ip, i, ts_interpreter_input(ip, i));
+	printf("outputs: %zu\n", ts_interpreter_output_count(ip));
+	for (size_t i = 0; i < ts_interpreter_output_count(ip); i++)
+		print_tensor(ip, i, ts_interpreter_output(ip, i));
+	print_ops(ip);
+	printf("macs: %llu\n", (unsigned long long)ts_interpreter_macs(ip));
+	printf("arena bytes: %zu\n", ts_interpreter_arena_used(ip));
+	printf("weight bytes: %zu\n", ts_interpreter_weight_bytes(ip));
+	model_file_close(&m);
+	return 0;
+}
+
+static size_t io_bytes(ts_interpreter *ip, bool inputs)
+{
+	size_t total = 0;
+	size_t n = inputs ? ts_interpreter_input_count(ip) : ts_interpreter_output_count(ip);
+
+	for (size_t i = 0; i < n; i++)
+		total += ts_tensor_bytes(inputs ? ts_interpreter_input(ip, i) :
+					 ts_interpreter_output(ip, i));
+	return total;
+}
+
+/* Copies one inference's inputs from src (back to back, in input order). */
+static void load_inputs(ts_interpreter *ip, const uint8_t *src)
+{
+	for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
+		ts_tensor *t = ts_interpreter_input(ip, i);
+
+		memcpy(ts_tensor_data(t), src, ts_tensor_bytes(t));
+		src += ts_tensor_bytes(t);
+	}
+}
+
+static int invoke(struct model_file *m)
+{
+	ts_diag diag;
+
+	if (ts_interpreter_invoke(m->ip, &diag)) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", m->path, diag.text);
+		return -1;
+	}
+	return 0;
+}
+
+static int model_run(const struct model_args *a)
+{
+	struct model_file m;
+	void *in = NULL;
+	size_t in_size, per_in, count;
+	FILE *out = NULL;
+	int err, ret = 1;
+
+	if (!a->input || !a->output) {
+		fprintf(stderr, "tinysensectl: model run needs --input and --output\n");
+		return 2;
+	}
+	if (model_file_open(&m, a->model, a->kernels))
+		return 1;
+	err = read_file_aligned(a->input, &in, &in_size);
+	if (err) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", a->input, strerror(-err));
+		goto done;
+	}
+	per_in = io_bytes(m.ip, true);
+	if (per_in == 0 || in_size == 0 || in_size % per_in) {
+		fprintf(stderr, "tinysensectl: %s: %zu bytes is not a whole number of %zu-byte input sets\n",
+			a->input, in_size, per_in);
+		goto done;
+	}
+	out = fopen(a->output, "wb");
+	if (!out) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+		goto done;
+	}
+	count = in_size / per_in;
+	for (size_t k = 0; k < count; k++) {
+		load_inputs(m.ip, (const uint8_t *)in + k * per_in);
+		if (invoke(&m))
+			goto done;
+		for (size_t i = 0; i < ts_interpreter_output_count(m.ip); i++) {
+			const ts_tensor *t = ts_interpreter_output(m.ip, i);
+
+			if (fwrite(ts_tensor_data_const(t), 1, ts_tensor_bytes(t), out) !=
+			    ts_tensor_bytes(t)) {
+				fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+				goto done;
+			}
+		}
+	}
+	if (fclose(out)) {
+		out = NULL;
+		fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+		goto done;
+	}
+	out = NULL;
+	ret = 0;
+done:
+	if (out)
+		fclose(out);
+	free(in);
+	model_file_close(&m);
+	return ret;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+	const double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Deterministic pseudo-random inputs (xorshift32) when no --input is given. */
+static void fill_inputs(ts_interpreter *ip)
+{
+	uint32_t s = 0x9e3779b9u;
+
+	for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
+		ts_tensor *t = ts_interpreter_input(ip, i);
+		uint8_t *p = ts_tensor_data(t);
+
+		for (size_t b = 0; b < ts_tensor_bytes(t); b++) {
+			s ^= s << 13;
+			s ^= s >> 17;
+			s ^= s << 5;
+			p[b] = (uint8_t)s;
+		}
+	}
+}
+
+static int model_bench(const struct model_args *a)
+{
+	const long iterations = a->iterations ? a->iterations : 100;
+	struct model_file m;
+	double *times, median;
+	void *in = NULL;
+	size_t in_size;
+	int ret = 1, err;
+
+	if (model_file_open(&m, a->model, a->kernels))
+		return 1;
+	times = calloc((size_t)iterations, sizeof(*times));
+	if (!times)
+		goto done;
+	if (a->input) {
+		err = read_file_aligned(a->input, &in, &in_size);
+		if (err || in_size < io_bytes(m.ip, true)) {
+			fprintf(stderr, "tinysensectl: %s: %s\n", a->input,
+				err ? strerror(-err) : "smaller than one input set");
+			goto done;
+		}
+		load_inputs(m.ip, in);
+	} else {
+		fill_inputs(m.ip);
+	}
+	for (int w = 0; w < 3; w++)
+		if (invoke(&m))
+			goto done;
+	for (long i = 0; i < iterations; i++) {
+		const double t0 = now_us();
+
+		if (invoke(&m))
+			goto done;
+		times[i] = now_us() - t0;
+	}
+	qsort(times, (size_t)iterations, sizeof(*times), compare_double);
+	median = times[iterations / 2];
+	printf("model: %s\n", a->model);
+	printf("kernels: %s\n", ts_interpreter_kernels(m.ip));
+	printf("iterations: %ld\n", iterations);
+	printf("median us: %.1f\n", median);
+	printf("min us: %.1f\n", times[0]);
+	printf("macs: %llu\n", (unsigned long long)ts_interpreter_macs(m.ip));
+	printf("macs per second: %.3g\n",
+	       median > 0 ? (double)ts_interpreter_macs(m.ip) / (median / 1e6) : 0.0);
+	printf("arena bytes: %zu\n", ts_interpreter_arena_used(m.ip));
+	ret = 0;
+done:
+	free(in);
+	free(times);
+	model_file_close(&m);
+	return ret;
+}
+
+int cmd_model(int argc, char **argv)
+{
+	struct model_args a = { 0 };
+	const char *sub = argc > 0 ? argv[0] : "";
+
+	if (strcmp(sub, "info") && strcmp(sub, "run") && strcmp(sub, "bench")) {
+		fprintf(stderr, "tinysensectl: model needs a subcommand: info, run or bench\n");
+		return 2;
+	}
+	if (parse_args(argc - 1, argv + 1, &a))
+		return 2;
+	if (strcmp(sub, "info") == 0)
+		return model_info(&a);
+	if (strcmp(sub, "run") == 0)
+		return model_run(&a);
+	return model_bench(&a);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#include "model_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int read_file_aligned(const char *path, void **data, size_t *size)
+{
+	struct stat st;
+	size_t done = 0;
+	void *buf = NULL;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		err = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+		close(fd);
+		return err;
+	}
+	if (posix_memalign(&buf, 16, (size_t)st.st_size ? (size_t)st.st_size : 1)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, (char *)buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			free(buf);
+			close(fd);
+			return err;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*data = buf;
+	*size = done;
+	return 0;
+}
+
+/* Creates the interpreter in a growing arena, then again in one of exactly
+ * the size it reports, so that the reported figure is proven enough. */
+static ts_status create_fitted(struct model_file *m, ts_diag *diag)
+{
+	size_t size = 64 * 1024;
+	ts_status st;
+
+	for (;;) {
+		m->arena = aligned_alloc(16, size);
+		if (!m->arena)
+			goto oom;
+		st = ts_interpreter_create(&m->ip, m->bytes, m->size, m->arena, size, diag);
+		if (st != TS_ERR_ARENA_TOO_SMALL || size >= ((size_t)1 << 30))
+			break;
+		free(m->arena);
+		m->arena = NULL;
+		size *= 4;
+	}
+	if (st)
+		return st;
+	size = (ts_interpreter_arena_used(m->ip) + 15) & ~(size_t)15;
+	free(m->arena);
+	m->arena = aligned_alloc(16, size);
+	if (!m->arena)
+		goto oom;
+	m->arena_size = size;
+	return ts_interpreter_create(&m->ip, m->bytes, m->size, m->arena, size, diag);
+oom:
+	snprintf(diag->text, sizeof(diag->text), "out of memory for the arena");
+	return TS_ERR_ARENA_TOO_SMALL;
+}
+
+int model_file_open(struct model_file *m, const char *path, const char *kernels)
+{
+	ts_diag diag;
+	ts_status st;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	err = read_file_aligned(path, &m->bytes, &m->size);
+	if (err) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", path, strerror(-err));
+		return err;
+	}
+	st = create_fitted(m, &diag);
+	if (st) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", path, diag.text);
+		model_file_close(m);
+		return -1;
+	}
+	if (kernels && ts_interpreter_use_kernels(m->ip, kernels)) {
+		fprintf(stderr, "tinysensectl: kernel set '%s' is unknown or not supported by this CPU\n",
+			kernels);
+		model_file_close(m);
+		return -1;
+	}
+	return 0;
+}
+
+void model_file_close(struct model_file *m)
+{
+	free(m->arena);
+	free(m->bytes);
+	m->arena = NULL;
+	m->bytes = NULL;
+	m->ip = NULL;
+}

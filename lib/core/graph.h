@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interpreter's internal state: tensors, operator nodes, and the
+ * interpreter object itself.  Everything here lives in the caller's arena.
+ * Only lib/ sees these definitions; the public API sees opaque types.
+ */
+#ifndef TS_CORE_GRAPH_H
+#define TS_CORE_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tinysense/interpreter.h"
+#include "arena.h"
+#include "flatbuffer.h"
+
+struct ts_op;
+struct ts_kernel_table;
+
+enum ts_tensor_kind {
+	TS_TENSOR_UNUSED = 0, /* referenced by nothing we run */
+	TS_TENSOR_CONST,      /* data is in the model */
+	TS_TENSOR_ACTIVATION, /* data is planned in the arena */
+	TS_TENSOR_VARIABLE,   /* state kept across invokes, in the arena */
+};
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tinysense reads model data in place and needs a little-endian target"
+#endif
+
+/*
+ * Kept small on purpose (40 bytes on 64-bit, 32 on 32-bit targets): one
+ * per model tensor, for the interpreter's whole life.  Everything only
+ * prepare needs (per-channel scales, names) is read from the model on
+ * demand instead.
+ */
+struct ts_tensor {
+	uint8_t *data;
+	const int32_t *dims; /* the shape vector in the model, read in place */
+	float scale;         /* per-channel tensors: channel 0's */
+	int32_t zero_point;
+	uint32_t bytes;
+	uint32_t elems;
+	uint16_t nscales;    /* 0: not quantized; > 1: per channel */
+	uint8_t type;
+	uint8_t rank : 3;
+	uint8_t kind : 2;
+	uint8_t quant_dim : 3;
+};
+
+struct ts_node {
+	const struct ts_op *op;
+	/* Tensor indices, -1 for an omitted optional input: the operator's
+	 * int32 vectors in the model, read in place. */
+	const int32_t *inputs;
+	const int32_t *outputs;
+	void *params;           /* the op's prepared data */
+	uint32_t options;       /* position of its builtin options table, 0: none */
+	uint16_t n_inputs;
+	uint16_t n_outputs;
+};
+
+struct ts_interpreter {
+	ts_fb fb;
+	ts_fb_vec tensor_tables; /* the subgraph's Tensor tables, for names and scales */
+	struct ts_tensor *tensors;
+	struct ts_node *nodes;
+	const int32_t *inputs;
+	const int32_t *outputs;
+	const struct ts_kernel_table *kernels;
+	uint32_t n_tensors;
+	uint32_t n_nodes;
+	uint32_t n_inputs;
+	uint32_t n_outputs;
+	size_t arena_used;
+	size_t weight_bytes;
+	uint64_t macs;
+};
+
+typedef struct ts_node ts_node;
+
+/* Input i of a node, NULL when it is an omitted optional input (-1) or i is
+ * past the node's inputs.  Indices were verified at load. */
+static inline ts_tensor *ts_node_input(const ts_interpreter *ip,
+				       const ts_node *node, unsigned i)
+{
+	if (i >= node->n_inputs || node->inputs[i] < 0)
+		return NULL;
+	return &ip->tensors[node->inputs[i]];
+}
+
+static inline ts_tensor *ts_node_output(const ts_interpreter *ip,
+					const ts_node *node, unsigned i)
+{
+	if (i >= node->n_outputs || node->outputs[i] < 0)
+		return NULL;
+	return &ip->tensors[node->outputs[i]];
+}
+
+/* Scale of channel c of a per-channel quantized tensor (or the tensor's),
+ * read from the model (the loader verified the vector). */
+float ts_tensor_channel_scale(const ts_interpreter *ip, const ts_tensor *t,
+			      uint32_t c);
+
+/* Index of an operator node. */
+static inline uint32_t ts_node_index(const ts_interpreter *ip, const ts_node *n)
+{
+	return (uint32_t)(n - ip->nodes);
+}
+
+/* Number of elements of dims, false on overflow past 2^31 - 1. */
+bool ts_dims_elems(const int32_t *dims, unsigned rank, uint32_t *elems);
+
+/* dims equal, element by element. */
+bool ts_dims_equal(const ts_tensor *a, const ts_tensor *b);
+
+#endif /* TS_CORE_GRAPH_H */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* The interpreter's life: create (load, prepare, plan), invoke, inspect. */
+#include "tinysense/interpreter.h"
+
+#include "diag.h"
+#include "graph.h"
+#include "model_loader.h"
+#include "planner.h"
+#include "../kernels/kernels.h"
+#include "../ops/op.h"
+
+static ts_status prepare_node(ts_interpreter *ip, ts_arena *a, ts_node *node,
+			      ts_diag *diag)
+{
+	ts_prepare_ctx ctx = { .ip = ip, .node = node, .arena = a, .diag = diag };
+	ts_status st;
+
+	/* The loader verified this table once already. */
+	ctx.has_options = node->options &&
+			  ts_fb_table_at(&ip->fb, node->options, &ctx.options);
+	st = node->op->prepare(&ctx);
+	if (st == TS_OK && a->short_by)
+		st = TS_ERR_ARENA_TOO_SMALL;
+	if (st == TS_ERR_ARENA_TOO_SMALL && a->short_by)
+		return ts_prepare_fail(&ctx, st, "arena too small: %zu more bytes needed",
+				       a->short_by);
+	if (st == TS_OK && ctx.options_bad)
+		return ts_prepare_fail(&ctx, TS_ERR_MALFORMED,
+				       "builtin options field out of bounds");
+	ip->macs += ctx.macs;
+	return st;
+}
+
+static void count_weights(ts_interpreter *ip)
+{
+	for (uint32_t t = 0; t < ip->n_tensors; t++)
+		if (ip->tensors[t].kind == TS_TENSOR_CONST)
+			ip->weight_bytes += ip->tensors[t].bytes;
+}
+
+ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
+				size_t model_size, void *arena,
+				size_t arena_size, ts_diag *diag)
+{
+	ts_arena a;
+	ts_interpreter *ip;
+	ts_status st;
+
+	if (!out || !model || !arena)
+		return ts_diag_set(diag, TS_ERR_INVALID_ARG,
+				   "NULL model, arena or result pointer");
+	*out = NULL;
+	ts_arena_init(&a, arena, arena_size);
+	ip = ts_arena_take(&a, sizeof(*ip), _Alignof(ts_interpreter));
+	if (!ip)
+		return ts_diag_set(diag, TS_ERR_ARENA_TOO_SMALL,
+				   "arena too small: %zu more bytes needed for the interpreter",
+				   a.short_by);
+	ip->kernels = ts_kernels_best();
+	st = ts_model_load(ip, &a, model, model_size, diag);
+	if (st)
+		return st;
+	for (uint32_t n = 0; n < ip->n_nodes; n++) {
+		st = prepare_node(ip, &a, &ip->nodes[n], diag);
+		if (st)
+			return st;
+	}
+	st = ts_plan_memory(ip, &a, diag);
+	if (st)
+		return st;
+	count_weights(ip);
+	ip->arena_used = a.top + a.bottom;
+	*out = ip;
+	return TS_OK;
+}
+
+ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag)
+{
+	ts_status st;
+
+	if (!ip)
+		return ts_diag_set(diag, TS_ERR_INVALID_ARG, "NULL interpreter");
+	for (uint32_t n = 0; n < ip->n_nodes; n++) {
+		st = ip->nodes[n].op->eval(ip, &ip->nodes[n]);
+		if (st)
+			return ts_diag_set(diag, st, "operator %u (%s) failed: %s", n,
+					   ts_builtin_name(ip->nodes[n].op->builtin),
+					   ts_status_str(st));
+	}
+	return TS_OK;
+}
+
+size_t ts_interpreter_input_count(const ts_interpreter *ip) { return ip->n_inputs; }
+size_t ts_interpreter_output_count(const ts_interpreter *ip) { return ip->n_outputs; }
+size_t ts_interpreter_arena_used(const ts_interpreter *ip) { return ip->arena_used; }
+size_t ts_interpreter_weight_bytes(const ts_interpreter *ip) { return ip->weight_bytes; }
+uint64_t ts_interpreter_macs(const ts_interpreter *ip) { return ip->macs; }
+size_t ts_interpreter_op_count(const ts_interpreter *ip) { return ip->n_nodes; }
+
+ts_tensor *ts_interpreter_input(ts_interpreter *ip, size_t i)
+{
+	return i < ip->n_inputs ? &ip->tensors[ip->inputs[i]] : NULL;
+}
+
+const ts_tensor *ts_interpreter_output(const ts_interpreter *ip, size_t i)
+{
+	return i < ip->n_outputs ? &ip->tensors[ip->outputs[i]] : NULL;
+}
+
+const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i)
+{
+	return i < ip->n_nodes ? ts_builtin_name(ip->nodes[i].op->builtin) : NULL;
+}
+
+ts_status ts_interpreter_use_kernels(ts_interpreter *ip, const char *name)
+{
+	const ts_kernel_table *k = ts_kernels_find(name);
+
+	if (!k)
+		return TS_ERR_UNSUPPORTED;
+	ip->kernels = k;
+	return TS_OK;
+}
+
+const char *ts_interpreter_kernels(const ts_interpreter *ip)
+{
+	return ip->kernels->name;
+}

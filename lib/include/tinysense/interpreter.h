@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interpreter: runs one int8 TensorFlow Lite model in a caller's arena.
+ *
+ * Lifetimes and ownership
+ *   - The model bytes are borrowed, never copied: they must stay valid and
+ *     unchanged for as long as the interpreter is used.  Weights are read in
+ *     place.  The bytes should be 16-byte aligned (as any malloc or a linker
+ *     section with ALIGN(16) gives); a model whose int32/float data ends up
+ *     misaligned is rejected, not read unaligned.
+ *   - The arena is borrowed too.  The interpreter object itself, every
+ *     tensor, every prepared operator and every activation live inside it;
+ *     nothing is allocated anywhere else and there is no destroy call: when
+ *     the caller is done it simply reuses or frees the arena.
+ *   - The model is untrusted input.  ts_interpreter_create() verifies every
+ *     offset, index, shape and quantization parameter before use; on failure
+ *     it returns an error status and, when diag is not NULL, a sentence that
+ *     names the problem.
+ *
+ * An interpreter is not thread-safe; use one per thread (two interpreters
+ * may share one model buffer).
+ */
+#ifndef TINYSENSE_INTERPRETER_H
+#define TINYSENSE_INTERPRETER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ts_interpreter ts_interpreter;
+
+/*
+ * Verifies the model, builds the interpreter inside arena, prepares every
+ * operator and plans activation memory.  On success *out points into arena.
+ * When the arena is too small the status is TS_ERR_ARENA_TOO_SMALL and the
+ * diag says how many bytes were needed (at least) so far.
+ */
+ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
+				size_t model_size, void *arena,
+				size_t arena_size, ts_diag *diag);
+
+/* Runs the model once on the current input tensors. */
+ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag);
+
+size_t ts_interpreter_input_count(const ts_interpreter *ip);
+size_t ts_interpreter_output_count(const ts_interpreter *ip);
+/* NULL when i is out of range.  Lifetime: the interpreter's. */
+ts_tensor *ts_interpreter_input(ts_interpreter *ip, size_t i);
+const ts_tensor *ts_interpreter_output(const ts_interpreter *ip, size_t i);
+
+/* The tensor's name in the model (NUL-terminated, "" when it has none);
+ * it lives in the model bytes. */
+const char *ts_interpreter_tensor_name(const ts_interpreter *ip,
+				       const ts_tensor *t);
+
+/* Bytes of the arena in use: persistent state plus planned activations.
+ * An arena of exactly this size is enough for this model. */
+size_t ts_interpreter_arena_used(const ts_interpreter *ip);
+/* Bytes of weights and other constant tensor data in the model. */
+size_t ts_interpreter_weight_bytes(const ts_interpreter *ip);
+/* Multiply-accumulates of one inference (convolutions, fully connected). */
+uint64_t ts_interpreter_macs(const ts_interpreter *ip);
+
+/* Operators, in execution order. */
+size_t ts_interpreter_op_count(const ts_interpreter *ip);
+/* TFLite builtin name of operator i ("CONV_2D"), NULL when out of range. */
+const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i);
+
+/*
+ * Kernel set used by invoke: "ref" (portable reference kernels, the truth)
+ * or an optimized set available on this CPU.  Every set gives identical
+ * bytes.  TS_ERR_UNSUPPORTED when the name is unknown or the CPU lacks it.
+ */
+ts_status ts_interpreter_use_kernels(ts_interpreter *ip, const char *name);
+/* Name of the kernel set in use. */
+const char *ts_interpreter_kernels(const ts_interpreter *ip);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYSENSE_INTERPRETER_H */

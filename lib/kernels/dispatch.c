@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The one place that knows which kernel sets exist. */
+#include "kernels.h"
+
+const ts_kernel_table ts_kernels_ref = {
+	.name = "ref",
+	.conv_s8 = ts_conv_s8_ref,
+	.dwconv_s8 = ts_dwconv_s8_ref,
+	.fc_s8 = ts_fc_s8_ref,
+	.avgpool_s8 = ts_avgpool_s8_ref,
+	.maxpool_s8 = ts_maxpool_s8_ref,
+	.add_s8 = ts_add_s8_ref,
+	.mul_s8 = ts_mul_s8_ref,
+	.softmax_s8 = ts_softmax_s8_ref,
+	.mean_s8 = ts_mean_s8_ref,
+	.lut_s8 = ts_lut_s8_ref,
+};
+
+static const ts_kernel_table *const kernel_sets[] = {
+	&ts_kernels_ref,
+};
+
+static bool name_is(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+const ts_kernel_table *ts_kernels_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kernel_sets) / sizeof(kernel_sets[0]); i++)
+		if (name && name_is(kernel_sets[i]->name, name))
+			return kernel_sets[i];
+	return NULL;
+}
+
+const ts_kernel_table *ts_kernels_best(void)
+{
+	return &ts_kernels_ref;
+}
