@@ -122,7 +122,7 @@ bench: $(CTL)
 	@./tests/bench.sh $(CTL) $(CONFORMANCE)
 
 demo: deps $(CTL)
-	@./tests/demo.sh $(CTL) $(CONFORMANCE)
+	@./tests/demo.sh $(CTL) $(SHARED)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -16,6 +16,7 @@ struct model_args {
 	const char *input;
 	const char *output;
 	const char *kernels;
+	const char *labels; /* comma-separated, for the first output */
 	long iterations;
 };
 
@@ -41,6 +42,8 @@ static int parse_args(int argc, char **argv, struct model_args *a)
 			a->input = val;
 		} else if (strcmp(opt, "--output") == 0) {
 			a->output = val;
+		} else if (strcmp(opt, "--labels") == 0) {
+			a->labels = val;
 		} else if (strcmp(opt, "--kernels") == 0) {
 			a->kernels = val;
 		} else if (strcmp(opt, "--iterations") == 0) {
@@ -152,16 +155,52 @@ static int invoke(struct model_file *m)
 	return 0;
 }
 
+/* Label number i of a comma-separated list into buf ("class i" if absent). */
+static const char *label_at(const char *labels, size_t i, char *buf, size_t size)
+{
+	const char *p = labels;
+
+	for (size_t k = 0; k < i && p; k++) {
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	if (!p || !*p || *p == ',') {
+		snprintf(buf, size, "class %zu", i);
+		return buf;
+	}
+	snprintf(buf, size, "%.*s", (int)strcspn(p, ","), p);
+	return buf;
+}
+
+/* Prints the top-1 class of the first output with its dequantized score. */
+static void print_decision(const ts_interpreter *ip, size_t k, const char *labels)
+{
+	const ts_tensor *t = ts_interpreter_output(ip, 0);
+	const int8_t *q = ts_tensor_data_const(t);
+	size_t n = ts_tensor_bytes(t), best = 0;
+	char label[64];
+
+	if (ts_tensor_type(t) != TS_TYPE_INT8 || n == 0)
+		return;
+	for (size_t i = 1; i < n; i++)
+		if (q[i] > q[best])
+			best = i;
+	printf("%zu: %s %.3f\n", k, label_at(labels, best, label, sizeof(label)),
+	       (double)ts_tensor_scale(t) * (q[best] - ts_tensor_zero_point(t)));
+}
+
 static int model_run(const struct model_args *a)
 {
 	struct model_file m;
 	void *in = NULL;
 	size_t in_size, per_in, count;
+	const char *out_path = a->output ? a->output : "/dev/null";
 	FILE *out = NULL;
 	int err, ret = 1;
 
-	if (!a->input || !a->output) {
-		fprintf(stderr, "tinysensectl: model run needs --input and --output\n");
+	if (!a->input || (!a->output && !a->labels)) {
+		fprintf(stderr, "tinysensectl: model run needs --input, and --output or --labels\n");
 		return 2;
 	}
 	if (model_file_open(&m, a->model, a->kernels))
@@ -177,9 +216,9 @@ static int model_run(const struct model_args *a)
 			a->input, in_size, per_in);
 		goto done;
 	}
-	out = fopen(a->output, "wb");
+	out = fopen(out_path, "wb");
 	if (!out) {
-		fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+		fprintf(stderr, "tinysensectl: %s: %s\n", out_path, strerror(errno));
 		goto done;
 	}
 	count = in_size / per_in;
@@ -187,19 +226,21 @@ static int model_run(const struct model_args *a)
 		load_inputs(m.ip, (const uint8_t *)in + k * per_in);
 		if (invoke(&m))
 			goto done;
+		if (a->labels)
+			print_decision(m.ip, k, a->labels);
 		for (size_t i = 0; i < ts_interpreter_output_count(m.ip); i++) {
 			const ts_tensor *t = ts_interpreter_output(m.ip, i);
 
 			if (fwrite(ts_tensor_data_const(t), 1, ts_tensor_bytes(t), out) !=
 			    ts_tensor_bytes(t)) {
-				fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+				fprintf(stderr, "tinysensectl: %s: %s\n", out_path, strerror(errno));
 				goto done;
 			}
 		}
 	}
 	if (fclose(out)) {
 		out = NULL;
-		fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+		fprintf(stderr, "tinysensectl: %s: %s\n", out_path, strerror(errno));
 		goto done;
 	}
 	out = NULL;

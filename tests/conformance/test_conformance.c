@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance: every case in $TS_CONFORMANCE_DIR (../shared/conformance)
+ * must reproduce TFLite Micro's reference outputs byte for byte, with every
+ * kernel set this CPU can run, in an arena no larger than the one TFLite
+ * Micro used (the case's reference_arena_used_bytes_x86_64).
+ *
+ * A case is NAME.tflite, NAME.input.bin, NAME.output.bin and NAME.json.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tinysense/tinysense.h>
+
+#include "test_files.h"
+
+static const char *case_dir(void)
+{
+	const char *dir = getenv("TS_CONFORMANCE_DIR");
+
+	return dir && *dir ? dir : "../shared/conformance";
+}
+
+/* The integer value of "key": N in the case's JSON, or -1. */
+static long json_number(const char *json, const char *key)
+{
+	char pattern[128];
+	const char *p;
+
+	snprintf(pattern, sizeof(pattern), "\"%s\"", key);
+	p = strstr(json, pattern);
+	if (!p)
+		return -1;
+	p = strchr(p + strlen(pattern), ':');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+struct loaded_case {
+	struct test_file model, input, output, json;
+};
+
+static void load_case(const char *name, struct loaded_case *c)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s.tflite", case_dir(), name);
+	test_file_read(path, &c->model);
+	snprintf(path, sizeof(path), "%s/%s.input.bin", case_dir(), name);
+	test_file_read(path, &c->input);
+	snprintf(path, sizeof(path), "%s/%s.output.bin", case_dir(), name);
+	test_file_read(path, &c->output);
+	snprintf(path, sizeof(path), "%s/%s.json", case_dir(), name);
+	test_file_read(path, &c->json);
+}
+
+static void free_case(struct loaded_case *c)
+{
+	test_file_free(&c->model);
+	test_file_free(&c->input);
+	test_file_free(&c->output);
+	test_file_free(&c->json);
+}
+
+static size_t io_bytes(ts_interpreter *ip, int inputs)
+{
+	size_t n = inputs ? ts_interpreter_input_count(ip) : ts_interpreter_output_count(ip);
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += ts_tensor_bytes(inputs ? ts_interpreter_input(ip, i) :
+					 ts_interpreter_output(ip, i));
+	return total;
+}
+
+/* Runs every input set and compares every output byte. */
+static void run_all(const char *name, ts_interpreter *ip, const struct loaded_case *c,
+		    const char *kernels)
+{
+	const size_t per_in = io_bytes(ip, 1), per_out = io_bytes(ip, 0);
+	const size_t count = c->input.size / per_in;
+	ts_diag diag;
+
+	assert_int_equal(c->input.size % per_in, 0);
+	assert_int_equal(c->output.size, count * per_out);
+	assert_int_equal((long)count, json_number(c->json.data, "count"));
+	for (size_t k = 0; k < count; k++) {
+		const uint8_t *src = (const uint8_t *)c->input.data + k * per_in;
+		const uint8_t *want = (const uint8_t *)c->output.data + k * per_out;
+
+		for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
+			ts_tensor *t = ts_interpreter_input(ip, i);
+
+			memcpy(ts_tensor_data(t), src, ts_tensor_bytes(t));
+			src += ts_tensor_bytes(t);
+		}
+		if (ts_interpreter_invoke(ip, &diag) != TS_OK)
+			fail_msg("%s: invoke %zu: %s", name, k, diag.text);
+		for (size_t o = 0; o < ts_interpreter_output_count(ip); o++) {
+			const ts_tensor *t = ts_interpreter_output(ip, o);
+			const uint8_t *got = ts_tensor_data_const(t);
+
+			for (size_t b = 0; b < ts_tensor_bytes(t); b++)
+				if (got[b] != want[b])
+					fail_msg("%s [%s]: inference %zu, output %zu, byte %zu: got %d, reference %d",
+						 name, kernels, k, o, b, (int8_t)got[b], (int8_t)want[b]);
+			want += ts_tensor_bytes(t);
+		}
+	}
+}
+
+static void test_case(void **state)
+{
+	const char *name = *state;
+	static const char *const kernel_sets[] = { "ref", "neon", "dotprod", "sse41", "avx2" };
+	struct loaded_case c;
+	ts_interpreter *ip;
+	ts_diag diag;
+	size_t used;
+	long reference_arena;
+	void *arena;
+
+	load_case(name, &c);
+	/* Size the arena, then prove the reported size is enough. */
+	arena = aligned_alloc(16, 1 << 22);
+	assert_non_null(arena);
+	if (ts_interpreter_create(&ip, c.model.data, c.model.size, arena, 1 << 22, &diag))
+		fail_msg("%s: %s", name, diag.text);
+	used = ts_interpreter_arena_used(ip);
+	free(arena);
+	arena = aligned_alloc(16, (used + 15) & ~(size_t)15);
+	assert_non_null(arena);
+	if (ts_interpreter_create(&ip, c.model.data, c.model.size, arena, used, &diag))
+		fail_msg("%s: in an arena of its own reported size %zu: %s", name, used, diag.text);
+	reference_arena = json_number(c.json.data, "reference_arena_used_bytes_x86_64");
+	assert_true(reference_arena > 0);
+	if ((long)used > reference_arena)
+		fail_msg("%s: arena %zu bytes, TFLite Micro needs %ld", name, used, reference_arena);
+	print_message("%s: %zu inputs x %zu bytes, arena %zu (TFLite Micro %ld)\n", name,
+		      c.input.size / io_bytes(ip, 1), io_bytes(ip, 1), used, reference_arena);
+	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
+		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
+			continue; /* not built for or not supported by this CPU */
+		run_all(name, ip, &c, kernel_sets[k]);
+	}
+	/* One byte short must fail cleanly with the arena status. */
+	assert_int_equal(ts_interpreter_create(&ip, c.model.data, c.model.size, arena,
+					       used - 1, &diag),
+			 TS_ERR_ARENA_TOO_SMALL);
+	free(arena);
+	free_case(&c);
+}
+
+/* Every NAME.json in the directory is a case. */
+static size_t list_cases(char names[][64], size_t max)
+{
+	DIR *d = opendir(case_dir());
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && len < 64 && strcmp(e->d_name + len - 5, ".json") == 0) {
+			memcpy(names[n], e->d_name, len - 5);
+			names[n][len - 5] = '\0';
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	static char names[64][64];
+	struct CMUnitTest tests[64];
+	size_t n = list_cases(names, 64);
+
+	if (n == 0) {
+		fprintf(stderr, "no conformance cases in %s (set TS_CONFORMANCE_DIR)\n", case_dir());
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tests[i] = (struct CMUnitTest){ names[i], test_case, NULL, NULL, names[i] };
+	}
+	return _cmocka_run_group_tests("conformance", tests, n, NULL, NULL);
+}
