@@ -16,9 +16,15 @@ void ts_fc_s8_ref(const ts_fc_params *p, const int8_t *in,
 			uint32_t acc = 0;
 			int32_t v;
 
-			for (int32_t d = 0; d < p->accum_depth; d++)
-				acc += (uint32_t)((w[d] + p->filter_offset) *
-						  (x[d] + p->input_offset));
+			if (p->filter_offset == 0) {
+				/* The usual case: symmetric int8 weights. */
+				for (int32_t d = 0; d < p->accum_depth; d++)
+					acc += (uint32_t)(w[d] * (x[d] + p->input_offset));
+			} else {
+				for (int32_t d = 0; d < p->accum_depth; d++)
+					acc += (uint32_t)((w[d] + p->filter_offset) *
+							  (x[d] + p->input_offset));
+			}
 			if (bias)
 				acc += (uint32_t)bias[o];
 			v = ts_mul_by_quantized_multiplier((int32_t)acc, p->out_mult[ch],
