@@ -15,7 +15,7 @@
 void test_file_read(const char *path, struct test_file *f)
 {
 	FILE *fp = fopen(path, "rb");
-	long size;
+	long size = 0;
 
 	if (!fp)
 		fail_msg("%s: %s", path, strerror(errno));
