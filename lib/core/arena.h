@@ -18,10 +18,16 @@ typedef struct ts_arena {
 	size_t short_by; /* > 0 after a failed request: bytes that were missing */
 } ts_arena;
 
+/* Alignment of the arena's top end (and the unit of ts_interpreter_arena_used),
+ * so that what is taken from the top does not depend on where the arena ends. */
+#define TS_ARENA_ALIGN 16
+
 static inline void ts_arena_init(ts_arena *a, void *base, size_t size)
 {
+	const uintptr_t end = ((uintptr_t)base + size) & ~(uintptr_t)(TS_ARENA_ALIGN - 1);
+
 	a->base = base;
-	a->size = size;
+	a->size = end > (uintptr_t)base ? end - (uintptr_t)base : 0;
 	a->top = 0;
 	a->bottom = 0;
 	a->short_by = 0;

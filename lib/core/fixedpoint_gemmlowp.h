@@ -113,7 +113,7 @@ static inline int32_t ts_gl_exp_on_negative_values(int32_t a, int ib)
 static inline int32_t ts_gl_nr_reciprocal(int32_t a)
 {
 	const int32_t half_denominator = ts_gl_rounding_half_sum(a, INT32_MAX);
-	const int32_t one_f2 = (int32_t)1 << 28;
+	const int32_t one_f2 = (int32_t)1 << 29; /* 1.0 in Q2.29 */
 	int32_t x = ts_gl_add(1515870810,                   /* 48/17, Q2 */
 			      ts_gl_mul(half_denominator, -1010580540)); /* -32/17 */
 
@@ -136,7 +136,7 @@ static inline int32_t ts_gl_one_over_one_plus_x(int32_t a)
 /* (1 - a) / (1 + a) for a in [0, 1), Q0 in and out. */
 static inline int32_t ts_gl_one_minus_x_over_one_plus_x(int32_t a)
 {
-	return ts_gl_rescale(ts_gl_sub(ts_gl_nr_reciprocal(a), (int32_t)1 << 28),
+	return ts_gl_rescale(ts_gl_sub(ts_gl_nr_reciprocal(a), (int32_t)1 << 29),
 			     2, 0);
 }
 

@@ -69,7 +69,9 @@ ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
 	if (st)
 		return st;
 	count_weights(ip);
-	ip->arena_used = a.top + a.bottom;
+	/* In TS_ARENA_ALIGN units: an aligned arena of this size is enough. */
+	ip->arena_used = (a.top + a.bottom + TS_ARENA_ALIGN - 1) &
+			 ~(size_t)(TS_ARENA_ALIGN - 1);
 	*out = ip;
 	return TS_OK;
 }

@@ -339,9 +339,12 @@ static ts_status check_wiring(struct loader *l)
 
 	if (!ready)
 		return arena_full(l, "the wiring check");
+	/* Constant data, state, and empty tensors (nothing to read) are
+	 * available from the start. */
 	for (uint32_t t = 0; t < ip->n_tensors; t++)
 		ready[t] = ip->tensors[t].kind == TS_TENSOR_CONST ||
-			   ip->tensors[t].kind == TS_TENSOR_VARIABLE;
+			   ip->tensors[t].kind == TS_TENSOR_VARIABLE ||
+			   ip->tensors[t].bytes == 0;
 	for (uint32_t i = 0; i < ip->n_inputs; i++) {
 		if (ip->tensors[ip->inputs[i]].kind == TS_TENSOR_CONST) {
 			st = bad(l, "subgraph input %u is tensor %d, which is constant",
@@ -360,7 +363,7 @@ static ts_status check_wiring(struct loader *l)
 		for (uint32_t k = 0; k < node->n_outputs && !st; k++) {
 			const ts_tensor *t = &ip->tensors[node->outputs[k]];
 
-			if (t->kind == TS_TENSOR_CONST || ready[node->outputs[k]])
+			if (t->kind == TS_TENSOR_CONST || (ready[node->outputs[k]] && t->bytes))
 				st = bad(l, "operator %u: output tensor %d is constant or already written",
 					 n, node->outputs[k]);
 			ready[node->outputs[k]] = 1;

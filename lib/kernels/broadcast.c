@@ -42,7 +42,8 @@ bool ts_bcast_shape_init(ts_bcast_shape *s, const int32_t *a_dims,
 
 		if ((a[i] != o && a[i] != 1) || (b[i] != o && b[i] != 1))
 			return false;
-		if (a[i] != b[i])
+		/* Flat only when neither input is broadcast at all. */
+		if (a[i] != o || b[i] != o)
 			s->flat = false;
 		count *= (uint64_t)o;
 	}

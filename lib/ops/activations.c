@@ -259,16 +259,21 @@ static int32_t leaky_relu_one(int32_t v, const void *ctx)
 {
 	const struct leaky_relu_data *d = ctx;
 	const int32_t x = v - d->input_zero_point;
+	const bool negative_alpha = d->alpha_multiplier < 0;
 	int32_t y;
 
-	if (x >= 0)
-		return ts_gl_add(d->output_zero_point,
-				 ts_mul_by_quantized_multiplier(x, d->identity_multiplier,
-								d->identity_shift));
-	y = ts_mul_by_quantized_multiplier(x, d->alpha_multiplier < 0 ?
-					   -d->alpha_multiplier : d->alpha_multiplier,
-					   d->alpha_shift);
-	return ts_gl_add(d->output_zero_point, d->alpha_multiplier < 0 ? ts_gl_neg(y) : y);
+	if (x >= 0) {
+		y = ts_mul_by_quantized_multiplier(x, d->identity_multiplier,
+						   d->identity_shift);
+	} else {
+		y = ts_mul_by_quantized_multiplier(x, negative_alpha ?
+						   -d->alpha_multiplier :
+						   d->alpha_multiplier,
+						   d->alpha_shift);
+		if (negative_alpha)
+			y = ts_gl_neg(y);
+	}
+	return ts_gl_add(d->output_zero_point, y);
 }
 
 /* CalculateOpDataLeakyRelu: (input_scale * alpha / output_scale) and
@@ -289,8 +294,8 @@ static ts_status leaky_relu_prepare(ts_prepare_ctx *c)
 	d.output_zero_point = out->zero_point;
 	scaled_alpha = in->scale * alpha;
 	ratio = scaled_alpha / out->scale;
-	if (!ts_lut_op_multiplier((double)ratio, &d.alpha_multiplier, &d.alpha_shift) ||
-	    d.alpha_multiplier == INT32_MIN)
+	if (!ts_lut_op_multiplier((double)ratio, &d.alpha_multiplier,
+				  &d.alpha_shift) || d.alpha_multiplier == INT32_MIN)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
 				       "alpha * input scale / output scale not representable");
 	ratio = in->scale / out->scale;
@@ -318,8 +323,9 @@ static int32_t relu_one(int32_t v, const void *ctx)
 {
 	const struct relu_data *d = ctx;
 	const int32_t y = ts_gl_add(d->output_zero_point,
-				    ts_mul_by_quantized_multiplier(v - d->input_zero_point,
-								   d->multiplier, d->shift));
+				    ts_mul_by_quantized_multiplier(
+					    v - d->input_zero_point,
+					    d->multiplier, d->shift));
 
 	return y < d->act_min ? d->act_min : y;
 }

@@ -59,8 +59,9 @@ const ts_tensor *ts_interpreter_output(const ts_interpreter *ip, size_t i);
 const char *ts_interpreter_tensor_name(const ts_interpreter *ip,
 				       const ts_tensor *t);
 
-/* Bytes of the arena in use: persistent state plus planned activations.
- * An arena of exactly this size is enough for this model. */
+/* Bytes of the arena in use: persistent state plus planned activations,
+ * a multiple of 16.  A 16-byte aligned arena of exactly this size is enough
+ * for this model. */
 size_t ts_interpreter_arena_used(const ts_interpreter *ip);
 /* Bytes of weights and other constant tensor data in the model. */
 size_t ts_interpreter_weight_bytes(const ts_interpreter *ip);
