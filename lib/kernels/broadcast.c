@@ -40,7 +40,9 @@ bool ts_bcast_shape_init(ts_bcast_shape *s, const int32_t *a_dims,
 	for (unsigned i = 0; i < TS_BCAST_DIMS; i++) {
 		const int32_t o = s->dims[i];
 
-		if ((a[i] != o && a[i] != 1) || (b[i] != o && b[i] != 1))
+		/* The output is exactly the broadcast shape of the inputs. */
+		if ((a[i] != o && a[i] != 1) || (b[i] != o && b[i] != 1) ||
+		    o != (a[i] > b[i] ? a[i] : b[i]))
 			return false;
 		/* Flat only when neither input is broadcast at all. */
 		if (a[i] != o || b[i] != o)

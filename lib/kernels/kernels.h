@@ -139,7 +139,8 @@ void ts_mean_s8_ref(const struct ts_mean_params *p, const int8_t *in,
 void ts_lut_s8_ref(const int8_t *lut, const int8_t *in, int8_t *out, uint32_t n);
 
 /* Broadcast shape for two tensors of an element-wise op whose output has
- * out_dims (rank <= 6); false when they do not broadcast to it. */
+ * out_dims (rank <= 6); false unless out_dims is exactly the broadcast
+ * shape of the two (numpy rules). */
 bool ts_bcast_shape_init(ts_bcast_shape *s, const int32_t *a_dims,
 			 unsigned a_rank, const int32_t *b_dims,
 			 unsigned b_rank, const int32_t *out_dims,

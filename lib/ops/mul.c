@@ -73,10 +73,6 @@ static ts_status mul_prepare(ts_prepare_ctx *c)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
 				       "inputs of rank %u and %u do not broadcast to the output shape (rank %u)",
 				       a->rank, b->rank, out->rank);
-	if (p->shape.flat && a->elems != out->elems)
-		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "inputs have %u elements, output %u",
-				       a->elems, out->elems);
 	st = mul_quant(c, p, a, b, out);
 	if (st)
 		return st;
