@@ -22,7 +22,7 @@ CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
 # ---- the inference core (freestanding) -------------------------------------
-LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c)
+LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c lib/dsp/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libtinysense.a
 LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
@@ -40,7 +40,7 @@ UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CONF_BIN     := $(BUILD)/tests/test_conformance
 TEST_BINS    := $(UNIT_BINS) $(CONF_BIN)
 TEST_CFLAGS  := -Ilib -Itests/support
-CMOCKA_LIBS  := -lcmocka
+CMOCKA_LIBS  := -lcmocka -lm
 
 # `make V=1` shows every command.
 Q := $(if $(V),,@)

@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-/* Round-to-nearest (ties away from zero) of a*b/2^31, saturating the one
- * overflowing case INT32_MIN * INT32_MIN. */
+/* Round-to-nearest of a*b/2^31 with ties rounded up (toward +infinity), as
+ * gemmlowp does, saturating the one overflowing case INT32_MIN * INT32_MIN. */
 static inline int32_t ts_sat_rounding_doubling_high_mul(int32_t a, int32_t b)
 {
 	int64_t ab, nudge;

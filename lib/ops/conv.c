@@ -37,7 +37,7 @@ static ts_status prepare(ts_prepare_ctx *c)
 	p->k_h = filter->dims[1];
 	p->k_w = filter->dims[2];
 	p->depth_multiplier = filter->dims[3]; /* input channels per group */
-	if (p->depth_multiplier <= 0 || p->in_c % p->depth_multiplier ||
+	if (p->in_c <= 0 || p->depth_multiplier <= 0 || p->in_c % p->depth_multiplier ||
 	    p->k_h <= 0 || p->k_w <= 0)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
 				       "filter [%d,%d,%d,%d] does not fit %d input channels",

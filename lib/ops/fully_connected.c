@@ -8,7 +8,11 @@
 /* FullyConnectedOptions field ids. */
 enum { OPT_ACTIVATION, OPT_WEIGHTS_FORMAT, OPT_KEEP_NUM_DIMS };
 
-/* TFLite GetQuantizedConvolutionMultipler: note the float product. */
+/*
+ * TFLite GetQuantizedConvolutionMultipler: the bias check multiplies the
+ * scales in double, the multiplier itself uses their float product.  A bias
+ * without quantization counts as scale 0, as in TFLite.
+ */
 static ts_status per_tensor_multiplier(ts_prepare_ctx *c, const ts_tensor *in,
 				       const ts_tensor *filter, const ts_tensor *bias,
 				       const ts_tensor *out, ts_fc_params *p,
@@ -16,10 +20,10 @@ static ts_status per_tensor_multiplier(ts_prepare_ctx *c, const ts_tensor *in,
 {
 	const double product = (double)(in->scale * filter->scale);
 
-	if (bias && bias->nscales) {
-		const double diff = product > (double)bias->scale ?
-				    product - (double)bias->scale :
-				    (double)bias->scale - product;
+	if (bias) {
+		const double exact = (double)in->scale * (double)filter->scale;
+		const double bias_scale = bias->nscales ? (double)bias->scale : 0.0;
+		const double diff = exact > bias_scale ? exact - bias_scale : bias_scale - exact;
 
 		if (!(diff / (double)out->scale <= 0.02))
 			return ts_prepare_fail(c, TS_ERR_QUANT,
@@ -36,6 +40,11 @@ static ts_status per_channel_multipliers(ts_prepare_ctx *c, const ts_tensor *in,
 {
 	ts_status st;
 
+	/* TFLite's per-channel kernel has no filter offset. */
+	if (filter->zero_point != 0)
+		return ts_prepare_fail(c, TS_ERR_QUANT,
+				       "per-channel filter zero point %d, expected 0",
+				       filter->zero_point);
 	if (filter->nscales != (uint32_t)p->out_depth || filter->quant_dim != 0)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
 				       "filter has %u scales along dimension %u, expected %d along 0",
@@ -101,6 +110,9 @@ static ts_status prepare(ts_prepare_ctx *c)
 		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "shuffled weights format not supported");
 	if (filter->nscales == 0 || !ts_scale_ok(filter->scale))
 		return ts_prepare_fail(c, TS_ERR_QUANT, "filter is not quantized");
+	if (filter->zero_point < -128 || filter->zero_point > 127)
+		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %d outside [-128, 127]",
+				       filter->zero_point);
 	channels = filter->nscales > 1 ? (uint32_t)p->out_depth : 1;
 	mult = ts_prepare_alloc(c, channels * sizeof(int32_t), sizeof(int32_t));
 	shift = ts_prepare_alloc(c, channels * sizeof(int32_t), sizeof(int32_t));
