@@ -40,6 +40,14 @@ double ts_frexp(double x, int *exp)
 	return double_of(b);
 }
 
+/* t with the sign of x when t is zero (libm keeps -0.0). */
+static double zero_signed_like(double t, double x)
+{
+	if (t == 0.0)
+		return double_of(bits_of(x) & ((uint64_t)1 << 63));
+	return t;
+}
+
 double ts_round(double x)
 {
 	const double big = 4503599627370496.0; /* 2^52: no fraction bits left */
@@ -52,7 +60,7 @@ double ts_round(double x)
 		t += 1.0;
 	else if (t - x >= 0.5)
 		t -= 1.0;
-	return t;
+	return zero_signed_like(t, x);
 }
 
 double ts_floor(double x)
@@ -63,7 +71,7 @@ double ts_floor(double x)
 	if (!(x > -big && x < big))
 		return x;
 	t = (double)(int64_t)x;
-	return t > x ? t - 1.0 : t;
+	return zero_signed_like(t > x ? t - 1.0 : t, x);
 }
 
 void ts_quantize_multiplier(double real, int32_t *multiplier, int *shift)

@@ -52,8 +52,10 @@ int32_t ts_tensor_zero_point(const ts_tensor *t);
 
 /*
  * The tensor's bytes.  For inputs: write them before ts_interpreter_invoke().
- * For outputs: valid after invoke until the next invoke.  Other activation
- * tensors share arena memory and are only meaningful during invoke.
+ * For outputs: valid after invoke until the caller writes the next inputs
+ * (activation memory is shared, and an output may reuse an input's bytes
+ * once the input is consumed) -- read or copy outputs first.  Inputs are
+ * not preserved by invoke.
  */
 void *ts_tensor_data(ts_tensor *t);
 const void *ts_tensor_data_const(const ts_tensor *t);
