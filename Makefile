@@ -141,4 +141,7 @@ uninstall:
 clean:
 	rm -rf build
 
+# Keep intermediate objects (they feed several binaries).
+.SECONDARY:
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
