@@ -12,7 +12,7 @@ DEB_DEPS := build-essential pkg-config libcmocka-dev
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c11 -ffp-contract=off -g -fPIC
-OPT      ?= -O2
+OPT      ?= -O3
 ifeq ($(SANITIZE),1)
   OPT    := -O1
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

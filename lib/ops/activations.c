@@ -120,7 +120,7 @@ static int32_t tanh_one(int32_t v, const void *ctx)
 
 static ts_status logistic_prepare(ts_prepare_ctx *c)
 {
-	struct sigmoid_data d;
+	struct sigmoid_data d = { 0 };
 	ts_tensor *in, *out;
 	ts_status st;
 
@@ -136,7 +136,7 @@ static ts_status logistic_prepare(ts_prepare_ctx *c)
 
 static ts_status tanh_prepare(ts_prepare_ctx *c)
 {
-	struct sigmoid_data d;
+	struct sigmoid_data d = { 0 };
 	ts_tensor *in, *out;
 	ts_status st;
 
@@ -215,7 +215,7 @@ static int32_t hard_swish_one(int32_t v, const void *ctx)
 static ts_status hard_swish_prepare(ts_prepare_ctx *c)
 {
 	const float reluish_scale = 3.0f / 32768.0f;
-	struct hard_swish_data d;
+	struct hard_swish_data d = { 0 };
 	ts_tensor *in, *out;
 	float hires, ratio;
 	int32_t m;
@@ -282,7 +282,7 @@ static ts_status leaky_relu_prepare(ts_prepare_ctx *c)
 {
 	/* LeakyReluOptions.alpha (field 0), schema default 0. */
 	const float alpha = ts_option_f32(c, 0, 0.0f);
-	struct leaky_relu_data d;
+	struct leaky_relu_data d = { 0 };
 	ts_tensor *in, *out;
 	float scaled_alpha, ratio;
 	ts_status st;
@@ -332,7 +332,7 @@ static int32_t relu_one(int32_t v, const void *ctx)
 
 static ts_status relu_prepare(ts_prepare_ctx *c)
 {
-	struct relu_data d;
+	struct relu_data d = { 0 };
 	ts_tensor *in, *out;
 	float ratio;
 	ts_status st;
@@ -372,7 +372,7 @@ static int32_t relu6_one(int32_t v, const void *ctx)
  */
 static ts_status relu6_prepare(ts_prepare_ctx *c)
 {
-	struct relu6_data d;
+	struct relu6_data d = { 0 };
 	ts_tensor *in, *out;
 	double six;
 	float q;
