@@ -48,7 +48,7 @@ Q := $(if $(V),,@)
 SHARED       ?= $(abspath ../shared)
 CONFORMANCE  ?= $(SHARED)/conformance
 
-.PHONY: all check test test-asan deps bench demo install uninstall clean help \
+.PHONY: FORCE all check test test-asan deps bench demo install uninstall clean help \
 	check-freestanding
 
 all: $(LIB) $(CTL)
@@ -60,17 +60,26 @@ help:
 	@echo "make demo       run the model tool on a conformance model and print its decision"
 	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
 
-$(BUILD)/obj/lib/%.o: lib/%.c
+# Objects are rebuilt when the compiler or its flags change.
+FLAGS_FILE := $(BUILD)/.cflags
+$(FLAGS_FILE): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' > $@
+
+FORCE:
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/%.c
+$(BUILD)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/daemon/%.o: daemon/%.c
+$(BUILD)/obj/daemon/%.o: daemon/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -MMD -MP -c $< -o $@

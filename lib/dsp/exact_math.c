@@ -8,17 +8,6 @@
 
 #define ONE ((uint64_t)1 << 56)
 
-int ts_bitlen64(uint64_t x)
-{
-	int n = 0;
-
-	while (x) {
-		x >>= 1;
-		n++;
-	}
-	return n;
-}
-
 /* 64 x 64 -> 128-bit product from 32-bit halves. */
 static void umul128(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 {

@@ -11,9 +11,9 @@
  *     computed in float32; replaying the same operations with the same
  *     roundings (and correctly rounded log1p/pow) reproduces them.
  *
- * Signed right shifts of negative values are written as floor divisions by
- * powers of two through ts_asr64/ts_asr32, so nothing depends on
- * implementation-defined behaviour.
+ * Signed right shifts go through ts_asr64/ts_asr32 (floor division by a
+ * power of two) and narrowing through ts_wrap16/ts_wrap32 (two's complement
+ * wrap, as the C++ reference's casts do).
  */
 #ifndef TS_DSP_EXACT_MATH_H
 #define TS_DSP_EXACT_MATH_H
@@ -25,15 +25,23 @@
 #define TS_Q56_PI  ((int64_t)0x03243F6A8885A309)
 #define TS_Q56_LN2 ((int64_t)0x00B17217F7D1CF7A)
 
-/* Arithmetic shift right (floor(x / 2^s)), 0 <= s < 64 / 32. */
+/*
+ * Arithmetic shift right, floor(x / 2^s) for 0 <= s < 64 / 32.  C leaves
+ * >> of a negative value implementation-defined; every compiler tinysense
+ * targets (GCC, Clang, Arm, on every ISA) shifts arithmetically, and this
+ * assertion stops the build on one that does not.
+ */
+_Static_assert((-7 >> 1) == -4 && ((int64_t)-7 >> 1) == -4,
+	       "lib/dsp needs arithmetic right shifts of negative values");
+
 static inline int64_t ts_asr64(int64_t x, unsigned s)
 {
-	return x >= 0 ? (int64_t)((uint64_t)x >> s) : -(int64_t)((uint64_t)(-(x + 1)) >> s) - 1;
+	return x >> s;
 }
 
 static inline int32_t ts_asr32(int32_t x, unsigned s)
 {
-	return x >= 0 ? (int32_t)((uint32_t)x >> s) : -(int32_t)((uint32_t)(-(x + 1)) >> s) - 1;
+	return x >> s;
 }
 
 /* Two's complement wrap to 16 / 32 bits, without implementation-defined
@@ -49,7 +57,21 @@ static inline int32_t ts_wrap32(uint32_t x)
 }
 
 /* Bit length: 0 for 0, else index of the highest set bit + 1. */
-int ts_bitlen64(uint64_t x);
+static inline int ts_bitlen64(uint64_t x)
+{
+#if defined(__GNUC__)
+	return x ? 64 - __builtin_clzll(x) : 0;
+#else
+	int n = 0;
+
+	for (int s = 32; s; s >>= 1)
+		if (x >> s) {
+			x >>= s;
+			n += s;
+		}
+	return n + (int)x;
+#endif
+}
 
 /* ---- Q56 ------------------------------------------------------------- */
 

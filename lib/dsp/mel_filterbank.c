@@ -178,10 +178,14 @@ void ts_mel_fb_accumulate(const ts_mel_fb *fb, const uint32_t *energy,
 /* Digit-by-digit square root: floor(sqrt(x)) and remainder x - root^2. */
 static uint64_t isqrt64(uint64_t x, uint64_t *rem)
 {
-	uint64_t root = 0, bit = (uint64_t)1 << 62;
+	uint64_t root = 0, bit;
 
-	while (bit > x)
-		bit >>= 2;
+	if (!x) {
+		*rem = 0;
+		return 0;
+	}
+	/* the highest power of 4 not above x */
+	bit = (uint64_t)1 << ((ts_bitlen64(x) - 1) & ~1);
 	while (bit) {
 		if (x >= root + bit) {
 			x -= root + bit;

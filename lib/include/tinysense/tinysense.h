@@ -6,5 +6,6 @@
 #include "status.h"
 #include "tensor.h"
 #include "interpreter.h"
+#include "audio_frontend.h"
 
 #endif /* TINYSENSE_H */
