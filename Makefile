@@ -8,7 +8,7 @@ CC         ?= gcc
 AR         ?= ar
 
 # Debian packages the build and the tests need (see tools in the README).
-DEB_DEPS := build-essential pkg-config libcmocka-dev
+DEB_DEPS := build-essential pkg-config libcmocka-dev libinih-dev
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c11 -ffp-contract=off -g -fPIC
@@ -26,6 +26,12 @@ LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libtinysense.a
 LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
+
+# ---- code shared by tinysensed and tinysensectl ------------------------------
+COMMON_SRCS := $(wildcard daemon/common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
+COMMON      := $(BUILD)/libtinysense-common.a
+HOST_LIBS   := -linih
 
 # ---- tinysensectl ------------------------------------------------------------
 CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
@@ -82,7 +88,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 $(BUILD)/obj/daemon/%.o: daemon/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -90,9 +96,15 @@ $(LIB): $(LIB_OBJS)
 	@echo '  AR      $@'
 	$(Q)$(AR) rcs $@ $^
 
-$(CTL): $(CTL_OBJS) $(LIB)
+$(COMMON): $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	@echo '  AR      $@'
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(CTL): $(CTL_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(LIB)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(COMMON) $(LIB) $(HOST_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
@@ -114,9 +126,12 @@ check-freestanding: $(LIB_OBJS)
 	if [ -n "$$bad" ]; then echo "lib/ uses symbols outside its freestanding set:" $$bad; exit 1; fi; \
 	echo "lib/ is freestanding: it needs only memcpy, memset and memmove"
 
+INTEGRATION_TESTS := $(wildcard tests/integration/test_*.sh)
+
 test: all $(TEST_BINS)
-	@set -e; export TS_CONFORMANCE_DIR=$(CONFORMANCE) TS_CTL=$(abspath $(CTL)); \
-	for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+	@set -e; export TS_CONFORMANCE_DIR=$(CONFORMANCE) TS_SHARED=$(SHARED) \
+		TS_CTL=$(abspath $(CTL)); \
+	for t in $(TEST_BINS) $(INTEGRATION_TESTS); do echo "== $$t"; $$t; done
 	@echo "all tests passed ($(BUILD))"
 
 test-asan:

@@ -5,5 +5,6 @@
 #define TINYSENSECTL_COMMANDS_H
 
 int cmd_model(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 #endif

@@ -17,6 +17,11 @@ static void usage(FILE *f)
 	      "  model bench MODEL [--iterations N] [--input IN.bin] [--kernels SET]\n"
 	      "                                        median microseconds per inference and MACs/s\n"
 	      "\n"
+	      "\n"
+	      "Signal commands:\n"
+	      "  features [--frontend micro_speech] IN.wav --output OUT.bin\n"
+	      "                                        int8 features, one row per frame\n"
+	      "\n"
 	      "  help                                  this text\n", f);
 }
 
@@ -24,6 +29,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "model") == 0)
 		return cmd_model(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "features") == 0)
+		return cmd_features(argc - 2, argv + 2);
 	if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
 		usage(stdout);
 		return 0;

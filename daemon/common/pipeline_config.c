@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+#include "pipeline_config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "value_parse.h"
+
+struct parse_state {
+	struct pipeline_config *pc;
+	struct config_error *err;
+	FILE *fp;
+	unsigned line;          /* of the line inih is handling */
+	bool seen_pipeline, seen_source, seen_model;
+	int status;
+};
+
+static int fail(struct parse_state *ps, const char *section, const char *key,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct parse_state *ps, const char *section, const char *key,
+		const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (ps->status)
+		return 0; /* keep the first error */
+	if (ps->line)
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s] %s: ",
+				       ps->pc->file, ps->line, section, key);
+	else /* a whole-file check: no line to name */
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s] %s: ",
+				       ps->pc->file, section, key);
+	if (len < sizeof(ps->err->text)) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err->text + len, sizeof(ps->err->text) - len, fmt, ap);
+		va_end(ap);
+	}
+	ps->status = -EINVAL;
+	return 0;
+}
+
+/* ---- [Model] Labels= --------------------------------------------------- */
+
+static int load_labels_file(struct parse_state *ps, const char *path)
+{
+	struct pipeline_config *pc = ps->pc;
+	char line[256];
+	FILE *fp = fopen(path, "re");
+
+	if (!fp)
+		return fail(ps, "Model", "Labels", "cannot open labels file %s: %s", path,
+			    strerror(errno));
+	pc->n_labels = 0;
+	while (fgets(line, sizeof(line), fp)) {
+		char label[PC_LABEL_LEN];
+
+		if (copy_trimmed(label, sizeof(label), line)) {
+			fclose(fp);
+			return fail(ps, "Model", "Labels", "%s: label too long", path);
+		}
+		if (!label[0] || label[0] == '#')
+			continue;
+		if (pc->n_labels == PC_MAX_LABELS) {
+			fclose(fp);
+			return fail(ps, "Model", "Labels", "%s: more than %d labels", path,
+				    PC_MAX_LABELS);
+		}
+		memcpy(pc->labels[pc->n_labels++], label, sizeof(label));
+	}
+	fclose(fp);
+	if (!pc->n_labels)
+		return fail(ps, "Model", "Labels", "%s holds no labels", path);
+	return 1;
+}
+
+static int set_labels(struct parse_state *ps, const char *value)
+{
+	struct pipeline_config *pc = ps->pc;
+
+	if (value[0] == '/' || strchr(value, '/'))
+		return load_labels_file(ps, value);
+	if (parse_list(value, &pc->labels[0][0], PC_LABEL_LEN, PC_MAX_LABELS, &pc->n_labels))
+		return fail(ps, "Model", "Labels",
+			    "expected a comma-separated list of at most %d labels or a file path",
+			    PC_MAX_LABELS);
+	return 1;
+}
+
+/* ---- [Detect] ------------------------------------------------------------- */
+
+static int set_thresholds(struct parse_state *ps, const char *value)
+{
+	struct detect_config *d = &ps->pc->detect;
+	char items[PC_MAX_LABELS][PC_LABEL_LEN + 16];
+	size_t n;
+
+	if (parse_list(value, &items[0][0], sizeof(items[0]), PC_MAX_LABELS, &n))
+		return fail(ps, "Detect", "Thresholds", "expected LABEL:VALUE,...");
+	for (size_t i = 0; i < n; i++) {
+		char *colon = strchr(items[i], ':');
+		struct label_threshold *t = &d->per_label[i];
+
+		if (!colon || colon == items[i] || (size_t)(colon - items[i]) >= PC_LABEL_LEN ||
+		    parse_fixed(colon + 1, 16, 0, PC_SCORE_ONE, &t->q16))
+			return fail(ps, "Detect", "Thresholds",
+				    "'%s' is not LABEL:VALUE with VALUE in 0..1", items[i]);
+		*colon = '\0';
+		if (copy_trimmed(t->label, sizeof(t->label), items[i]))
+			return fail(ps, "Detect", "Thresholds", "label '%s' too long", items[i]);
+	}
+	d->n_per_label = n;
+	return 1;
+}
+
+typedef int (*key_parser)(struct parse_state *ps, const char *section,
+			  const char *key, const char *value);
+
+static int parse_q16_unit(struct parse_state *ps, const char *section, const char *key,
+			  const char *value, int64_t *out)
+{
+	if (parse_fixed(value, 16, 0, PC_SCORE_ONE, out))
+		return fail(ps, section, key, "'%s' is not a number in 0..1", value);
+	return 1;
+}
+
+static int parse_count(struct parse_state *ps, const char *section, const char *key,
+		       const char *value, unsigned min, unsigned max, unsigned *out)
+{
+	long long v;
+
+	if (parse_int_range(value, min, max, &v))
+		return fail(ps, section, key, "'%s' is not a whole number in %u..%u", value,
+			    min, max);
+	*out = (unsigned)v;
+	return 1;
+}
+
+static int detect_key(struct parse_state *ps, const char *key, const char *value)
+{
+	struct detect_config *d = &ps->pc->detect;
+	int b;
+
+	if (!strcmp(key, "Threshold"))
+		return parse_q16_unit(ps, "Detect", key, value, &d->threshold_q16);
+	if (!strcmp(key, "Thresholds"))
+		return set_thresholds(ps, value);
+	if (!strcmp(key, "Average"))
+		return parse_count(ps, "Detect", key, value, 1, 32, &d->average);
+	if (!strcmp(key, "Consecutive"))
+		return parse_count(ps, "Detect", key, value, 1, 1000, &d->consecutive);
+	if (!strcmp(key, "Refractory")) {
+		if (parse_duration_ns(value, &d->refractory_ns))
+			return fail(ps, "Detect", key, "'%s' is not a duration such as 1000ms or 2s",
+				    value);
+		return 1;
+	}
+	if (!strcmp(key, "Margin"))
+		return parse_q16_unit(ps, "Detect", key, value, &d->margin_q16);
+	if (!strcmp(key, "Ignore")) {
+		if (parse_list(value, &d->ignore[0][0], PC_LABEL_LEN, PC_MAX_LABELS, &d->n_ignore))
+			return fail(ps, "Detect", key, "expected a comma-separated list of labels");
+		return 1;
+	}
+	if (!strcmp(key, "Anomaly")) {
+		if (parse_bool(value, &b))
+			return fail(ps, "Detect", key, "'%s' is not yes or no", value);
+		d->anomaly = b;
+		return 1;
+	}
+	if (!strcmp(key, "Calibration"))
+		return parse_count(ps, "Detect", key, value, 2, 1000000, &d->calibration);
+	if (!strcmp(key, "Sigma")) {
+		if (parse_fixed(value, 16, 0, 100 * PC_SCORE_ONE, &d->sigma_q16))
+			return fail(ps, "Detect", key, "'%s' is not a number in 0..100", value);
+		return 1;
+	}
+	if (!strcmp(key, "OnCount"))
+		return parse_count(ps, "Detect", key, value, 1, 1000, &d->on_count);
+	if (!strcmp(key, "OffCount"))
+		return parse_count(ps, "Detect", key, value, 1, 1000, &d->off_count);
+	return fail(ps, "Detect", key, "unknown key");
+}
+
+/* ---- the other sections --------------------------------------------------- */
+
+static int copy_value(struct parse_state *ps, const char *section, const char *key,
+		      const char *value, char *dst, size_t size)
+{
+	if (copy_trimmed(dst, size, value) || !dst[0])
+		return fail(ps, section, key, "empty or longer than %zu characters", size - 1);
+	return 1;
+}
+
+static int keep_setting(struct parse_state *ps, struct settings *s, const char *section,
+			const char *key, const char *value)
+{
+	struct setting *item;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->items[i].key, key))
+			return fail(ps, section, key, "given twice");
+	if (s->n == PC_MAX_SETTINGS)
+		return fail(ps, section, key, "more than %d keys", PC_MAX_SETTINGS);
+	item = &s->items[s->n];
+	if (copy_trimmed(item->key, sizeof(item->key), key) ||
+	    copy_trimmed(item->value, sizeof(item->value), value))
+		return fail(ps, section, key, "key or value too long");
+	item->line = ps->line;
+	s->n++;
+	return 1;
+}
+
+static int frontend_type(struct parse_state *ps, const char *value)
+{
+	static const char *const names[] = { "audio", "spectrum", "stats", "raw" };
+
+	for (size_t i = 0; i < 4; i++)
+		if (!strcmp(value, names[i])) {
+			ps->pc->frontend = (enum frontend_type)i;
+			return 1;
+		}
+	return fail(ps, "Frontend", "Type", "'%s' is not audio, spectrum, stats or raw", value);
+}
+
+static int handle(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *ps = user;
+	struct pipeline_config *pc = ps->pc;
+
+	if (ps->status)
+		return 0;
+	if (!strcmp(section, "Pipeline")) {
+		ps->seen_pipeline = true;
+		if (!strcmp(key, "Name"))
+			return copy_value(ps, section, key, value, pc->name, sizeof(pc->name));
+		return fail(ps, section, key, "unknown key");
+	}
+	if (!strcmp(section, "Source")) {
+		ps->seen_source = true;
+		if (!strcmp(key, "Plugin"))
+			return copy_value(ps, section, key, value, pc->plugin, sizeof(pc->plugin));
+		return keep_setting(ps, &pc->source, section, key, value);
+	}
+	if (!strcmp(section, "Frontend")) {
+		if (!strcmp(key, "Type"))
+			return frontend_type(ps, value);
+		return keep_setting(ps, &pc->frontend_keys, section, key, value);
+	}
+	if (!strcmp(section, "Model")) {
+		ps->seen_model = true;
+		if (!strcmp(key, "Path"))
+			return copy_value(ps, section, key, value, pc->model_path,
+					  sizeof(pc->model_path));
+		if (!strcmp(key, "Labels"))
+			return set_labels(ps, value);
+		return fail(ps, section, key, "unknown key");
+	}
+	if (!strcmp(section, "Detect"))
+		return detect_key(ps, key, value);
+	return fail(ps, section, key, "unknown section [%s]", section);
+}
+
+/* inih's reader: fgets that counts lines, so errors can name them. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *ps = stream;
+	char *r = fgets(str, num, ps->fp);
+
+	if (r)
+		ps->line++;
+	return r;
+}
+
+static void set_defaults(struct pipeline_config *pc)
+{
+	pc->frontend = FRONTEND_RAW;
+	pc->detect.threshold_q16 = PC_SCORE_ONE / 2;
+	pc->detect.average = 1;
+	pc->detect.consecutive = 1;
+	pc->detect.calibration = 100;
+	pc->detect.sigma_q16 = 3 * PC_SCORE_ONE;
+	pc->detect.on_count = 1;
+	pc->detect.off_count = 1;
+}
+
+static int check_labels(struct parse_state *ps)
+{
+	const struct pipeline_config *pc = ps->pc;
+
+	for (size_t i = 0; i < pc->detect.n_ignore; i++)
+		if (pipeline_config_label_index(pc, pc->detect.ignore[i]) < 0)
+			return fail(ps, "Detect", "Ignore", "'%s' is not one of the model's labels",
+				    pc->detect.ignore[i]);
+	for (size_t i = 0; i < pc->detect.n_per_label; i++)
+		if (pipeline_config_label_index(pc, pc->detect.per_label[i].label) < 0)
+			return fail(ps, "Detect", "Thresholds",
+				    "'%s' is not one of the model's labels",
+				    pc->detect.per_label[i].label);
+	return 0;
+}
+
+int pipeline_config_load(struct pipeline_config *pc, const char *path,
+			 struct config_error *err)
+{
+	struct parse_state ps = { .pc = pc, .err = err };
+	int r;
+
+	memset(pc, 0, sizeof(*pc));
+	set_defaults(pc);
+	snprintf(pc->file, sizeof(pc->file), "%s", path);
+	pc->source.file = pc->frontend_keys.file = pc->file;
+	pc->source.section = "Source";
+	pc->frontend_keys.section = "Frontend";
+	ps.fp = fopen(path, "re");
+	if (!ps.fp) {
+		r = -errno;
+		snprintf(err->text, sizeof(err->text), "%s: %s", path, strerror(errno));
+		return r;
+	}
+	r = ini_parse_stream(read_line, &ps, handle, &ps);
+	fclose(ps.fp);
+	if (ps.status)
+		return ps.status;
+	if (r) {
+		snprintf(err->text, sizeof(err->text), "%s:%d: syntax error", path, r);
+		return -EINVAL;
+	}
+	ps.line = 0;
+	if (!pc->name[0])
+		fail(&ps, "Pipeline", "Name", "missing");
+	else if (!pc->plugin[0])
+		fail(&ps, "Source", "Plugin", "missing");
+	else if (!pc->model_path[0])
+		fail(&ps, "Model", "Path", "missing");
+	else if (!pc->detect.anomaly && !pc->n_labels)
+		fail(&ps, "Model", "Labels", "missing (required unless Anomaly=yes)");
+	else
+		check_labels(&ps);
+	return ps.status;
+}
+
+const struct setting *setting_take(struct settings *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->items[i].key, key)) {
+			s->items[i].taken = true;
+			return &s->items[i];
+		}
+	return NULL;
+}
+
+int setting_error(struct config_error *err, const struct settings *s,
+		  const struct setting *item, const char *fmt, ...)
+{
+	size_t len;
+	va_list ap;
+
+	if (item)
+		len = (size_t)snprintf(err->text, sizeof(err->text), "%s:%u: [%s] %s=%s: ",
+				       s->file, item->line, s->section, item->key, item->value);
+	else
+		len = (size_t)snprintf(err->text, sizeof(err->text), "%s: [%s]: ", s->file,
+				       s->section);
+	if (len < sizeof(err->text)) {
+		va_start(ap, fmt);
+		vsnprintf(err->text + len, sizeof(err->text) - len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int settings_check_all_taken(const struct settings *s, struct config_error *err)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->items[i].taken)
+			return setting_error(err, s, &s->items[i], "unknown key");
+	return 0;
+}
+
+int pipeline_config_label_index(const struct pipeline_config *pc, const char *label)
+{
+	for (size_t i = 0; i < pc->n_labels; i++)
+		if (!strcmp(pc->labels[i], label))
+			return (int)i;
+	return -1;
+}
