@@ -264,13 +264,13 @@ static int copy_fields(tb_builder *b, const tb_field *src, size_t n,
         if (es) {
             rc = dup_array(b, f->ptr, f->count, es, &f->ptr);
         } else if (f->kind == TB_KIND_STRING) {
-            const char *s;
+            const char *s = NULL;
             if (!f->ptr)
                 return TB_ERR_ARG;
             rc = dup_str(b, (const char *)f->ptr, &s);
             f->ptr = s;
         } else if (f->kind == TB_KIND_TABLE) {
-            const tb_field *sub;
+            const tb_field *sub = NULL;
             rc = copy_fields(b, (const tb_field *)f->ptr, f->count, 0,
                              depth + 1, &sub);
             f->ptr = sub;

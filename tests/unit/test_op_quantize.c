@@ -13,152 +13,16 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "tinysense/tinysense.h"
-#include "tflite_builder.h"
-
-/* ---- one-op models through the real loader (same helper in each op test) */
-
-typedef struct tspec {
-	int type;
-	int32_t shape[6];
-	size_t rank;
-	float scale;        /* 0: no quantization table */
-	int64_t zp;
-	const void *data;   /* constant data, or the values fed as graph input */
-	size_t bytes;
-	int is_const;
-} tspec;
-
-typedef struct opspec {
-	int32_t builtin;
-	uint8_t options_type;
-	const tb_field *options;
-	size_t n_options;
-} opspec;
-
-static _Alignas(16) uint8_t arena[1 << 16];
-
-static int add_tensor(tb_builder *b, const tspec *s)
-{
-	tb_tensor t = { 0 };
-	tb_quant q = { 0 };
-	float scale = s->scale;
-	int64_t zp = s->zp;
-
-	t.type = s->type;
-	t.shape = s->shape;
-	t.rank = s->rank;
-	if (s->scale != 0.0f) {
-		q.scale = &scale;
-		q.num_scale = 1;
-		q.zero_point = &zp;
-		q.num_zero_point = 1;
-		t.quant = &q;
-	}
-	if (s->is_const)
-		t.buffer = (uint32_t)tb_add_buffer(b, s->data, s->bytes);
-	return tb_add_tensor(b, &t);
-}
-
-/* Builds a model holding one operator, creates an interpreter, feeds the
- * non-constant inputs, invokes; the output bytes go to result.  Returns the
- * first failing status (diag then says why). */
-static ts_status run_op(const opspec *op, const tspec *ins, size_t n_in,
-			const tspec *out, void *result, ts_diag *diag)
-{
-	tb_builder *b = tb_create();
-	int32_t in_idx[16], graph_in[16], out_idx;
-	const tspec *fed[16] = { 0 };
-	size_t n_graph = 0, size = 0;
-	tb_operator o = { 0 };
-	uint8_t *model = NULL;
-	ts_interpreter *ip = NULL;
-	ts_status st;
-
-	assert_non_null(b);
-	for (size_t i = 0; i < n_in; i++) {
-		in_idx[i] = add_tensor(b, &ins[i]);
-		if (!ins[i].is_const) {
-			fed[n_graph] = &ins[i];
-			graph_in[n_graph++] = in_idx[i];
-		}
-	}
-	out_idx = add_tensor(b, out);
-	o.opcode_index = (uint32_t)tb_add_opcode(b, op->builtin, 1);
-	o.inputs = in_idx;
-	o.num_inputs = n_in;
-	o.outputs = &out_idx;
-	o.num_outputs = 1;
-	o.options_type = op->options_type;
-	o.options = op->options;
-	o.num_options = op->n_options;
-	assert_true(tb_add_operator(b, &o) >= 0);
-	assert_int_equal(tb_set_inputs(b, graph_in, n_graph), TB_OK);
-	assert_int_equal(tb_set_outputs(b, &out_idx, 1), TB_OK);
-	assert_int_equal(tb_finish(b, &model, &size), TB_OK);
-	tb_free(b);
-	memset(diag, 0, sizeof(*diag));
-	st = ts_interpreter_create(&ip, model, size, arena, sizeof(arena), diag);
-	for (size_t k = 0; !st && k < n_graph; k++) {
-		ts_tensor *t = ts_interpreter_input(ip, k);
-
-		assert_int_equal(ts_tensor_bytes(t), fed[k]->bytes);
-		memcpy(ts_tensor_data(t), fed[k]->data, fed[k]->bytes);
-	}
-	if (!st)
-		st = ts_interpreter_invoke(ip, diag);
-	if (!st) {
-		const ts_tensor *t = ts_interpreter_output(ip, 0);
-
-		memcpy(result, ts_tensor_data_const(t), ts_tensor_bytes(t));
-	}
-	free(model);
-	return st;
-}
-
-/* Runs and expects prepare to fail with status and a diag holding text. */
-static void expect_reject(const opspec *op, const tspec *ins, size_t n_in,
-			  const tspec *out, ts_status status, const char *text)
-{
-	uint8_t result[4096];
-	ts_diag diag;
-	ts_status st = run_op(op, ins, n_in, out, result, &diag);
-
-	if (st != status || !strstr(diag.text, text))
-		print_error("status %d, diag \"%s\"; expected %d and \"%s\"\n",
-			    (int)st, diag.text, (int)status, text);
-	assert_int_equal(st, status);
-	assert_non_null(strstr(diag.text, text));
-}
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-/* shape fields of a tspec: SHAPE(2, 3) */
-#define SHAPE(...) { __VA_ARGS__ }, N_OF(((int32_t[]){ __VA_ARGS__ }))
+#include "op_model.h"
 
 static const opspec quantize_op = { 114, 0, NULL, 0 };
 static const opspec dequantize_op = { 6, 0, NULL, 0 };
 
-static long rnd(double x)
-{
-	return x >= 0 ? (long)(x + 0.5) : -(long)(-x + 0.5);
-}
-
 static long clampl(long v, long lo, long hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
-}
-
-static void run_ok(const opspec *op, const tspec *in, const tspec *out,
-		   void *got)
-{
-	ts_diag diag;
-	ts_status st = run_op(op, in, 1, out, got, &diag);
-
-	if (st)
-		print_error("%s\n", diag.text);
-	assert_int_equal(st, TS_OK);
 }
 
 /* ---- float32 -> int8 / int16 ------------------------------------------------ */
@@ -178,7 +42,7 @@ static void test_quantize_float_rounding(void **state)
 	int8_t got[12];
 
 	(void)state;
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	assert_memory_equal(got, want, sizeof(want));
 }
 
@@ -195,12 +59,12 @@ static void test_quantize_float_zero_points(void **state)
 	int8_t got[6];
 
 	(void)state;
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	assert_memory_equal(got, want_lo, sizeof(want_lo));
 	in.data = y;
 	out.scale = 1.0f;
 	out.zp = 127;
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	assert_memory_equal(got, want_hi, sizeof(want_hi));
 }
 
@@ -213,7 +77,7 @@ static void test_quantize_float_to_int16(void **state)
 	int16_t got[5];
 
 	(void)state;
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	assert_memory_equal(got, want, sizeof(want));
 }
 
@@ -229,7 +93,7 @@ static void test_requantize_exact(void **state)
 	(void)state;
 	for (int i = 0; i < 256; i++)
 		x[i] = (int8_t)(i - 128);
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(got[i], clampl(-20 + 2 * (x[i] - 10), -128, 127));
 }
@@ -250,7 +114,7 @@ static void test_requantize_rounding_by_hand(void **state)
 	int8_t got[6];
 
 	(void)state;
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	assert_memory_equal(got, want, sizeof(want));
 }
 
@@ -263,7 +127,7 @@ static void check_requantize_real(float s_in, int z_in, float s_out, int z_out)
 
 	for (int i = 0; i < 256; i++)
 		x[i] = (int8_t)(i - 128);
-	run_ok(&quantize_op, &in, &out, got);
+	run_ok(&quantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 256; i++) {
 		const long want = clampl(z_out + rnd((double)s_in * (x[i] - z_in) / s_out),
 					 -128, 127);
@@ -296,19 +160,19 @@ static void test_requantize_uint8(void **state)
 		s[i] = (int8_t)(i - 128);
 		u[i] = (uint8_t)i;
 	}
-	run_ok(&quantize_op, &in, &out, u_got);
+	run_ok(&quantize_op, &in, 1, &out, u_got, sizeof(u_got));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(u_got[i], s[i] + 128);
 	in = (tspec){ TB_TYPE_UINT8, SHAPE(256), 0.1f, 125, u, sizeof(u), 0 };
 	out = (tspec){ TB_TYPE_INT8, SHAPE(256), 0.1f, -3, NULL, 0, 0 };
-	run_ok(&quantize_op, &in, &out, s_got);
+	run_ok(&quantize_op, &in, 1, &out, s_got, sizeof(s_got));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(s_got[i], u[i] - 128);
 	/* uint8 -> int8 with a halved scale: (u - 128) * 2, clamped */
 	in.zp = 128;
 	out.scale = 0.05f;
 	out.zp = 0;
-	run_ok(&quantize_op, &in, &out, s_got);
+	run_ok(&quantize_op, &in, 1, &out, s_got, sizeof(s_got));
 	for (int i = 0; i < 256; i++)
 		assert_int_equal(s_got[i], clampl(2 * (u[i] - 128), -128, 127));
 }
@@ -325,18 +189,18 @@ static void test_requantize_wide(void **state)
 	tspec out = { TB_TYPE_INT16, SHAPE(5), 0.125f, 0, NULL, 0, 0 };
 
 	(void)state;
-	run_ok(&quantize_op, &in, &out, got16);
+	run_ok(&quantize_op, &in, 1, &out, got16, sizeof(got16));
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(got16[i], 4 * (x[i] - 3));
 	out = (tspec){ TB_TYPE_INT32, SHAPE(5), 0.5f, 1000, NULL, 0, 0 };
-	run_ok(&quantize_op, &in, &out, got32);
+	run_ok(&quantize_op, &in, 1, &out, got32, sizeof(got32));
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(got32[i], x[i] - 3 + 1000);
 	/* int16 -> int8, ratio 0.25 / 1: x / 4, with TFLite's ties (299 / 4
 	 * = 74.75 -> 75; -300 / 4 = -75 exactly) and saturation */
 	in = (tspec){ TB_TYPE_INT16, SHAPE(5), 0.25f, 0, w, sizeof(w), 0 };
 	out = (tspec){ TB_TYPE_INT8, SHAPE(5), 1.0f, 0, NULL, 0, 0 };
-	run_ok(&quantize_op, &in, &out, got8);
+	run_ok(&quantize_op, &in, 1, &out, got8, sizeof(got8));
 	assert_int_equal(got8[0], -128);
 	assert_int_equal(got8[1], -75);
 	assert_int_equal(got8[2], 0);
@@ -361,12 +225,12 @@ static void test_dequantize(void **state)
 		x[i] = (int8_t)(i - 128);
 		u[i] = (uint8_t)i;
 	}
-	run_ok(&dequantize_op, &in, &out, got);
+	run_ok(&dequantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 256; i++)
 		assert_true(got[i] == 0.5f * (float)(x[i] + 3)); /* exact */
 	in.scale = 0.1f;
 	in.zp = 127;
-	run_ok(&dequantize_op, &in, &out, got);
+	run_ok(&dequantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 256; i++) {
 		const double want = 0.1 * (x[i] - 127);
 
@@ -374,12 +238,12 @@ static void test_dequantize(void **state)
 		assert_true(got[i] - want < 1e-5 && want - got[i] < 1e-5);
 	}
 	in = (tspec){ TB_TYPE_UINT8, SHAPE(256), 0.25f, 128, u, sizeof(u), 0 };
-	run_ok(&dequantize_op, &in, &out, got);
+	run_ok(&dequantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 256; i++)
 		assert_true(got[i] == 0.25f * (float)(i - 128));
 	in = (tspec){ TB_TYPE_INT16, SHAPE(5), 0.125f, 0, w, sizeof(w), 0 };
 	out = (tspec){ TB_TYPE_FLOAT32, SHAPE(5), 0, 0, NULL, 0, 0 };
-	run_ok(&dequantize_op, &in, &out, got);
+	run_ok(&dequantize_op, &in, 1, &out, got, sizeof(got));
 	for (int i = 0; i < 5; i++)
 		assert_true(got[i] == 0.125f * (float)w[i]);
 }

@@ -7,131 +7,9 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "tinysense/tinysense.h"
-#include "tflite_builder.h"
-
-/* ---- one-op models through the real loader (same helper in each op test) */
-
-typedef struct tspec {
-	int type;
-	int32_t shape[6];
-	size_t rank;
-	float scale;        /* 0: no quantization table */
-	int64_t zp;
-	const void *data;   /* constant data, or the values fed as graph input */
-	size_t bytes;
-	int is_const;
-} tspec;
-
-typedef struct opspec {
-	int32_t builtin;
-	uint8_t options_type;
-	const tb_field *options;
-	size_t n_options;
-} opspec;
-
-static _Alignas(16) uint8_t arena[1 << 16];
-
-static int add_tensor(tb_builder *b, const tspec *s)
-{
-	tb_tensor t = { 0 };
-	tb_quant q = { 0 };
-	float scale = s->scale;
-	int64_t zp = s->zp;
-
-	t.type = s->type;
-	t.shape = s->shape;
-	t.rank = s->rank;
-	if (s->scale != 0.0f) {
-		q.scale = &scale;
-		q.num_scale = 1;
-		q.zero_point = &zp;
-		q.num_zero_point = 1;
-		t.quant = &q;
-	}
-	if (s->is_const)
-		t.buffer = (uint32_t)tb_add_buffer(b, s->data, s->bytes);
-	return tb_add_tensor(b, &t);
-}
-
-/* Builds a model holding one operator, creates an interpreter, feeds the
- * non-constant inputs, invokes; the output bytes go to result.  Returns the
- * first failing status (diag then says why). */
-static ts_status run_op(const opspec *op, const tspec *ins, size_t n_in,
-			const tspec *out, void *result, ts_diag *diag)
-{
-	tb_builder *b = tb_create();
-	int32_t in_idx[16], graph_in[16], out_idx;
-	const tspec *fed[16];
-	size_t n_graph = 0, size = 0;
-	tb_operator o = { 0 };
-	uint8_t *model = NULL;
-	ts_interpreter *ip = NULL;
-	ts_status st;
-
-	assert_non_null(b);
-	for (size_t i = 0; i < n_in; i++) {
-		in_idx[i] = add_tensor(b, &ins[i]);
-		if (!ins[i].is_const) {
-			fed[n_graph] = &ins[i];
-			graph_in[n_graph++] = in_idx[i];
-		}
-	}
-	out_idx = add_tensor(b, out);
-	o.opcode_index = (uint32_t)tb_add_opcode(b, op->builtin, 1);
-	o.inputs = in_idx;
-	o.num_inputs = n_in;
-	o.outputs = &out_idx;
-	o.num_outputs = 1;
-	o.options_type = op->options_type;
-	o.options = op->options;
-	o.num_options = op->n_options;
-	assert_true(tb_add_operator(b, &o) >= 0);
-	assert_int_equal(tb_set_inputs(b, graph_in, n_graph), TB_OK);
-	assert_int_equal(tb_set_outputs(b, &out_idx, 1), TB_OK);
-	assert_int_equal(tb_finish(b, &model, &size), TB_OK);
-	tb_free(b);
-	memset(diag, 0, sizeof(*diag));
-	st = ts_interpreter_create(&ip, model, size, arena, sizeof(arena), diag);
-	for (size_t k = 0; !st && k < n_graph; k++) {
-		ts_tensor *t = ts_interpreter_input(ip, k);
-
-		assert_int_equal(ts_tensor_bytes(t), fed[k]->bytes);
-		if (fed[k]->bytes)
-			memcpy(ts_tensor_data(t), fed[k]->data, fed[k]->bytes);
-	}
-	if (!st)
-		st = ts_interpreter_invoke(ip, diag);
-	if (!st) {
-		const ts_tensor *t = ts_interpreter_output(ip, 0);
-
-		memcpy(result, ts_tensor_data_const(t), ts_tensor_bytes(t));
-	}
-	free(model);
-	return st;
-}
-
-/* Runs and expects prepare to fail with status and a diag holding text. */
-static void expect_reject(const opspec *op, const tspec *ins, size_t n_in,
-			  const tspec *out, ts_status status, const char *text)
-{
-	uint8_t result[4096];
-	ts_diag diag;
-	ts_status st = run_op(op, ins, n_in, out, result, &diag);
-
-	if (st != status || !strstr(diag.text, text))
-		print_error("status %d, diag \"%s\"; expected %d and \"%s\"\n",
-			    (int)st, diag.text, (int)status, text);
-	assert_int_equal(st, status);
-	assert_non_null(strstr(diag.text, text));
-}
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-/* shape fields of a tspec: SHAPE(2, 3) */
-#define SHAPE(...) { __VA_ARGS__ }, N_OF(((int32_t[]){ __VA_ARGS__ }))
+#include "op_model.h"
 
 /* ---- SQUEEZE and EXPAND_DIMS ---------------------------------------------- */
 
@@ -151,8 +29,6 @@ static void sq_run(const int32_t *dims, size_t n, const tspec *in,
 	assert_int_equal(st, TS_OK);
 	assert_memory_equal(got, in->data, in->bytes);
 }
-
-#define OUT8(...) { TB_TYPE_INT8, SHAPE(__VA_ARGS__), 0.5f, 0, NULL, 0, 0 }
 
 static void test_squeeze(void **state)
 {
