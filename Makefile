@@ -8,7 +8,8 @@ CC         ?= gcc
 AR         ?= ar
 
 # Debian packages the build and the tests need (see tools in the README).
-DEB_DEPS := build-essential pkg-config libcmocka-dev libinih-dev
+DEB_DEPS := build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev \
+	libjson-c-dev dbus systemd dbus-daemon dbus-tests
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c11 -ffp-contract=off -g -fPIC
@@ -22,7 +23,7 @@ CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
 # ---- the inference core (freestanding) -------------------------------------
-LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c lib/dsp/*.c)
+LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c lib/dsp/*.c lib/detect/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libtinysense.a
 LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
@@ -31,7 +32,13 @@ LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
 COMMON_SRCS := $(wildcard daemon/common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
 COMMON      := $(BUILD)/libtinysense-common.a
-HOST_LIBS   := -linih
+HOST_LIBS   := -linih -ljson-c
+
+# ---- tinysensed ----------------------------------------------------------------
+DAEMON_SRCS := $(wildcard daemon/tinysensed/*.c)
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
+DAEMON      := $(BUILD)/tinysensed
+DAEMON_LIBS := -lsystemd -ljson-c -linih -lpthread
 
 # ---- tinysensectl ------------------------------------------------------------
 CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
@@ -57,7 +64,7 @@ CONFORMANCE  ?= $(SHARED)/conformance
 .PHONY: FORCE all check test test-asan deps bench demo install uninstall clean help \
 	check-freestanding
 
-all: $(LIB) $(CTL)
+all: $(LIB) $(CTL) $(DAEMON)
 
 help:
 	@echo "make            build $(LIB) and $(CTL)"
@@ -85,10 +92,11 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 	@echo '  CC      $<'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
+# Daemon messages are cut to their buffers on purpose: no truncation warnings.
 $(BUILD)/obj/daemon/%.o: daemon/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -Wno-format-truncation -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -101,6 +109,10 @@ $(COMMON): $(COMMON_OBJS)
 	@echo '  AR      $@'
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+$(DAEMON): $(DAEMON_OBJS) $(COMMON) $(LIB)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJS) $(COMMON) $(LIB) $(DAEMON_LIBS)
 
 $(CTL): $(CTL_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
@@ -151,16 +163,56 @@ bench: $(CTL)
 demo: deps $(CTL)
 	@./tests/demo.sh $(CTL) $(SHARED)
 
+# Where `make install` puts the daemon and its system integration (systemd/).
+# The defaults suit PREFIX=/usr (a distribution package: /usr/sbin/tinysensed,
+# /usr/lib/systemd/system, /usr/lib/sysusers.d, /usr/lib/tmpfiles.d,
+# /usr/share/dbus-1/...).  systemd also reads units, sysusers.d and tmpfiles.d
+# under /usr/local/lib, but dbus-daemon reads policies only from
+# /usr/share/dbus-1/system.d and /etc/dbus-1/system.d: with PREFIX=/usr/local
+# pass DBUS_POLICYDIR=/etc/dbus-1/system.d.  After a real install (no DESTDIR):
+# systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload.
+SBINDIR         ?= $(PREFIX)/sbin
+SYSCONFDIR      ?= /etc
+SYSTEMDUNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR     ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR     ?= $(PREFIX)/lib/tmpfiles.d
+DBUS_POLICYDIR  ?= $(PREFIX)/share/dbus-1/system.d
+DBUS_SERVICEDIR ?= $(PREFIX)/share/dbus-1/system-services
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/tinysense
 	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 lib/include/tinysense/*.h $(DESTDIR)$(PREFIX)/include/tinysense/
+	@# the daemon only once it is built; its units and policy always
+	if [ -x $(BUILD)/tinysensed ]; then \
+		install -d $(DESTDIR)$(SBINDIR) && \
+		install -m 0755 $(BUILD)/tinysensed $(DESTDIR)$(SBINDIR)/; fi
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DBUS_POLICYDIR) $(DESTDIR)$(DBUS_SERVICEDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d
+	sed 's|^ExecStart=/usr/sbin/tinysensed|ExecStart=$(SBINDIR)/tinysensed|' systemd/tinysensed.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service
+	install -m 0644 systemd/tinysensed.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 systemd/tinysense.sysusers $(DESTDIR)$(SYSUSERSDIR)/tinysense.conf
+	install -m 0644 systemd/tinysense.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tinysense.conf
+	install -m 0644 systemd/org.tinysense1.conf $(DESTDIR)$(DBUS_POLICYDIR)/
+	install -m 0644 systemd/org.tinysense1.service $(DESTDIR)$(DBUS_SERVICEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
+	rm -f $(DESTDIR)$(SBINDIR)/tinysensed \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/tinysense.conf $(DESTDIR)$(TMPFILESDIR)/tinysense.conf \
+		$(DESTDIR)$(DBUS_POLICYDIR)/org.tinysense1.conf \
+		$(DESTDIR)$(DBUS_SERVICEDIR)/org.tinysense1.service
+	@# configuration is kept: only empty folders go
+	rmdir $(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d $(DESTDIR)$(SYSCONFDIR)/tinysense \
+		2>/dev/null || :
 
 clean:
 	rm -rf build

@@ -107,7 +107,7 @@ static int set_thresholds(struct parse_state *ps, const char *value)
 		struct label_threshold *t = &d->per_label[i];
 
 		if (!colon || colon == items[i] || (size_t)(colon - items[i]) >= PC_LABEL_LEN ||
-		    parse_fixed(colon + 1, 16, 0, PC_SCORE_ONE, &t->q16))
+		    parse_fixed(colon + 1, PC_SCORE_BITS, 0, PC_SCORE_ONE, &t->q15))
 			return fail(ps, "Detect", "Thresholds",
 				    "'%s' is not LABEL:VALUE with VALUE in 0..1", items[i]);
 		*colon = '\0';
@@ -121,10 +121,10 @@ static int set_thresholds(struct parse_state *ps, const char *value)
 typedef int (*key_parser)(struct parse_state *ps, const char *section,
 			  const char *key, const char *value);
 
-static int parse_q16_unit(struct parse_state *ps, const char *section, const char *key,
+static int parse_q15_unit(struct parse_state *ps, const char *section, const char *key,
 			  const char *value, int64_t *out)
 {
-	if (parse_fixed(value, 16, 0, PC_SCORE_ONE, out))
+	if (parse_fixed(value, PC_SCORE_BITS, 0, PC_SCORE_ONE, out))
 		return fail(ps, section, key, "'%s' is not a number in 0..1", value);
 	return 1;
 }
@@ -147,7 +147,7 @@ static int detect_key(struct parse_state *ps, const char *key, const char *value
 	int b;
 
 	if (!strcmp(key, "Threshold"))
-		return parse_q16_unit(ps, "Detect", key, value, &d->threshold_q16);
+		return parse_q15_unit(ps, "Detect", key, value, &d->threshold_q15);
 	if (!strcmp(key, "Thresholds"))
 		return set_thresholds(ps, value);
 	if (!strcmp(key, "Average"))
@@ -161,7 +161,7 @@ static int detect_key(struct parse_state *ps, const char *key, const char *value
 		return 1;
 	}
 	if (!strcmp(key, "Margin"))
-		return parse_q16_unit(ps, "Detect", key, value, &d->margin_q16);
+		return parse_q15_unit(ps, "Detect", key, value, &d->margin_q15);
 	if (!strcmp(key, "Ignore")) {
 		if (parse_list(value, &d->ignore[0][0], PC_LABEL_LEN, PC_MAX_LABELS, &d->n_ignore))
 			return fail(ps, "Detect", key, "expected a comma-separated list of labels");
@@ -176,7 +176,7 @@ static int detect_key(struct parse_state *ps, const char *key, const char *value
 	if (!strcmp(key, "Calibration"))
 		return parse_count(ps, "Detect", key, value, 2, 1000000, &d->calibration);
 	if (!strcmp(key, "Sigma")) {
-		if (parse_fixed(value, 16, 0, 100 * PC_SCORE_ONE, &d->sigma_q16))
+		if (parse_fixed(value, PC_SCORE_BITS, 0, 100 * PC_SCORE_ONE, &d->sigma_q15))
 			return fail(ps, "Detect", key, "'%s' is not a number in 0..100", value);
 		return 1;
 	}
@@ -280,11 +280,11 @@ static char *read_line(char *str, int num, void *stream)
 static void set_defaults(struct pipeline_config *pc)
 {
 	pc->frontend = FRONTEND_RAW;
-	pc->detect.threshold_q16 = PC_SCORE_ONE / 2;
+	pc->detect.threshold_q15 = PC_SCORE_ONE / 2;
 	pc->detect.average = 1;
 	pc->detect.consecutive = 1;
 	pc->detect.calibration = 100;
-	pc->detect.sigma_q16 = 3 * PC_SCORE_ONE;
+	pc->detect.sigma_q15 = 3 * PC_SCORE_ONE;
 	pc->detect.on_count = 1;
 	pc->detect.off_count = 1;
 }

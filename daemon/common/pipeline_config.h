@@ -20,8 +20,10 @@
 #define PC_MAX_LABELS  64
 #define PC_MAX_SETTINGS 32
 
-/* Scores and thresholds are fixed point: value * 2^16 (1.0 = 65536). */
-#define PC_SCORE_ONE 65536
+/* Scores and thresholds are fixed point Q15, as lib/'s detector takes them:
+ * value * 2^15 (1.0 = 32768). */
+#define PC_SCORE_BITS 15
+#define PC_SCORE_ONE (1 << PC_SCORE_BITS)
 
 struct config_error {
 	char text[768];
@@ -50,23 +52,23 @@ enum frontend_type {
 
 struct label_threshold {
 	char label[PC_LABEL_LEN];
-	int64_t q16;
+	int64_t q15;
 };
 
 struct detect_config {
-	int64_t threshold_q16;          /* Threshold= (default 0.5) */
+	int64_t threshold_q15;          /* Threshold= (default 0.5) */
 	struct label_threshold per_label[PC_MAX_LABELS]; /* Thresholds=yes:0.9,no:0.8 */
 	size_t n_per_label;
 	unsigned average;               /* Average= inferences (1: none) */
 	unsigned consecutive;           /* Consecutive= hits to trigger (1) */
 	uint64_t refractory_ns;         /* Refractory= (0) */
-	int64_t margin_q16;             /* Margin= top-1 over runner-up (0) */
+	int64_t margin_q15;             /* Margin= top-1 over runner-up (0) */
 	char ignore[PC_MAX_LABELS][PC_LABEL_LEN]; /* Ignore= */
 	size_t n_ignore;
 	/* Anomaly=yes: reconstruction-error scoring instead of classes. */
 	bool anomaly;
 	unsigned calibration;           /* Calibration= windows (100) */
-	int64_t sigma_q16;              /* Sigma= k of mean + k*std (3.0) */
+	int64_t sigma_q15;              /* Sigma= k of mean + k*std (3.0) */
 	unsigned on_count, off_count;   /* OnCount= / OffCount= hysteresis (1) */
 };
 

@@ -6,5 +6,9 @@
 
 int cmd_model(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+/* status, list, watch, last (argv[0]): the daemon's socket; cmd_client_handles(name) says which. */
+int cmd_client(int argc, char **argv);
+_Bool cmd_client_handles(const char *name);
+int cmd_detect(int argc, char **argv);
 
 #endif

@@ -21,6 +21,14 @@ static void usage(FILE *f)
 	      "Signal commands:\n"
 	      "  features [--frontend micro_speech] IN.wav --output OUT.bin\n"
 	      "                                        int8 features, one row per frame\n"
+	      "  detect --config PIPELINE.conf IN.wav [--model-dir DIR] [--json]\n"
+	      "                                        run a pipeline offline, one line per detection\n"
+	      "\n"
+	      "Daemon commands ([--socket PATH] [--user] [--json], after the command):\n"
+	      "  status                                counters and last detection of every pipeline\n"
+	      "  list                                  pipelines, their source, model and labels\n"
+	      "  watch [PIPELINE...] [--count N]       one line per detection, until N of them\n"
+	      "  last PIPELINE [-n N]                  its last N detections (10)\n"
 	      "\n"
 	      "  help                                  this text\n", f);
 }
@@ -31,6 +39,10 @@ int main(int argc, char **argv)
 		return cmd_model(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "features") == 0)
 		return cmd_features(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "detect") == 0)
+		return cmd_detect(argc - 2, argv + 2);
+	if (argc >= 2 && cmd_client_handles(argv[1]))
+		return cmd_client(argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
 		usage(stdout);
 		return 0;

@@ -55,6 +55,26 @@ int ts_rfft_q15_init(ts_rfft_q15 *f, unsigned n);
 void ts_rfft_q15_apply(const ts_rfft_q15 *f, const int16_t *in, ts_cpx16 *work,
 		       ts_cpx16 *out);
 
+/* The same transform, bit for bit, for lengths up to 1024 (the spectrum
+ * front-end); only the tables are larger, so the audio front-end keeps the
+ * 512-point ts_rfft_q15 above and its state size. */
+#define TS_RFFT_Q15_1K_MAX 1024
+
+typedef struct ts_rfft_q15_1k {
+	uint16_t n;
+	uint8_t nstages;
+	uint8_t radix[12];
+	ts_cpx16 tw[TS_RFFT_Q15_1K_MAX / 2];
+	ts_cpx16 super_tw[TS_RFFT_Q15_1K_MAX / 4];
+	uint16_t perm[TS_RFFT_Q15_1K_MAX / 2];
+} ts_rfft_q15_1k;
+
+/* n: power of two, 4..TS_RFFT_Q15_1K_MAX.  0 on success, -1 otherwise. */
+int ts_rfft_q15_1k_init(ts_rfft_q15_1k *f, unsigned n);
+/* in: n int16; work: n/2 complex; out: n/2 + 1 complex. */
+void ts_rfft_q15_1k_apply(const ts_rfft_q15_1k *f, const int16_t *in,
+			  ts_cpx16 *work, ts_cpx16 *out);
+
 /* ---- mel_filterbank.c: energy, mel accumulation, square root ----------- */
 
 typedef struct ts_mel_fb {

@@ -17,6 +17,11 @@
  * The butterflies of one stage are independent, so this runs the stages
  * iteratively after one input permutation; the arithmetic, and so every
  * output bit, is the same as kissfft's recursion.
+ *
+ * Every butterfly divides by its radix, so the outputs are X[k] / n: an
+ * input whose components stay within +-2^14 cannot overflow (a stage never
+ * grows the largest complex magnitude, at most 2^14 sqrt(2) at the start,
+ * beyond a few units of rounding).
  */
 #include "audio_frontend_impl.h"
 #include "exact_math.h"
@@ -27,35 +32,47 @@ static int16_t twiddle_q15(int64_t v)
 	return (int16_t)ts_asr64(ts_asr64(v, 20) * 32767 + ((int64_t)1 << 35), 36);
 }
 
-int ts_rfft_q15_init(ts_rfft_q15 *f, unsigned n)
+/*
+ * The tables live in one of two holders (ts_rfft_q15 up to 512 points for
+ * the audio front-end, ts_rfft_q15_1k up to 1024): the code below works on
+ * the arrays and does not depend on which.
+ */
+struct plan {
+	unsigned n, nstages;
+	const uint8_t *radix;
+	const ts_cpx16 *tw, *super_tw;
+	const uint16_t *perm;
+};
+
+static int plan_build(unsigned n, unsigned max_n, uint8_t *nstages, uint8_t *radix,
+		      ts_cpx16 *tw, ts_cpx16 *super_tw, uint16_t *perm)
 {
 	const unsigned n2 = n / 2;
-	unsigned left, m;
+	unsigned left, m, stages = 0;
 
-	if (n < 4 || n > TS_AF_MAX_FFT || (n & (n - 1)))
+	if (n < 4 || n > max_n || (n & (n - 1)))
 		return -1;
-	f->n = (uint16_t)n;
-	f->nstages = 0;
 	for (left = n2; left % 4 == 0; left /= 4)
-		f->radix[f->nstages++] = 4;
+		radix[stages++] = 4;
 	if (left == 2)
-		f->radix[f->nstages++] = 2;
+		radix[stages++] = 2;
+	*nstages = (uint8_t)stages;
 
 	for (unsigned i = 0; i < n2; i++) {
 		int64_t s, c;
 
 		/* phase -2 pi i / (n/2) */
 		ts_q56_sincospi(2 * i, n2, &s, &c);
-		f->tw[i].r = twiddle_q15(c);
-		f->tw[i].i = twiddle_q15(-s);
+		tw[i].r = twiddle_q15(c);
+		tw[i].i = twiddle_q15(-s);
 	}
 	for (unsigned i = 0; i < n2 / 2; i++) {
 		int64_t s, c;
 
 		/* phase -pi ((i + 1) / (n/2) + 1/2) */
 		ts_q56_sincospi(2 * (i + 1) + n2, 2 * n2, &s, &c);
-		f->super_tw[i].r = twiddle_q15(c);
-		f->super_tw[i].i = twiddle_q15(-s);
+		super_tw[i].r = twiddle_q15(c);
+		super_tw[i].i = twiddle_q15(-s);
 	}
 	/* Input i = q0 + p0 (q1 + p1 (q2 + ...)) lands in slot sum qj * mj,
 	 * mj = n2 / (p0 ... pj): mixed-radix digit reversal. */
@@ -63,12 +80,12 @@ int ts_rfft_q15_init(ts_rfft_q15 *f, unsigned n)
 		unsigned rest = i, slot = 0;
 
 		m = n2;
-		for (unsigned j = 0; j < f->nstages; j++) {
-			m /= f->radix[j];
-			slot += (rest % f->radix[j]) * m;
-			rest /= f->radix[j];
+		for (unsigned j = 0; j < stages; j++) {
+			m /= radix[j];
+			slot += (rest % radix[j]) * m;
+			rest /= radix[j];
 		}
-		f->perm[slot] = (uint16_t)i;
+		perm[slot] = (uint16_t)i;
 	}
 	return 0;
 }
@@ -143,8 +160,8 @@ static void radix2(ts_cpx16 *x, const ts_cpx16 *tw, unsigned fstride, unsigned m
 	}
 }
 
-void ts_rfft_q15_apply(const ts_rfft_q15 *f, const int16_t *in, ts_cpx16 *work,
-		       ts_cpx16 *out)
+static void plan_run(const struct plan *f, const int16_t *in, ts_cpx16 *work,
+		     ts_cpx16 *out)
 {
 	const unsigned n2 = f->n / 2u;
 	unsigned fstride[12], m[12];
@@ -195,4 +212,37 @@ void ts_rfft_q15_apply(const ts_rfft_q15 *f, const int16_t *in, ts_cpx16 *work,
 		out[n2 - k].r = (int16_t)ts_asr32(sum.r - t.r, 1);
 		out[n2 - k].i = (int16_t)ts_asr32(t.i - sum.i, 1);
 	}
+}
+
+int ts_rfft_q15_init(ts_rfft_q15 *f, unsigned n)
+{
+	if (plan_build(n, TS_AF_MAX_FFT, &f->nstages, f->radix, f->tw, f->super_tw, f->perm))
+		return -1;
+	f->n = (uint16_t)n;
+	return 0;
+}
+
+void ts_rfft_q15_apply(const ts_rfft_q15 *f, const int16_t *in, ts_cpx16 *work,
+		       ts_cpx16 *out)
+{
+	const struct plan p = { f->n, f->nstages, f->radix, f->tw, f->super_tw, f->perm };
+
+	plan_run(&p, in, work, out);
+}
+
+int ts_rfft_q15_1k_init(ts_rfft_q15_1k *f, unsigned n)
+{
+	if (plan_build(n, TS_RFFT_Q15_1K_MAX, &f->nstages, f->radix, f->tw, f->super_tw,
+		       f->perm))
+		return -1;
+	f->n = (uint16_t)n;
+	return 0;
+}
+
+void ts_rfft_q15_1k_apply(const ts_rfft_q15_1k *f, const int16_t *in,
+			  ts_cpx16 *work, ts_cpx16 *out)
+{
+	const struct plan p = { f->n, f->nstages, f->radix, f->tw, f->super_tw, f->perm };
+
+	plan_run(&p, in, work, out);
 }

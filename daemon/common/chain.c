@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+#include "chain.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tinysense/tinysense.h>
+#include <tinysense/frame_stack.h>
+
+#include "sha256.h"
+
+/* Feature frames produced per front-end call. */
+#define CHAIN_FRAMES_PER_PUSH 8
+
+struct chain {
+	void *model;
+	size_t model_size;
+	void *arena;
+	ts_interpreter *ip;
+	ts_tensor *input;
+	const ts_tensor *output;
+	char sha256[65];
+
+	enum frontend_type frontend;
+	ts_audio_frontend audio;
+	uint32_t rate;
+	uint16_t channels;
+	size_t frame_bytes;            /* one feature frame */
+	size_t window_frames;          /* feature frames per model input */
+	uint32_t window_samples, stride_samples;
+	uint64_t frames_made;          /* feature frames since reset */
+	uint64_t samples_fed;          /* samples since reset */
+	ts_frame_stack stack;
+	void *stack_storage;
+
+	ts_detector detector;
+	ts_detector_config detector_cfg;
+	float out_scale;
+	int32_t out_zero_point;
+	struct chain_stats stats;
+};
+
+static int fail(struct config_error *err, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct config_error *err, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int read_model(struct chain *c, const char *path, struct config_error *err)
+{
+	FILE *fp = fopen(path, "rbe");
+	long size;
+
+	if (!fp)
+		return fail(err, -errno, "%s: %s", path, strerror(errno));
+	if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
+		fclose(fp);
+		return fail(err, -EIO, "%s: cannot read", path);
+	}
+	c->model = aligned_alloc(16, ((size_t)size + 15) & ~(size_t)15);
+	if (!c->model || fread(c->model, 1, (size_t)size, fp) != (size_t)size) {
+		fclose(fp);
+		return fail(err, -EIO, "%s: cannot read", path);
+	}
+	fclose(fp);
+	c->model_size = (size_t)size;
+	sha256_hex(c->model, c->model_size, c->sha256);
+	return 0;
+}
+
+/* Creates the interpreter in an arena of exactly the size it needs. */
+static int load_interpreter(struct chain *c, const char *path, struct config_error *err)
+{
+	size_t size = 1 << 20;
+	ts_diag diag;
+	ts_status st;
+
+	c->arena = aligned_alloc(16, size);
+	if (!c->arena)
+		return -ENOMEM;
+	st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+	if (st == TS_ERR_ARENA_TOO_SMALL) {
+		free(c->arena);
+		size = 64u << 20;
+		c->arena = aligned_alloc(16, size);
+		if (!c->arena)
+			return -ENOMEM;
+		st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+	}
+	if (st)
+		return fail(err, -EINVAL, "%s: %s", path, diag.text);
+	size = ts_interpreter_arena_used(c->ip);
+	free(c->arena);
+	c->arena = aligned_alloc(16, size);
+	if (!c->arena ||
+	    ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag))
+		return fail(err, -ENOMEM, "%s: cannot create the interpreter", path);
+	if (ts_interpreter_input_count(c->ip) != 1 || ts_interpreter_output_count(c->ip) < 1)
+		return fail(err, -EINVAL, "%s: a pipeline model needs one input tensor", path);
+	c->input = ts_interpreter_input(c->ip, 0);
+	c->output = ts_interpreter_output(c->ip, 0);
+	return 0;
+}
+
+static int setup_audio(struct chain *c, struct pipeline_config *pc, struct config_error *err)
+{
+	struct settings *keys = &pc->frontend_keys;
+	const struct setting *preset = setting_take(keys, "Preset");
+	const ts_audio_frontend_config *cfg =
+		ts_audio_frontend_preset(preset ? preset->value : "micro_speech");
+
+	if (!cfg)
+		return setting_error(err, keys, preset, "unknown preset (known: micro_speech)");
+	if (ts_audio_frontend_init(&c->audio, cfg) != TS_OK)
+		return setting_error(err, keys, preset, "the front-end rejected its parameters");
+	c->rate = cfg->sample_rate_hz;
+	c->channels = 1;
+	c->frame_bytes = ts_audio_frontend_frame_bytes(&c->audio);
+	c->window_samples = cfg->window_samples;
+	c->stride_samples = cfg->stride_samples;
+	return settings_check_all_taken(keys, err);
+}
+
+static int setup_stack(struct chain *c, const char *model_path, struct config_error *err)
+{
+	const size_t input_bytes = ts_tensor_bytes(c->input);
+	size_t storage;
+
+	if (ts_tensor_type(c->input) != TS_TYPE_INT8)
+		return fail(err, -EINVAL, "%s: input must be int8 for this front-end", model_path);
+	if (input_bytes % c->frame_bytes)
+		return fail(err, -EINVAL,
+			    "%s: input of %zu bytes is not a whole number of %zu-byte feature frames",
+			    model_path, input_bytes, c->frame_bytes);
+	c->window_frames = input_bytes / c->frame_bytes;
+	storage = ts_frame_stack_storage_bytes(c->frame_bytes, c->window_frames);
+	c->stack_storage = malloc(storage);
+	if (!c->stack_storage)
+		return -ENOMEM;
+	if (ts_frame_stack_init(&c->stack, c->stack_storage, storage, c->frame_bytes,
+				c->window_frames) != TS_OK)
+		return fail(err, -EINVAL, "%s: cannot stack %zu frames of %zu bytes", model_path,
+			    c->window_frames, c->frame_bytes);
+	return 0;
+}
+
+static int setup_detector(struct chain *c, const struct pipeline_config *pc,
+			  const char *model_path, struct config_error *err)
+{
+	const struct detect_config *d = &pc->detect;
+	ts_detector_config *cfg = &c->detector_cfg;
+	const size_t n = ts_tensor_bytes(c->output);
+
+	if (ts_tensor_type(c->output) != TS_TYPE_INT8 || n != pc->n_labels)
+		return fail(err, -EINVAL, "%s: output has %zu int8 scores but %s lists %zu labels",
+			    model_path, n, pc->file, pc->n_labels);
+	ts_detector_config_init(cfg, (uint16_t)n);
+	cfg->average_window = (uint8_t)d->average;
+	cfg->trigger_count = (uint8_t)(d->consecutive > 255 ? 255 : d->consecutive);
+	cfg->margin_q15 = (uint16_t)d->margin_q15;
+	cfg->refractory_ns = d->refractory_ns;
+	for (size_t i = 0; i < n; i++) {
+		cfg->threshold_q15[i] = (uint16_t)d->threshold_q15;
+		for (size_t k = 0; k < d->n_per_label; k++)
+			if (!strcmp(d->per_label[k].label, pc->labels[i]))
+				cfg->threshold_q15[i] = (uint16_t)d->per_label[k].q15;
+	}
+	for (size_t k = 0; k < d->n_ignore; k++)
+		cfg->ignore_mask |= 1ull << pipeline_config_label_index(pc, d->ignore[k]);
+	c->out_scale = ts_tensor_scale(c->output);
+	c->out_zero_point = ts_tensor_zero_point(c->output);
+	if (ts_detector_init(&c->detector, cfg, c->out_scale, c->out_zero_point) != TS_OK)
+		return fail(err, -EINVAL, "%s: [Detect]: settings rejected by the detector", pc->file);
+	return 0;
+}
+
+static void resolve(char *dst, size_t size, const char *model_dir, const char *path)
+{
+	if (path[0] == '/' || !model_dir || !model_dir[0])
+		snprintf(dst, size, "%s", path);
+	else
+		snprintf(dst, size, "%s/%s", model_dir, path);
+}
+
+int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
+	      struct chain **out, struct config_error *err)
+{
+	struct pipeline_config *pc = malloc(sizeof(*pc));
+	struct chain *c = calloc(1, sizeof(*c));
+	char path[PC_PATH_LEN * 2];
+	int r;
+
+	if (!c || !pc) {
+		free(pc);
+		free(c);
+		return -ENOMEM;
+	}
+	*pc = *pc_in; /* our copy: front-end keys get marked as taken */
+	pc->frontend_keys.file = pc->file;
+	/* A relative path that exists as given (e.g. in tests) wins. */
+	if (access(pc->model_path, R_OK) == 0)
+		snprintf(path, sizeof(path), "%s", pc->model_path);
+	else
+		resolve(path, sizeof(path), model_dir, pc->model_path);
+	r = read_model(c, path, err);
+	if (!r)
+		r = load_interpreter(c, path, err);
+	if (!r && pc->frontend != FRONTEND_AUDIO)
+		r = fail(err, -EINVAL, "%s: [Frontend] Type: only audio is available so far",
+			 pc->file);
+	if (!r)
+		r = setup_audio(c, pc, err);
+	if (!r)
+		r = setup_stack(c, path, err);
+	if (!r && !pc->detect.anomaly)
+		r = setup_detector(c, pc, path, err);
+	c->frontend = pc->frontend;
+	free(pc);
+	if (r) {
+		chain_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+struct chain *chain_free(struct chain *c)
+{
+	if (!c)
+		return NULL;
+	free(c->stack_storage);
+	free(c->arena);
+	free(c->model);
+	free(c);
+	return NULL;
+}
+
+uint32_t chain_rate(const struct chain *c) { return c->rate; }
+uint16_t chain_channels(const struct chain *c) { return c->channels; }
+const char *chain_model_sha256(const struct chain *c) { return c->sha256; }
+
+void chain_get_stats(const struct chain *c, struct chain_stats *out)
+{
+	*out = c->stats;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One inference on the stacked window, then the detector. */
+static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb, void *user)
+{
+	ts_detection det;
+	bool detected = false;
+	uint64_t t0;
+
+	memcpy(ts_tensor_data(c->input), ts_frame_stack_window(&c->stack),
+	       ts_tensor_bytes(c->input));
+	t0 = monotonic_ns();
+	if (ts_interpreter_invoke(c->ip, NULL) != TS_OK)
+		return;
+	c->stats.inference_ns += monotonic_ns() - t0;
+	c->stats.inferences++;
+	if (ts_detector_process(&c->detector, ts_tensor_data_const(c->output),
+				ts_tensor_bytes(c->output), timestamp_ns, &det,
+				&detected) == TS_OK && detected)
+		cb(user, &det);
+}
+
+int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channels,
+	       uint64_t t0_ns, uint32_t rate, chain_detection_fn cb, void *user)
+{
+	int8_t features[CHAIN_FRAMES_PER_PUSH * TS_AUDIO_FRONTEND_MAX_CHANNELS];
+	const uint64_t base = c->samples_fed; /* stream position of frames[0] */
+	size_t done = 0;
+
+	if (channels != c->channels || rate != c->rate)
+		return -EINVAL;
+	while (done < n) {
+		size_t consumed = 0;
+		size_t made = ts_audio_frontend_push(&c->audio, frames + done, n - done, &consumed,
+						     features, CHAIN_FRAMES_PER_PUSH);
+
+		for (size_t f = 0; f < made; f++) {
+			/* The sample completing feature frame k is the last of its
+			 * window: k * stride + window - 1 in the stream. */
+			const uint64_t last = c->frames_made * c->stride_samples +
+					      c->window_samples - 1;
+			const uint64_t ts = t0_ns + (last - base) * 1000000000ull / rate;
+
+			ts_frame_stack_push(&c->stack, features + f * c->frame_bytes);
+			c->frames_made++;
+			if (ts_frame_stack_ready(&c->stack))
+				infer(c, ts, cb, user);
+		}
+		done += consumed;
+	}
+	c->samples_fed += n;
+	return 0;
+}
+
+void chain_reset(struct chain *c)
+{
+	ts_audio_frontend_reset(&c->audio);
+	ts_frame_stack_reset(&c->stack);
+	ts_detector_reset(&c->detector);
+	c->frames_made = 0;
+	c->samples_fed = 0;
+}
+
+int chain_set_thresholds(struct chain *c, const uint16_t *q15, size_t n)
+{
+	if (n != c->detector_cfg.num_classes)
+		return -EINVAL;
+	memcpy(c->detector_cfg.threshold_q15, q15, n * sizeof(q15[0]));
+	/* The detector keeps its configuration; re-init restarts its
+	 * averaging, a small price for a rare change. */
+	return ts_detector_init(&c->detector, &c->detector_cfg, c->out_scale,
+				c->out_zero_point) == TS_OK ? 0 : -EINVAL;
+}

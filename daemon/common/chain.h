@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One pipeline's inference chain, from samples to detections:
+ * front-end -> frame stack -> model -> detector, all lib/ (integer, the same
+ * bytes everywhere).  The daemon's worker thread and `tinysensectl detect`
+ * run this same code.  Not thread-safe: one thread feeds a chain.
+ */
+#ifndef TS_DAEMON_CHAIN_H
+#define TS_DAEMON_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tinysense/detector.h>
+
+#include "pipeline_config.h"
+
+struct chain;
+
+/* Called for each detection; det->timestamp_ns is the completing sample's
+ * time on the clock of the t0_ns given to chain_feed(). */
+typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
+
+/* Loads the model (relative Path= under model_dir, if that is not NULL),
+ * builds the front-end and detector for pc.  Errors name the file, key or
+ * model problem. */
+int chain_new(const struct pipeline_config *pc, const char *model_dir,
+	      struct chain **out, struct config_error *err);
+struct chain *chain_free(struct chain *c);
+
+/* Samples per second and channels the front-end expects (0: any). */
+uint32_t chain_rate(const struct chain *c);
+uint16_t chain_channels(const struct chain *c);
+/* SHA-256 of the model file, hex. */
+const char *chain_model_sha256(const struct chain *c);
+
+/*
+ * Feeds n interleaved frames whose first frame was captured at t0_ns;
+ * runs an inference each time a new feature frame completes a full window.
+ * Returns 0 or -EINVAL (channel count or rate not what the chain expects).
+ */
+int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channels,
+	       uint64_t t0_ns, uint32_t rate, chain_detection_fn cb, void *user);
+
+/* Forgets the stream (front-end state, stacked frames, detector history). */
+void chain_reset(struct chain *c);
+
+/* Replaces the per-class thresholds (Q15); keeps the stream state. */
+int chain_set_thresholds(struct chain *c, const uint16_t *q15, size_t n);
+
+struct chain_stats {
+	uint64_t inferences;
+	uint64_t inference_ns; /* total time spent in ts_interpreter_invoke */
+};
+void chain_get_stats(const struct chain *c, struct chain_stats *out);
+
+#endif

@@ -1,0 +1,993 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The D-Bus service: getters, vtables, the privilege check and the
+ * connection (with reconnect).  The logic lives in manager.c and pipeline.c.
+ */
+#include "bus.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "version.h"
+
+#define BUS_PATH_MAX 256
+#define RECONNECT_MIN_USEC (250 * 1000ull)
+#define RECONNECT_MAX_USEC (30 * 1000 * 1000ull)
+
+/* A pipeline as the bus last announced it (to emit InterfacesAdded and
+ * InterfacesRemoved when a reload changes the set). */
+struct bus_known {
+	const struct pipeline *p; /* compared, never dereferenced */
+	char path[BUS_PATH_MAX];
+	char sensor_path[BUS_PATH_MAX];
+};
+
+struct bus_service {
+	struct daemon *d;
+	sd_bus *bus;                 /* NULL while disconnected */
+	bool connected;              /* false once the bus said Disconnected */
+	sd_event_source *reconnect;  /* oneshot timer, off while connected */
+	uint64_t backoff_usec;
+	const char *version;         /* Manager.Version */
+	struct bus_known known[MANAGER_MAX_PIPELINES];
+	size_t n_known;
+};
+
+static const sd_bus_error_map tinysense_errors[] = {
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_UNKNOWN_LABEL, ENOENT),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_INVALID_VALUE, ERANGE),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_RELOAD_FAILED, EINVAL),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_ALREADY_RUNNING, EALREADY),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_NOT_RUNNING, ESRCH),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_START_FAILED, EIO),
+	SD_BUS_ERROR_MAP_END
+};
+
+static struct manager *bus_manager(struct bus_service *b)
+{
+	return &b->d->manager;
+}
+
+static double q15_to_double(int64_t q15)
+{
+	return (double)q15 / PC_SCORE_ONE;
+}
+
+/* ---- who may change things -------------------------------------------- */
+
+/* 1 when the caller is root or in group tinysense (effective or
+ * supplementary), else 0 with AccessDenied set.
+ *
+ * The bus daemon vouches for the effective uid (taken when the caller
+ * connected); the groups are read from /proc/PID/status (SD_BUS_CREDS_AUGMENT),
+ * so members of the group are recognised only when the daemon can see its
+ * callers' /proc entries (no ProtectProc=invisible, no hidepid). */
+static int check_privileged(sd_bus_message *m, sd_bus_error *error)
+{
+	sd_bus_creds *creds = NULL;
+	const struct group *gr;
+	const gid_t *gids = NULL;
+	uid_t euid;
+	gid_t egid;
+	int n, r;
+
+	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_EGID |
+					 SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_AUGMENT,
+				      &creds);
+	if (r < 0) {
+		sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+				  "Access denied (the caller's credentials are unknown: %s)",
+				  strerror(-r));
+		return 0;
+	}
+	r = sd_bus_creds_get_euid(creds, &euid);
+	if (r >= 0 && euid == 0) {
+		r = 1;
+		goto out;
+	}
+	r = 0;
+	gr = getgrnam(TS_BUS_GROUP);
+	if (gr) {
+		if (sd_bus_creds_get_egid(creds, &egid) >= 0 && egid == gr->gr_gid)
+			r = 1;
+		n = sd_bus_creds_get_supplementary_gids(creds, &gids);
+		for (int i = 0; !r && i < n; i++)
+			if (gids[i] == gr->gr_gid)
+				r = 1;
+	}
+	if (!r)
+		sd_bus_error_set_const(error, SD_BUS_ERROR_ACCESS_DENIED, "Access denied");
+out:
+	sd_bus_creds_unref(creds);
+	return r;
+}
+
+/* ---- finding objects ---------------------------------------------------- */
+
+static struct pipeline *find_by_path(struct manager *m, const char *path,
+				     const char *(*path_of)(const struct pipeline *))
+{
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		const char *p = path_of(m->pipelines[i]);
+
+		if (p && !strcmp(p, path))
+			return m->pipelines[i];
+	}
+	return NULL;
+}
+
+static int find_pipeline(sd_bus *bus, const char *path, const char *interface,
+			 void *userdata, void **found, sd_bus_error *error)
+{
+	struct pipeline *p = find_by_path(bus_manager(userdata), path, pipeline_object_path);
+
+	(void)bus, (void)interface, (void)error;
+	if (!p)
+		return 0;
+	*found = p;
+	return 1;
+}
+
+static int find_sensor(sd_bus *bus, const char *path, const char *interface,
+		       void *userdata, void **found, sd_bus_error *error)
+{
+	struct pipeline *p = find_by_path(bus_manager(userdata), path, pipeline_sensor_path);
+
+	(void)bus, (void)interface, (void)error;
+	if (!p)
+		return 0;
+	*found = p;
+	return 1;
+}
+
+static int enumerate(struct manager *m, const char *(*path_of)(const struct pipeline *),
+		     char ***nodes)
+{
+	char **v = calloc(m->n_pipelines + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		const char *path = path_of(m->pipelines[i]);
+
+		if (!path)
+			continue;
+		v[n] = strdup(path);
+		if (!v[n]) {
+			while (n)
+				free(v[--n]);
+			free(v);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	*nodes = v;
+	return 0;
+}
+
+static int enumerate_pipelines(sd_bus *bus, const char *prefix, void *userdata,
+			       char ***nodes, sd_bus_error *error)
+{
+	(void)bus, (void)prefix, (void)error;
+	return enumerate(bus_manager(userdata), pipeline_object_path, nodes);
+}
+
+static int enumerate_sensors(sd_bus *bus, const char *prefix, void *userdata,
+			     char ***nodes, sd_bus_error *error)
+{
+	(void)bus, (void)prefix, (void)error;
+	return enumerate(bus_manager(userdata), pipeline_sensor_path, nodes);
+}
+
+/* ---- org.tinysense1.Manager --------------------------------------------- */
+
+static int append_paths(sd_bus_message *reply, struct manager *m,
+			const char *(*path_of)(const struct pipeline *))
+{
+	int r = sd_bus_message_open_container(reply, 'a', "o");
+
+	for (size_t i = 0; r >= 0 && i < m->n_pipelines; i++) {
+		const char *path = path_of(m->pipelines[i]);
+
+		if (path)
+			r = sd_bus_message_append(reply, "o", path);
+	}
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_pipelines(sd_bus *bus, const char *path, const char *interface,
+				  const char *property, sd_bus_message *reply, void *userdata,
+				  sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return append_paths(reply, bus_manager(userdata), pipeline_object_path);
+}
+
+static int property_get_sensors(sd_bus *bus, const char *path, const char *interface,
+				const char *property, sd_bus_message *reply, void *userdata,
+				sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return append_paths(reply, bus_manager(userdata), pipeline_sensor_path);
+}
+
+static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct manager *mgr = bus_manager(userdata);
+	sd_bus_message *reply = NULL;
+	int r;
+
+	(void)error;
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(sso)");
+	for (size_t i = 0; r >= 0 && i < mgr->n_pipelines; i++) {
+		const struct pipeline *p = mgr->pipelines[i];
+
+		r = sd_bus_message_append(reply, "(sso)", pipeline_name(p),
+					  pipeline_state_name(pipeline_state(p)),
+					  pipeline_object_path(p));
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_message_send(reply);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct config_error err = { .text = "" };
+	int r;
+
+	r = check_privileged(m, error);
+	if (r <= 0)
+		return r;
+	r = manager_reload(bus_manager(userdata), &err);
+	if (r < 0) {
+		log_warning("Reload over D-Bus failed, the old pipelines keep running: %s",
+			    err.text[0] ? err.text : strerror(-r));
+		return sd_bus_error_setf(error, TS_BUS_ERROR_RELOAD_FAILED, "%s",
+					 err.text[0] ? err.text : strerror(-r));
+	}
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", NULL, offsetof(struct bus_service, version),
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Pipelines", "ao", property_get_pipelines, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Sensors", "ao", property_get_sensors, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_METHOD_WITH_ARGS("ListPipelines", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a(sso)", pipelines), method_list_pipelines,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	/* Privileged: checked in the handler (see check_privileged). */
+	SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END
+};
+
+/* ---- org.tinysense1.Pipeline -------------------------------------------- */
+
+/* The getters' userdata is the struct pipeline the find function returned;
+ * it is opaque here, so they read it through pipeline.h's accessors. */
+
+static int property_get_name(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply, void *userdata,
+			     sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", pipeline_name(userdata));
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply, void *userdata,
+			      sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", pipeline_state_name(pipeline_state(userdata)));
+}
+
+static int property_get_plugin(sd_bus *bus, const char *path, const char *interface,
+			       const char *property, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->plugin);
+}
+
+static int property_get_model(sd_bus *bus, const char *path, const char *interface,
+			      const char *property, sd_bus_message *reply, void *userdata,
+			      sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->model_path);
+}
+
+static int property_get_model_sha256(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply,
+				     void *userdata, sd_bus_error *error)
+{
+	const char *sha = pipeline_model_sha256(userdata);
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", sha ? sha : "");
+}
+
+static int property_get_labels(sd_bus *bus, const char *path, const char *interface,
+			       const char *property, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	const struct pipeline_config *cfg = pipeline_config(userdata);
+	int r = sd_bus_message_open_container(reply, 'a', "s");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (size_t i = 0; r >= 0 && i < cfg->n_labels; i++)
+		r = sd_bus_message_append(reply, "s", cfg->labels[i]);
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_thresholds(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	const struct pipeline_config *cfg = pipeline_config(userdata);
+	int r = sd_bus_message_open_container(reply, 'a', "{sd}");
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	for (size_t i = 0; r >= 0 && i < cfg->n_labels; i++) {
+		int32_t q15 = pipeline_threshold(userdata, cfg->labels[i]);
+
+		if (q15 >= 0)
+			r = sd_bus_message_append(reply, "{sd}", cfg->labels[i],
+						  q15_to_double(q15));
+	}
+	return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_last_label(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "s", st.has_last && st.last.label ? st.last.label : "");
+}
+
+static int property_get_last_score(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "d",
+				     st.has_last ? q15_to_double(st.last.average_q15) : 0.0);
+}
+
+static int property_get_last_timestamp(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply,
+				       void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "t", st.has_last ? st.last.realtime_us : UINT64_C(0));
+}
+
+static int property_get_detections(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "t", st.detections);
+}
+
+static int property_get_inferences(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "t", st.inferences);
+}
+
+static int property_get_mean_inference(sd_bus *bus, const char *path, const char *interface,
+				       const char *property, sd_bus_message *reply,
+				       void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "d", (double)st.mean_inference_ns / 1000.0);
+}
+
+static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct pipeline *p = userdata;
+	enum pipeline_state s = pipeline_state(p);
+	struct pipeline_stats st;
+	int r;
+
+	r = check_privileged(m, error);
+	if (r <= 0)
+		return r;
+	if (s == PIPELINE_RUNNING || s == PIPELINE_DEGRADED)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_ALREADY_RUNNING,
+					 "Pipeline %s is already running", pipeline_name(p));
+	r = pipeline_start(p);
+	if (r == -EALREADY)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_ALREADY_RUNNING,
+					 "Pipeline %s is already running", pipeline_name(p));
+	if (r < 0) {
+		pipeline_get_stats(p, &st);
+		return sd_bus_error_setf(error, TS_BUS_ERROR_START_FAILED,
+					 "Pipeline %s did not start: %s", pipeline_name(p),
+					 st.last_error[0] ? st.last_error : strerror(-r));
+	}
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct pipeline *p = userdata;
+	int r;
+
+	r = check_privileged(m, error);
+	if (r <= 0)
+		return r;
+	/* A failed pipeline is not running either (its start was undone). */
+	if (pipeline_state(p) == PIPELINE_STOPPED || pipeline_state(p) == PIPELINE_FAILED)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_NOT_RUNNING,
+					 "Pipeline %s is not running", pipeline_name(p));
+	r = pipeline_stop(p);
+	if (r == -EALREADY)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_NOT_RUNNING,
+					 "Pipeline %s is not running", pipeline_name(p));
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, -r, "Pipeline %s did not stop: %m",
+					       pipeline_name(p));
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_set_threshold(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct pipeline *p = userdata;
+	const char *label;
+	double value;
+	int r;
+
+	r = check_privileged(m, error);
+	if (r <= 0)
+		return r;
+	r = sd_bus_message_read(m, "sd", &label, &value);
+	if (r < 0)
+		return r;
+	if (!label[0])
+		return sd_bus_error_set_const(error, SD_BUS_ERROR_INVALID_ARGS,
+					      "The label must not be empty");
+	if (!isfinite(value) || value < 0.0 || value > 1.0)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_INVALID_VALUE,
+					 "Threshold %g is not in 0..1", value);
+	if (pipeline_threshold(p, label) < 0)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_UNKNOWN_LABEL,
+					 "Pipeline %s has no label '%s'", pipeline_name(p), label);
+	r = pipeline_set_threshold(p, label, (int32_t)(value * PC_SCORE_ONE + 0.5));
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_UNKNOWN_LABEL,
+					 "Pipeline %s has no label '%s'", pipeline_name(p), label);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, -r, "Cannot set the threshold: %m");
+	(void)sd_bus_emit_properties_changed(sd_bus_message_get_bus(m), pipeline_object_path(p),
+					     TS_BUS_PIPELINE_INTERFACE, "Thresholds", NULL);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable pipeline_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("State", "s", property_get_state, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Source", "s", property_get_plugin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Model", "s", property_get_model, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("ModelSha256", "s", property_get_model_sha256, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Labels", "as", property_get_labels, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Thresholds", "a{sd}", property_get_thresholds, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LastLabel", "s", property_get_last_label, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LastScore", "d", property_get_last_score, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("LastTimestamp", "t", property_get_last_timestamp, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Detections", "t", property_get_detections, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	/* Counters that change with every inference: read them, no signals. */
+	SD_BUS_PROPERTY("Inferences", "t", property_get_inferences, 0, 0),
+	SD_BUS_PROPERTY("MeanInferenceUsec", "d", property_get_mean_inference, 0, 0),
+	/* Privileged: checked in the handlers (see check_privileged). */
+	SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_start,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_stop,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("SetThreshold", SD_BUS_ARGS("s", label, "d", value),
+				SD_BUS_NO_RESULT, method_set_threshold,
+				SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_ARGS("Detection",
+				SD_BUS_ARGS("s", label, "d", score, "t", timestamp_usec), 0),
+	SD_BUS_VTABLE_END
+};
+
+/* ---- org.tinysense1.Sensor ---------------------------------------------- */
+
+static int property_get_rate(sd_bus *bus, const char *path, const char *interface,
+			     const char *property, sd_bus_message *reply, void *userdata,
+			     sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "u", pipeline_source_rate(userdata));
+}
+
+static int property_get_channels(sd_bus *bus, const char *path, const char *interface,
+				 const char *property, sd_bus_message *reply, void *userdata,
+				 sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "u", pipeline_source_channels(userdata));
+}
+
+static int property_get_last_error(sd_bus *bus, const char *path, const char *interface,
+				   const char *property, sd_bus_message *reply,
+				   void *userdata, sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	st.last_error[sizeof(st.last_error) - 1] = '\0';
+	return sd_bus_message_append(reply, "s", st.last_error);
+}
+
+static int property_get_samples(sd_bus *bus, const char *path, const char *interface,
+				const char *property, sd_bus_message *reply, void *userdata,
+				sd_bus_error *error)
+{
+	struct pipeline_stats st;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	pipeline_get_stats(userdata, &st);
+	return sd_bus_message_append(reply, "t", st.samples);
+}
+
+static const sd_bus_vtable sensor_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Plugin", "s", property_get_plugin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("State", "s", property_get_state, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Rate", "u", property_get_rate, 0, 0),
+	SD_BUS_PROPERTY("Channels", "u", property_get_channels, 0, 0),
+	SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("Samples", "t", property_get_samples, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
+/* ---- the publisher: pipelines' news as signals -------------------------- */
+
+static void log_emit_failure(const char *what, const char *path, int r)
+{
+	/* -ENOENT: the object is not (or no longer) in the manager's set. */
+	if (r < 0 && r != -ENOENT && r != -ENOTCONN)
+		log_debug("D-Bus: cannot emit %s for %s: %s", what, path, strerror(-r));
+}
+
+static void on_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+{
+	struct bus_service *b = user;
+	const char *path = pipeline_object_path(p);
+	int r;
+
+	if (!b->connected || !path)
+		return;
+	r = sd_bus_emit_signal(b->bus, path, TS_BUS_PIPELINE_INTERFACE, "Detection", "sdt",
+			       ev->label, q15_to_double(ev->average_q15), ev->realtime_us);
+	log_emit_failure("Detection", path, r);
+	r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_PIPELINE_INTERFACE, "LastLabel",
+					   "LastScore", "LastTimestamp", "Detections", NULL);
+	log_emit_failure("PropertiesChanged", path, r);
+}
+
+static void on_state_changed(void *user, struct pipeline *p)
+{
+	struct bus_service *b = user;
+	const char *path = pipeline_object_path(p), *sensor = pipeline_sensor_path(p);
+	int r;
+
+	if (!b->connected)
+		return;
+	if (path) {
+		r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_PIPELINE_INTERFACE,
+						   "State", NULL);
+		log_emit_failure("PropertiesChanged", path, r);
+	}
+	if (sensor) {
+		r = sd_bus_emit_properties_changed(b->bus, sensor, TS_BUS_SENSOR_INTERFACE,
+						   "State", "LastError", NULL);
+		log_emit_failure("PropertiesChanged", sensor, r);
+	}
+}
+
+/* The same object as announced: a freed pipeline's address may be reused
+ * by a new one, so the path is compared too. */
+static bool known_is(const struct bus_known *k, const struct pipeline *p)
+{
+	const char *path = pipeline_object_path(p);
+
+	return k->p == p && path && !strcmp(k->path, path);
+}
+
+static bool known_has(const struct bus_service *b, const struct pipeline *p)
+{
+	for (size_t i = 0; i < b->n_known; i++)
+		if (known_is(&b->known[i], p))
+			return true;
+	return false;
+}
+
+static bool manager_has(struct bus_service *b, const struct bus_known *k)
+{
+	const struct manager *m = bus_manager(b);
+
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		if (known_is(k, m->pipelines[i]))
+			return true;
+	return false;
+}
+
+/* Remembers the manager's current set as announced. */
+static void known_update(struct bus_service *b)
+{
+	const struct manager *m = bus_manager(b);
+
+	b->n_known = 0;
+	for (size_t i = 0; i < m->n_pipelines && i < MANAGER_MAX_PIPELINES; i++) {
+		const struct pipeline *p = m->pipelines[i];
+		struct bus_known *k = &b->known[b->n_known];
+		const char *path = pipeline_object_path(p), *sensor = pipeline_sensor_path(p);
+
+		if (!path || !sensor || strlen(path) >= sizeof(k->path) ||
+		    strlen(sensor) >= sizeof(k->sensor_path))
+			continue;
+		k->p = p;
+		strcpy(k->path, path);
+		strcpy(k->sensor_path, sensor);
+		b->n_known++;
+	}
+}
+
+/* A reload replaces pipelines: one that kept its name is a new object all
+ * the same (its constant properties may differ), so it is announced as
+ * removed and added again. */
+static void on_pipelines_changed(void *user)
+{
+	struct bus_service *b = user;
+	struct manager *m = bus_manager(b);
+	int r;
+
+	if (!b->connected) {
+		known_update(b);
+		return;
+	}
+	/* A known entry whose pipeline is gone points at freed memory: only its
+	 * saved paths are used then. */
+	for (size_t i = 0; i < b->n_known; i++) {
+		const struct bus_known *k = &b->known[i];
+
+		if (manager_has(b, k))
+			continue;
+		r = sd_bus_emit_interfaces_removed(b->bus, k->path, TS_BUS_PIPELINE_INTERFACE, NULL);
+		log_emit_failure("InterfacesRemoved", k->path, r);
+		r = sd_bus_emit_interfaces_removed(b->bus, k->sensor_path, TS_BUS_SENSOR_INTERFACE,
+						   NULL);
+		log_emit_failure("InterfacesRemoved", k->sensor_path, r);
+	}
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		const struct pipeline *p = m->pipelines[i];
+
+		if (!pipeline_object_path(p) || !pipeline_sensor_path(p) || known_has(b, p))
+			continue;
+		r = sd_bus_emit_interfaces_added(b->bus, pipeline_object_path(p),
+						 TS_BUS_PIPELINE_INTERFACE, NULL);
+		log_emit_failure("InterfacesAdded", pipeline_object_path(p), r);
+		r = sd_bus_emit_interfaces_added(b->bus, pipeline_sensor_path(p),
+						 TS_BUS_SENSOR_INTERFACE, NULL);
+		log_emit_failure("InterfacesAdded", pipeline_sensor_path(p), r);
+	}
+	known_update(b);
+	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
+					   "Pipelines", "Sensors", NULL);
+	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
+}
+
+/* The manager has no manager_remove_publisher() yet: drop ours by hand. */
+static void remove_publisher(struct bus_service *b)
+{
+	struct manager *m = bus_manager(b);
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].user != b)
+			m->publishers[n++] = m->publishers[i];
+	m->n_publishers = n;
+}
+
+/* ---- the connection ----------------------------------------------------- */
+
+static void schedule_reconnect(struct bus_service *b)
+{
+	uint64_t delay = b->backoff_usec;
+
+	b->backoff_usec = b->backoff_usec * 2 > RECONNECT_MAX_USEC ? RECONNECT_MAX_USEC
+								    : b->backoff_usec * 2;
+	if (sd_event_source_set_time_relative(b->reconnect, delay) < 0 ||
+	    sd_event_source_set_enabled(b->reconnect, SD_EVENT_ONESHOT) < 0)
+		log_error("D-Bus: cannot arm the reconnect timer; staying without D-Bus");
+	else
+		log_debug("D-Bus: reconnecting in %.2f s", (double)delay / 1e6);
+}
+
+static void disconnect(struct bus_service *b)
+{
+	b->connected = false;
+	b->bus = sd_bus_flush_close_unref(b->bus);
+}
+
+static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_service *b = userdata;
+
+	(void)m, (void)error;
+	log_warning("D-Bus connection lost; the daemon keeps running and reconnects");
+	/* The connection is released from the timer, outside its own dispatch. */
+	b->connected = false;
+	schedule_reconnect(b);
+	return 0;
+}
+
+static void log_name_error(int r, const sd_bus_error *e)
+{
+	if (r == -EEXIST)
+		log_error("D-Bus: the name " TS_BUS_NAME " is owned by another process "
+			  "(is another tinysensed running?)");
+	else if (r == -EACCES || r == -EPERM)
+		log_error("D-Bus: not allowed to own " TS_BUS_NAME " (install the bus policy "
+			  "org.tinysense1.conf or run as the daemon's user): %s",
+			  e && e->message ? e->message : strerror(-r));
+	else
+		log_error("D-Bus: cannot own " TS_BUS_NAME ": %s",
+			  e && e->message ? e->message : strerror(-r));
+}
+
+static int on_name_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct bus_service *b = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(m);
+
+	(void)error;
+	if (e) {
+		log_name_error(-sd_bus_error_get_errno(e), e);
+		disconnect(b);
+		schedule_reconnect(b);
+		return 0;
+	}
+	log_info("D-Bus: reconnected, serving " TS_BUS_NAME);
+	b->backoff_usec = RECONNECT_MIN_USEC;
+	return 0;
+}
+
+static int bus_open(const struct daemon_config *cfg, sd_bus **ret)
+{
+	sd_bus *bus = NULL;
+	int r;
+
+	switch (cfg->bus) {
+	case BUS_SYSTEM:
+		return sd_bus_open_system(ret);
+	case BUS_USER:
+		return sd_bus_open_user(ret);
+	case BUS_ADDRESS:
+		r = sd_bus_new(&bus);
+		if (r < 0)
+			return r;
+		r = sd_bus_set_address(bus, cfg->bus_address);
+		if (r >= 0)
+			r = sd_bus_set_bus_client(bus, 1);
+		if (r >= 0)
+			r = sd_bus_start(bus);
+		if (r < 0) {
+			sd_bus_unref(bus);
+			return r;
+		}
+		*ret = bus;
+		return 0;
+	case BUS_NONE:
+		break;
+	}
+	return -EINVAL;
+}
+
+static const char *bus_description(const struct daemon_config *cfg)
+{
+	switch (cfg->bus) {
+	case BUS_SYSTEM: return "the system bus";
+	case BUS_USER: return "the user bus";
+	case BUS_ADDRESS: return cfg->bus_address;
+	case BUS_NONE: break;
+	}
+	return "no bus";
+}
+
+/* Connects and serves the objects; at start-up, owns the name before
+ * returning, otherwise asks for it and on_name_reply() finishes. */
+static int bus_attach(struct bus_service *b, bool at_startup)
+{
+	const struct daemon_config *cfg = &b->d->cfg;
+	sd_bus *bus = NULL;
+	int r;
+
+	r = bus_open(cfg, &bus);
+	if (r < 0) {
+		/* At start-up the caller says what happens next; a reconnect
+		 * attempt failing is expected while the bus is down. */
+		log_msg(at_startup ? LOG_WARNING : LOG_DEBUG, "D-Bus: cannot connect to %s: %s",
+			bus_description(cfg), strerror(-r));
+		return r;
+	}
+	/* Every slot below is floating: it goes with the connection. */
+	r = sd_bus_set_exit_on_disconnect(bus, 0);
+	if (r >= 0)
+		r = sd_bus_attach_event(bus, b->d->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local",
+					"/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+					"Disconnected", on_disconnected, b);
+	if (r >= 0)
+		r = sd_bus_add_object_vtable(bus, NULL, TS_BUS_MANAGER_PATH,
+					     TS_BUS_MANAGER_INTERFACE, manager_vtable, b);
+	if (r >= 0)
+		r = sd_bus_add_fallback_vtable(bus, NULL, TS_BUS_PIPELINE_PREFIX,
+					       TS_BUS_PIPELINE_INTERFACE, pipeline_vtable,
+					       find_pipeline, b);
+	if (r >= 0)
+		r = sd_bus_add_node_enumerator(bus, NULL, TS_BUS_PIPELINE_PREFIX,
+					       enumerate_pipelines, b);
+	if (r >= 0)
+		r = sd_bus_add_fallback_vtable(bus, NULL, TS_BUS_SENSOR_PREFIX,
+					       TS_BUS_SENSOR_INTERFACE, sensor_vtable, find_sensor, b);
+	if (r >= 0)
+		r = sd_bus_add_node_enumerator(bus, NULL, TS_BUS_SENSOR_PREFIX, enumerate_sensors, b);
+	if (r >= 0)
+		r = sd_bus_add_object_manager(bus, NULL, TS_BUS_MANAGER_PATH);
+	if (r < 0) {
+		log_error("D-Bus: cannot register the objects: %s", strerror(-r));
+		goto fail;
+	}
+	b->bus = bus;
+	b->connected = true;
+	known_update(b);
+	if (!at_startup) {
+		r = sd_bus_request_name_async(bus, NULL, TS_BUS_NAME, 0, on_name_reply, b);
+		if (r < 0) {
+			log_error("D-Bus: cannot ask for " TS_BUS_NAME ": %s", strerror(-r));
+			goto fail_attached;
+		}
+		return 0;
+	}
+	r = sd_bus_request_name(bus, TS_BUS_NAME, 0);
+	if (r < 0) {
+		log_name_error(r, NULL);
+		goto fail_attached;
+	}
+	log_info("D-Bus: serving " TS_BUS_NAME " on %s", bus_description(cfg));
+	return 0;
+
+fail_attached:
+	b->bus = NULL;
+	b->connected = false;
+fail:
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
+static int on_reconnect(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct bus_service *b = userdata;
+
+	(void)s, (void)usec;
+	disconnect(b);
+	if (bus_attach(b, false) < 0)
+		schedule_reconnect(b);
+	return 0;
+}
+
+int bus_service_new(struct daemon *d, struct bus_service **out)
+{
+	struct publisher pub;
+	struct bus_service *b;
+	int r;
+
+	if (d->cfg.bus == BUS_NONE) {
+		*out = NULL;
+		return 0;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->d = d;
+	b->version = TINYSENSE_VERSION;
+	b->backoff_usec = RECONNECT_MIN_USEC;
+	r = sd_bus_error_add_map(tinysense_errors);
+	if (r < 0)
+		goto fail;
+	r = sd_event_add_time_relative(d->event, &b->reconnect, CLOCK_MONOTONIC,
+				       RECONNECT_MIN_USEC, 0, on_reconnect, b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->reconnect, SD_EVENT_OFF);
+	if (r < 0)
+		goto fail;
+	r = bus_attach(b, true);
+	if (r < 0)
+		goto fail;
+	pub = (struct publisher){
+		.user = b,
+		.detection = on_detection,
+		.state_changed = on_state_changed,
+		.pipelines_changed = on_pipelines_changed,
+	};
+	manager_add_publisher(&d->manager, &pub);
+	*out = b;
+	return 0;
+
+fail:
+	sd_event_source_disable_unref(b->reconnect);
+	free(b);
+	return r;
+}
+
+struct bus_service *bus_service_free(struct bus_service *b)
+{
+	if (!b)
+		return NULL;
+	remove_publisher(b);
+	sd_event_source_disable_unref(b->reconnect);
+	disconnect(b);
+	free(b);
+	return NULL;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* tinysensed: the tinysense daemon.  main() is the start-up sequence. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "bus.h"
+#include "daemon.h"
+#include "log.h"
+#include "socket_server.h"
+#include "version.h"
+
+/* --print: one line per detection on stdout, for people watching. */
+static void print_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+{
+	struct daemon *d = user;
+	char clock[32];
+	time_t secs = (time_t)(ev->realtime_us / 1000000);
+	struct tm tm;
+
+	if (!d->print)
+		return;
+	localtime_r(&secs, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	/* Wall clock, and where in the stream (the recording) it happened. */
+	printf("%s.%03u  %-10s %+9.3f s  %-10s %.3f\n", clock,
+	       (unsigned)(ev->realtime_us / 1000 % 1000), pipeline_name(p),
+	       (double)(ev->mono_ns - pipeline_stream_start_ns(p)) / 1e9, ev->label,
+	       (double)ev->score_q15 / 32768.0);
+	fflush(stdout);
+}
+
+static void journal_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+{
+	(void)user;
+	log_detection(pipeline_name(p), ev->label, (double)ev->score_q15 / 32768.0,
+		      (unsigned long long)ev->realtime_us);
+}
+
+static void log_state(void *user, struct pipeline *p)
+{
+	(void)user;
+	log_info("%s: %s", pipeline_name(p), pipeline_state_name(pipeline_state(p)));
+}
+
+static void notify_status(struct daemon *d)
+{
+	size_t running = 0;
+
+	for (size_t i = 0; i < d->manager.n_pipelines; i++)
+		running += pipeline_state(d->manager.pipelines[i]) == PIPELINE_RUNNING;
+	sd_notifyf(0, "STATUS=%zu of %zu pipelines running", running, d->manager.n_pipelines);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *user)
+{
+	struct daemon *d = user;
+	struct config_error err = { "" };
+
+	(void)s;
+	(void)si;
+	sd_notify(0, "RELOADING=1");
+	if (manager_reload(&d->manager, &err) < 0) {
+		log_error("reload failed, keeping the running configuration: %s", err.text);
+		sd_notifyf(0, "READY=1\nSTATUS=reload failed: %s", err.text);
+		return 0;
+	}
+	sd_notify(0, "READY=1");
+	notify_status(d);
+	return 0;
+}
+
+static int setup_event_loop(struct daemon *d)
+{
+	sigset_t mask;
+	int r;
+
+	r = sd_event_default(&d->event);
+	if (r < 0)
+		return r;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	/* Before any thread exists, so workers inherit the blocked mask. */
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGHUP, on_sighup, d)) < 0)
+		return r;
+	/* Pings the service manager's watchdog when WatchdogSec= is set. */
+	return sd_event_set_watchdog(d->event, true);
+}
+
+static void add_console_publishers(struct daemon *d)
+{
+	const struct publisher console = { .user = d, .detection = print_detection };
+	const struct publisher journal = {
+		.user = d, .detection = journal_detection, .state_changed = log_state,
+	};
+
+	manager_add_publisher(&d->manager, &console);
+	manager_add_publisher(&d->manager, &journal);
+}
+
+static int open_bus(struct daemon *d)
+{
+	int r;
+
+	if (d->cfg.bus == BUS_NONE) {
+		log_info("D-Bus disabled (Bus=none): socket only");
+		return 0;
+	}
+	r = bus_service_new(d, &d->bus);
+	if (r < 0) {
+		log_warning("no D-Bus (%s): running socket-only", strerror(-r));
+		d->bus = NULL;
+	}
+	return 0;
+}
+
+static int open_socket(struct daemon *d)
+{
+	int r;
+
+	if (!d->cfg.socket_path[0])
+		return 0;
+	r = socket_server_new(d, &d->sockets);
+	if (r < 0)
+		log_error("socket %s: %s", d->cfg.socket_path, strerror(-r));
+	return r;
+}
+
+static void tear_down(struct daemon *d)
+{
+	manager_stop_all(&d->manager);
+	d->bus = bus_service_free(d->bus);
+	d->sockets = socket_server_free(d->sockets);
+	manager_free(&d->manager);
+	d->event = sd_event_unref(d->event);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	struct config_error err = { "" };
+	int r;
+
+	r = daemon_config_load(&d.cfg, argc, argv, &err);
+	if (r)
+		return r > 0 ? EXIT_SUCCESS : (fprintf(stderr, "tinysensed: %s\n", err.text), 2);
+	log_set_level(d.cfg.log_level);
+	d.print = d.cfg.print;
+	r = setup_event_loop(&d);
+	if (r < 0) {
+		log_error("event loop: %s", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	manager_init(&d.manager, d.event, d.cfg.pipelines_dir);
+	d.manager.model_dir = d.cfg.model_dir;
+	d.manager.exit_when_finished = d.cfg.exit_when_done;
+	if (d.cfg.check_only) {
+		r = manager_check(&d.manager, &err);
+		if (r)
+			fprintf(stderr, "tinysensed: %s\n", err.text);
+		else
+			printf("configuration OK: %zu pipelines\n", d.manager.n_pipelines);
+		tear_down(&d);
+		return r ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
+	add_console_publishers(&d);
+	if (open_bus(&d) < 0 || open_socket(&d) < 0) {
+		tear_down(&d);
+		return EXIT_FAILURE;
+	}
+	r = manager_load(&d.manager, &err);
+	if (r < 0)
+		log_error("pipelines not started: %s", err.text);
+	log_info("tinysensed %s running: %zu pipelines", TINYSENSE_VERSION, d.manager.n_pipelines);
+	sd_notify(0, "READY=1");
+	notify_status(&d);
+	r = sd_event_loop(d.event);
+	sd_notify(0, "STOPPING=1");
+	tear_down(&d);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+#include "manager.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir)
+{
+	memset(m, 0, sizeof(*m));
+	m->event = event;
+	snprintf(m->pipelines_dir, sizeof(m->pipelines_dir), "%s", pipelines_dir);
+}
+
+void manager_add_publisher(struct manager *m, const struct publisher *pub)
+{
+	if (m->n_publishers < MANAGER_MAX_PUBLISHERS)
+		m->publishers[m->n_publishers++] = *pub;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The directory's *.conf names, sorted, into names[] (caller frees). */
+static int list_configs(const char *dir, char **names, size_t max, size_t *n,
+			struct config_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0; /* no pipelines configured */
+		snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".conf") || e->d_name[0] == '.')
+			continue;
+		if (*n == max) {
+			closedir(d);
+			snprintf(err->text, sizeof(err->text), "%s: more than %zu pipelines", dir, max);
+			return -E2BIG;
+		}
+		names[(*n)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, *n, sizeof(names[0]), compare_names);
+	return 0;
+}
+
+/* Builds a complete new set; nothing is started. */
+static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
+		     struct config_error *err)
+{
+	char *names[MANAGER_MAX_PIPELINES];
+	size_t n = 0;
+	int r;
+
+	*n_set = 0;
+	r = list_configs(m->pipelines_dir, names, MANAGER_MAX_PIPELINES, &n, err);
+	for (size_t i = 0; !r && i < n; i++) {
+		struct pipeline_config *cfg = calloc(1, sizeof(*cfg));
+		char path[8192];
+
+		if (!cfg) {
+			r = -ENOMEM;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", m->pipelines_dir, names[i]);
+		r = pipeline_config_load(cfg, path, err);
+		for (size_t k = 0; !r && k < *n_set; k++)
+			if (!strcmp(pipeline_name(set[k]), cfg->name)) {
+				snprintf(err->text, sizeof(err->text),
+					 "%s: [Pipeline] Name=%s is already used by %s", path,
+					 cfg->name, pipeline_config(set[k])->file);
+				r = -EEXIST;
+			}
+		if (!r)
+			r = pipeline_new(m, cfg, &set[*n_set], err);
+		if (!r)
+			(*n_set)++;
+		free(cfg);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	if (r) {
+		for (size_t i = 0; i < *n_set; i++)
+			pipeline_free(set[i]);
+		*n_set = 0;
+	}
+	return r;
+}
+
+static void notify_pipelines_changed(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].pipelines_changed)
+			m->publishers[i].pipelines_changed(m->publishers[i].user);
+}
+
+static void start_all(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		int r = pipeline_start(m->pipelines[i]);
+
+		if (r < 0)
+			log_error("%s: cannot start: %s", pipeline_name(m->pipelines[i]),
+				  strerror(-r));
+	}
+}
+
+int manager_load(struct manager *m, struct config_error *err)
+{
+	int r = build_set(m, m->pipelines, &m->n_pipelines, err);
+
+	if (r)
+		return r;
+	notify_pipelines_changed(m);
+	start_all(m);
+	return 0;
+}
+
+int manager_check(struct manager *m, struct config_error *err)
+{
+	return build_set(m, m->pipelines, &m->n_pipelines, err);
+}
+
+int manager_reload(struct manager *m, struct config_error *err)
+{
+	struct pipeline *set[MANAGER_MAX_PIPELINES];
+	size_t n;
+	int r = build_set(m, set, &n, err);
+
+	if (r)
+		return r; /* the running set is untouched */
+	manager_stop_all(m);
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		pipeline_free(m->pipelines[i]);
+	memcpy(m->pipelines, set, n * sizeof(set[0]));
+	m->n_pipelines = n;
+	notify_pipelines_changed(m);
+	start_all(m);
+	log_info("reloaded: %zu pipelines", n);
+	return 0;
+}
+
+struct pipeline *manager_find(const struct manager *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		if (!strcmp(pipeline_name(m->pipelines[i]), name))
+			return m->pipelines[i];
+	return NULL;
+}
+
+void manager_stop_all(struct manager *m)
+{
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		if (pipeline_state(m->pipelines[i]) != PIPELINE_STOPPED)
+			pipeline_stop(m->pipelines[i]);
+}
+
+void manager_free(struct manager *m)
+{
+	manager_stop_all(m);
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		pipeline_free(m->pipelines[i]);
+	m->n_pipelines = 0;
+}
+
+void manager_publish_detection(struct manager *m, struct pipeline *p,
+			       const struct detection_event *ev)
+{
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].detection)
+			m->publishers[i].detection(m->publishers[i].user, p, ev);
+}
+
+void manager_publish_state(struct manager *m, struct pipeline *p)
+{
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].state_changed)
+			m->publishers[i].state_changed(m->publishers[i].user, p);
+}
+
+void manager_pipeline_finished(struct manager *m, struct pipeline *p)
+{
+	log_info("%s: recording finished", pipeline_name(p));
+	if (!m->exit_when_finished)
+		return;
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		if (!pipeline_finished(m->pipelines[i]))
+			return;
+	sd_event_exit(m->event, 0);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The set of pipelines: loaded from a directory of NAME.conf files, started
+ * together, reloaded atomically (a new set is built and validated first;
+ * on any error the old set keeps running and the error is returned).
+ */
+#ifndef TS_DAEMON_MANAGER_H
+#define TS_DAEMON_MANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <systemd/sd-event.h>
+
+#include "pipeline.h"
+#include "publisher.h"
+
+#define MANAGER_MAX_PIPELINES 32
+#define MANAGER_MAX_PUBLISHERS 8
+
+struct manager {
+	sd_event *event;
+	char pipelines_dir[4096];
+	const char *model_dir;        /* relative model paths resolve here */
+	struct pipeline *pipelines[MANAGER_MAX_PIPELINES];
+	size_t n_pipelines;
+	struct publisher publishers[MANAGER_MAX_PUBLISHERS];
+	size_t n_publishers;
+	bool exit_when_finished;      /* leave the loop once every source ended */
+};
+
+void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);
+void manager_add_publisher(struct manager *m, const struct publisher *pub);
+
+/* Loads every *.conf of the directory (sorted by name) and starts them.
+ * A pipeline that fails validation fails the whole load (err says which);
+ * at start-up the caller decides whether to continue with none. */
+int manager_load(struct manager *m, struct config_error *err);
+
+/* Builds the set without starting it (--check-config): every file, model
+ * and source is validated. */
+int manager_check(struct manager *m, struct config_error *err);
+
+/* Re-reads the directory and swaps atomically; on error the old set runs on. */
+int manager_reload(struct manager *m, struct config_error *err);
+
+struct pipeline *manager_find(const struct manager *m, const char *name);
+void manager_stop_all(struct manager *m);
+void manager_free(struct manager *m);
+
+/* Fan-out to publishers (pipeline.c calls these). */
+void manager_publish_detection(struct manager *m, struct pipeline *p,
+			       const struct detection_event *ev);
+void manager_publish_state(struct manager *m, struct pipeline *p);
+/* A pipeline's source ended and its data is processed. */
+void manager_pipeline_finished(struct manager *m, struct pipeline *p);
+
+#endif

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: MIT */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <systemd/sd-bus.h>
+
+#include "chain.h"
+#include "log.h"
+#include "manager.h"
+#include "source.h"
+#include "spsc_ring.h"
+
+#define BLOCK_MAX_FRAMES 1024
+#define IN_SLOTS 32         /* sample blocks in flight, loop -> worker */
+#define OUT_SLOTS 256       /* results in flight, worker -> loop */
+
+/* A block of samples, loop -> worker.  frames == 0 && end: end of stream. */
+struct sample_block {
+	uint64_t mono_ns;
+	uint64_t realtime_us;
+	uint32_t frames;
+	uint32_t rate;
+	uint16_t channels;
+	bool end;
+	int16_t samples[]; /* frames * channels */
+};
+
+enum result_kind { RESULT_DETECTION, RESULT_END };
+
+struct result {
+	enum result_kind kind;
+	ts_detection det;
+	uint64_t realtime_us;
+};
+
+struct pipeline {
+	struct manager *m;
+	struct pipeline_config cfg;
+	struct chain *chain;
+	struct source source;
+	enum pipeline_state state;
+	char object_path[512];
+	char sensor_path[512];
+	char sha256[65];
+
+	/* Loop <-> worker. */
+	struct spsc_ring in, out;
+	int in_fd, out_fd;              /* eventfds: "look at the ring" */
+	sd_event_source *out_src;
+	pthread_t worker;
+	bool worker_running;
+	atomic_bool stop_worker;
+	atomic_uint_fast64_t inferences, inference_ns, results_dropped;
+	pthread_mutex_t threshold_lock;
+	uint16_t thresholds[PC_MAX_LABELS]; /* Q15, per class */
+	atomic_uint threshold_generation;
+
+	/* Loop-side state. */
+	bool waiting_for_space;         /* the source got -EAGAIN */
+	bool source_ended, finished;
+	uint64_t stream_start_ns;
+	uint64_t samples, detections;
+	bool has_last;
+	struct detection_event last;
+	char last_error[256];
+	/* What the worker remembers of the block being fed (worker only). */
+	uint64_t block_mono_ns, block_realtime_us;
+};
+
+const char *pipeline_state_name(enum pipeline_state s)
+{
+	static const char *const names[] = { "stopped", "running", "degraded", "failed" };
+
+	return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+static void wake(int fd)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN means the counter is already non-zero: the wake is pending. */
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_error("eventfd write: %m");
+}
+
+static void drain_fd(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) > 0)
+		;
+}
+
+/* ---- worker thread ------------------------------------------------------ */
+
+static void push_result(struct pipeline *p, const struct result *r)
+{
+	struct result *slot = ring_claim(&p->out);
+
+	if (!slot) {
+		atomic_fetch_add(&p->results_dropped, 1);
+		return;
+	}
+	*slot = *r;
+	ring_push(&p->out);
+}
+
+static void on_detection(void *user, const ts_detection *det)
+{
+	struct pipeline *p = user;
+	struct result r = { .kind = RESULT_DETECTION, .det = *det };
+
+	r.realtime_us = p->block_realtime_us + (det->timestamp_ns - p->block_mono_ns) / 1000;
+	push_result(p, &r);
+}
+
+static void apply_thresholds(struct pipeline *p, unsigned *seen)
+{
+	unsigned gen = atomic_load(&p->threshold_generation);
+	uint16_t copy[PC_MAX_LABELS];
+
+	if (gen == *seen)
+		return;
+	pthread_mutex_lock(&p->threshold_lock);
+	memcpy(copy, p->thresholds, sizeof(copy));
+	pthread_mutex_unlock(&p->threshold_lock);
+	chain_set_thresholds(p->chain, copy, p->cfg.n_labels);
+	*seen = gen;
+}
+
+static void feed_block(struct pipeline *p, const struct sample_block *b)
+{
+	struct chain_stats st;
+
+	p->block_mono_ns = b->mono_ns;
+	p->block_realtime_us = b->realtime_us;
+	if (chain_feed(p->chain, b->samples, b->frames, b->channels, b->mono_ns, b->rate,
+		       on_detection, p))
+		return; /* checked at start: cannot happen for a matching source */
+	chain_get_stats(p->chain, &st);
+	atomic_store(&p->inferences, st.inferences);
+	atomic_store(&p->inference_ns, st.inference_ns);
+}
+
+static void *worker_main(void *arg)
+{
+	struct pipeline *p = arg;
+	unsigned seen_generation = 0;
+	uint64_t v;
+
+	while (!atomic_load(&p->stop_worker)) {
+		struct sample_block *b;
+		bool any = false;
+
+		apply_thresholds(p, &seen_generation);
+		while ((b = ring_peek(&p->in))) {
+			if (b->end) {
+				struct result r = { .kind = RESULT_END };
+
+				push_result(p, &r);
+			} else {
+				feed_block(p, b);
+			}
+			ring_pop(&p->in);
+			any = true;
+			if (atomic_load(&p->stop_worker))
+				break;
+		}
+		if (any)
+			wake(p->out_fd); /* results, and room for more blocks */
+		/* Sleep until the loop posts more (blocking read on the eventfd). */
+		if (read(p->in_fd, &v, sizeof(v)) < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+	}
+	return NULL;
+}
+
+/* ---- loop side ------------------------------------------------------------ */
+
+static int emit(void *pipeline, const int16_t *frames, size_t n, uint64_t mono_ns,
+		uint64_t realtime_us)
+{
+	struct pipeline *p = pipeline;
+	const uint16_t ch = p->source.channels;
+	const size_t blocks = (n + BLOCK_MAX_FRAMES - 1) / BLOCK_MAX_FRAMES;
+	uint32_t free_slots = p->in.n_slots - (atomic_load(&p->in.head) - atomic_load(&p->in.tail));
+
+	if (!p->worker_running)
+		return 0; /* stopped: samples are dropped */
+	if (blocks > free_slots) {
+		p->waiting_for_space = true;
+		return -EAGAIN;
+	}
+	for (size_t done = 0; done < n;) {
+		struct sample_block *b = ring_claim(&p->in);
+		size_t take = n - done < BLOCK_MAX_FRAMES ? n - done : BLOCK_MAX_FRAMES;
+
+		b->mono_ns = mono_ns + done * 1000000000ull / p->source.rate;
+		b->realtime_us = realtime_us + done * 1000000ull / p->source.rate;
+		b->frames = (uint32_t)take;
+		b->rate = p->source.rate;
+		b->channels = ch;
+		b->end = false;
+		memcpy(b->samples, frames + done * ch, take * ch * sizeof(int16_t));
+		ring_push(&p->in);
+		done += take;
+	}
+	if (!p->samples)
+		p->stream_start_ns = mono_ns;
+	p->samples += n;
+	wake(p->in_fd);
+	return 0;
+}
+
+static void source_end(void *pipeline)
+{
+	struct pipeline *p = pipeline;
+	struct sample_block *b = ring_claim(&p->in);
+
+	p->source_ended = true;
+	if (!b) {
+		/* Full: the marker goes in when space frees (on_results). */
+		p->waiting_for_space = true;
+		return;
+	}
+	memset(b, 0, sizeof(*b));
+	b->end = true;
+	ring_push(&p->in);
+	wake(p->in_fd);
+}
+
+static void source_error(void *pipeline, const char *message)
+{
+	struct pipeline *p = pipeline;
+	enum pipeline_state old = p->state;
+
+	if (message) {
+		snprintf(p->last_error, sizeof(p->last_error), "%s", message);
+		if (p->state == PIPELINE_RUNNING)
+			p->state = PIPELINE_DEGRADED;
+		log_warning("%s: source: %s", p->cfg.name, message);
+	} else if (p->state == PIPELINE_DEGRADED) {
+		p->state = PIPELINE_RUNNING;
+	}
+	if (p->state != old)
+		manager_publish_state(p->m, p);
+}
+
+static void publish(struct pipeline *p, const struct result *r)
+{
+	struct detection_event ev = {
+		.label = p->cfg.labels[r->det.class_index],
+		.class_index = r->det.class_index,
+		.score_q15 = r->det.score_q15,
+		.average_q15 = r->det.average_q15,
+		.mono_ns = r->det.timestamp_ns,
+		.realtime_us = r->realtime_us,
+	};
+
+	if (r->det.class_index >= p->cfg.n_labels)
+		return;
+	p->detections++;
+	p->last = ev;
+	p->has_last = true;
+	manager_publish_detection(p->m, p, &ev);
+}
+
+static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
+{
+	struct pipeline *p = user;
+	struct result *r;
+
+	(void)es;
+	(void)revents;
+	drain_fd(fd);
+	while ((r = ring_peek(&p->out))) {
+		struct result copy = *r;
+
+		ring_pop(&p->out);
+		if (copy.kind == RESULT_DETECTION) {
+			publish(p, &copy);
+		} else if (!p->finished) {
+			p->finished = true;
+			manager_pipeline_finished(p->m, p);
+		}
+	}
+	if (p->waiting_for_space && !ring_full(&p->in)) {
+		p->waiting_for_space = false;
+		if (p->source_ended && !p->finished)
+			source_end(p); /* the end marker did not fit before */
+		else if (p->source.ops->resume)
+			p->source.ops->resume(&p->source);
+	}
+	return 0;
+}
+
+/* ---- creation, start, stop ----------------------------------------------- */
+
+/* A label's threshold from the configuration: Thresholds= or Threshold=. */
+static uint16_t config_threshold(const struct pipeline_config *cfg, size_t idx)
+{
+	const struct detect_config *d = &cfg->detect;
+
+	for (size_t i = 0; i < d->n_per_label; i++)
+		if (!strcmp(d->per_label[i].label, cfg->labels[idx]))
+			return (uint16_t)d->per_label[i].q15;
+	return (uint16_t)d->threshold_q15;
+}
+
+static int make_paths(struct pipeline *p)
+{
+	char *path = NULL;
+	int r;
+
+	r = sd_bus_path_encode("/org/tinysense1/pipeline", p->cfg.name, &path);
+	if (r < 0)
+		return r;
+	snprintf(p->object_path, sizeof(p->object_path), "%s", path);
+	free(path);
+	r = sd_bus_path_encode("/org/tinysense1/sensor", p->cfg.name, &path);
+	if (r < 0)
+		return r;
+	snprintf(p->sensor_path, sizeof(p->sensor_path), "%s", path);
+	free(path);
+	return 0;
+}
+
+static int open_source(struct pipeline *p, struct config_error *err)
+{
+	const struct source_ops *ops = source_builtin(p->cfg.plugin);
+	int r;
+
+	if (!ops) {
+		snprintf(err->text, sizeof(err->text), "%s: [Source] Plugin=%s: no such source plugin",
+			 p->cfg.file, p->cfg.plugin);
+		return -ENOENT;
+	}
+	p->source.ops = ops;
+	p->source.event = p->m->event;
+	p->source.host = (struct source_host){ p, emit, source_end, source_error };
+	r = ops->open(&p->source, &p->cfg.source, err);
+	if (r)
+		return r;
+	r = settings_check_all_taken(&p->cfg.source, err);
+	if (r)
+		return r;
+	if ((chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) ||
+	    (chain_channels(p->chain) && chain_channels(p->chain) != p->source.channels)) {
+		snprintf(err->text, sizeof(err->text),
+			 "%s: the source gives %u Hz x %u channels, the front-end needs %u Hz x %u",
+			 p->cfg.file, p->source.rate, p->source.channels, chain_rate(p->chain),
+			 chain_channels(p->chain));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
+		 struct pipeline **out, struct config_error *err)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	p->m = m;
+	p->cfg = *cfg;
+	p->in_fd = p->out_fd = -1;
+	pthread_mutex_init(&p->threshold_lock, NULL);
+	p->cfg.source.file = p->cfg.frontend_keys.file = p->cfg.file;
+	r = make_paths(p);
+	if (r)
+		goto fail;
+	r = chain_new(&p->cfg, m->model_dir, &p->chain, err);
+	if (r)
+		goto fail;
+	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
+	r = open_source(p, err);
+	if (r)
+		goto fail;
+	for (size_t i = 0; i < p->cfg.n_labels; i++)
+		p->thresholds[i] = config_threshold(&p->cfg, i);
+	r = -ENOMEM;
+	if (ring_init(&p->in, IN_SLOTS, sizeof(struct sample_block) +
+		      (size_t)BLOCK_MAX_FRAMES * p->source.channels * sizeof(int16_t)) ||
+	    ring_init(&p->out, OUT_SLOTS, sizeof(struct result)))
+		goto fail;
+	p->in_fd = eventfd(0, EFD_CLOEXEC);
+	p->out_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->in_fd < 0 || p->out_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = sd_event_add_io(m->event, &p->out_src, p->out_fd, EPOLLIN, on_results, p);
+	if (r < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	if (!err->text[0])
+		snprintf(err->text, sizeof(err->text), "%s: %s", cfg->file, strerror(-r));
+	pipeline_free(p);
+	return r;
+}
+
+int pipeline_start(struct pipeline *p)
+{
+	int r;
+
+	if (p->worker_running)
+		return -EALREADY;
+	chain_reset(p->chain);
+	atomic_store(&p->stop_worker, false);
+	p->finished = p->source_ended = p->waiting_for_space = false;
+	p->samples = 0;
+	p->stream_start_ns = 0;
+	r = pthread_create(&p->worker, NULL, worker_main, p);
+	if (r)
+		return -r;
+	p->worker_running = true;
+	r = p->source.ops->start(&p->source);
+	if (r < 0) {
+		snprintf(p->last_error, sizeof(p->last_error), "source failed to start: %s",
+			 strerror(-r));
+		pipeline_stop(p);
+		p->state = PIPELINE_FAILED;
+		manager_publish_state(p->m, p);
+		return r;
+	}
+	p->state = PIPELINE_RUNNING;
+	manager_publish_state(p->m, p);
+	return 0;
+}
+
+int pipeline_stop(struct pipeline *p)
+{
+	if (!p->worker_running)
+		return -EALREADY;
+	p->source.ops->stop(&p->source);
+	atomic_store(&p->stop_worker, true);
+	wake(p->in_fd);
+	pthread_join(p->worker, NULL);
+	p->worker_running = false;
+	/* Blocks still queued belong to the stopped stream. */
+	while (ring_peek(&p->in))
+		ring_pop(&p->in);
+	p->state = PIPELINE_STOPPED;
+	manager_publish_state(p->m, p);
+	return 0;
+}
+
+struct pipeline *pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return NULL;
+	if (p->worker_running) {
+		p->source.ops->stop(&p->source);
+		atomic_store(&p->stop_worker, true);
+		wake(p->in_fd);
+		pthread_join(p->worker, NULL);
+	}
+	if (p->source.ops && p->source.ops->close)
+		p->source.ops->close(&p->source);
+	sd_event_source_disable_unref(p->out_src);
+	if (p->in_fd >= 0)
+		close(p->in_fd);
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	ring_free(&p->in);
+	ring_free(&p->out);
+	chain_free(p->chain);
+	pthread_mutex_destroy(&p->threshold_lock);
+	free(p);
+	return NULL;
+}
+
+/* ---- views ------------------------------------------------------------------ */
+
+const char *pipeline_name(const struct pipeline *p) { return p->cfg.name; }
+const struct pipeline_config *pipeline_config(const struct pipeline *p) { return &p->cfg; }
+enum pipeline_state pipeline_state(const struct pipeline *p) { return p->state; }
+const char *pipeline_object_path(const struct pipeline *p) { return p->object_path; }
+const char *pipeline_sensor_path(const struct pipeline *p) { return p->sensor_path; }
+const char *pipeline_model_sha256(const struct pipeline *p) { return p->sha256; }
+uint32_t pipeline_source_rate(const struct pipeline *p) { return p->source.rate; }
+uint32_t pipeline_source_channels(const struct pipeline *p) { return p->source.channels; }
+bool pipeline_finished(const struct pipeline *p) { return p->finished; }
+uint64_t pipeline_stream_start_ns(const struct pipeline *p) { return p->stream_start_ns; }
+
+void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *out)
+{
+	struct pipeline *mut = (struct pipeline *)p; /* atomics are read-only here */
+	const uint64_t n = atomic_load(&mut->inferences);
+
+	memset(out, 0, sizeof(*out));
+	out->inferences = n;
+	out->mean_inference_ns = n ? atomic_load(&mut->inference_ns) / n : 0;
+	out->detections = p->detections;
+	out->samples = p->samples;
+	out->has_last = p->has_last;
+	out->last = p->last;
+	snprintf(out->last_error, sizeof(out->last_error), "%s", p->last_error);
+}
+
+int32_t pipeline_threshold(const struct pipeline *p, const char *label)
+{
+	int idx = pipeline_config_label_index(&p->cfg, label);
+
+	return idx < 0 ? -1 : p->thresholds[idx];
+}
+
+int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15)
+{
+	int idx = pipeline_config_label_index(&p->cfg, label);
+
+	if (idx < 0)
+		return -ENOENT;
+	if (q15 < 0 || q15 > PC_SCORE_ONE)
+		return -EINVAL;
+	pthread_mutex_lock(&p->threshold_lock);
+	p->thresholds[idx] = (uint16_t)q15;
+	pthread_mutex_unlock(&p->threshold_lock);
+	atomic_fetch_add(&p->threshold_generation, 1);
+	wake(p->in_fd);
+	return 0;
+}

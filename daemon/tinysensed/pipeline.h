@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One pipeline: source -> front-end -> model -> detector -> publish.
+ *
+ * The event-loop thread owns the pipeline object, its source and its
+ * publishing; a worker thread owns the inference chain.  Sample blocks go to
+ * the worker through a bounded single-producer/single-consumer ring, results
+ * come back through another, each with an eventfd; the loop never waits on
+ * the worker.  Everything in this header is called from the loop thread.
+ */
+#ifndef TS_DAEMON_PIPELINE_H
+#define TS_DAEMON_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "pipeline_config.h"
+
+struct pipeline;
+struct manager;
+
+enum pipeline_state {
+	PIPELINE_STOPPED,
+	PIPELINE_RUNNING,
+	PIPELINE_DEGRADED, /* running, but its source reports errors */
+	PIPELINE_FAILED,   /* could not start, or its source gave up */
+};
+
+const char *pipeline_state_name(enum pipeline_state s);
+
+/* A detection as published (D-Bus signal, socket event, journal). */
+struct detection_event {
+	const char *label;
+	uint16_t class_index;
+	uint16_t score_q15;       /* this inference's score, 0..32768 */
+	uint16_t average_q15;     /* the averaged score the rules used */
+	uint64_t mono_ns;         /* CLOCK_MONOTONIC of the completing sample */
+	uint64_t realtime_us;     /* CLOCK_REALTIME of the completing sample */
+};
+
+/* Counters and last values, as the bus and socket layers show them. */
+struct pipeline_stats {
+	uint64_t inferences;
+	uint64_t detections;
+	uint64_t samples;
+	uint64_t mean_inference_ns;
+	bool has_last;
+	struct detection_event last;     /* label points at the pipeline's labels */
+	char last_error[256];
+};
+
+/* Creation and life (manager.c uses these). */
+int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
+		 struct pipeline **out, struct config_error *err);
+struct pipeline *pipeline_free(struct pipeline *p);
+int pipeline_start(struct pipeline *p);
+int pipeline_stop(struct pipeline *p);
+
+/* Read-only views. */
+const char *pipeline_name(const struct pipeline *p);
+const struct pipeline_config *pipeline_config(const struct pipeline *p);
+enum pipeline_state pipeline_state(const struct pipeline *p);
+const char *pipeline_object_path(const struct pipeline *p);
+const char *pipeline_sensor_path(const struct pipeline *p);
+const char *pipeline_model_sha256(const struct pipeline *p); /* hex */
+void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *out);
+/* Source facts for the Sensor object. */
+uint32_t pipeline_source_rate(const struct pipeline *p);
+uint32_t pipeline_source_channels(const struct pipeline *p);
+/* Current threshold of a label (Q15), -1 when the label is unknown. */
+int32_t pipeline_threshold(const struct pipeline *p, const char *label);
+
+/* Changes one label's threshold (Q15) on the fly: -EINVAL unknown label. */
+int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15);
+
+/* CLOCK_MONOTONIC time of the first sample since the last start (0: none
+ * yet): detection times minus this are positions in the stream. */
+uint64_t pipeline_stream_start_ns(const struct pipeline *p);
+
+/* True when the pipeline's source has ended and everything was processed. */
+bool pipeline_finished(const struct pipeline *p);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What pipelines tell the outside world, and who listens: the D-Bus layer,
+ * the socket server, the log and the --print console each register one
+ * publisher with the manager.  Called on the loop thread.
+ */
+#ifndef TS_DAEMON_PUBLISHER_H
+#define TS_DAEMON_PUBLISHER_H
+
+#include "pipeline.h"
+
+struct publisher {
+	void *user;
+	void (*detection)(void *user, struct pipeline *p, const struct detection_event *ev);
+	void (*state_changed)(void *user, struct pipeline *p);
+	/* The set of pipelines changed (start-up, reload). */
+	void (*pipelines_changed)(void *user);
+};
+
+#endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A sample source as the pipeline sees it.  The built-in replay source is
+ * one; the plugin loader (plugins/) adapts plugin descriptors to the same
+ * shape.  Sources run on the loop thread and never block it: they emit
+ * blocks of interleaved int16 frames with the monotonic and realtime
+ * timestamps of their first frame.
+ */
+#ifndef TS_DAEMON_SOURCE_H
+#define TS_DAEMON_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "pipeline_config.h"
+
+struct source;
+
+struct source_ops {
+	const char *name;
+	/* Reads its [Source] keys (claiming them with setting_take) and checks
+	 * them; sets s->rate and s->channels. */
+	int (*open)(struct source *s, struct settings *keys, struct config_error *err);
+	int (*start)(struct source *s);
+	void (*stop)(struct source *s);
+	/* The pipeline has room again after source_emit() said -EAGAIN. */
+	void (*resume)(struct source *s);
+	void (*close)(struct source *s);
+};
+
+/* What a source may call: the pipeline's side. */
+struct source_host {
+	void *pipeline;
+	/* 0, or -EAGAIN when the pipeline is full (then wait for resume). */
+	int (*emit)(void *pipeline, const int16_t *frames, size_t n, uint64_t mono_ns,
+		    uint64_t realtime_us);
+	/* The stream ended (a recording's last block was emitted). */
+	void (*end)(void *pipeline);
+	/* An error (NULL: cleared); the pipeline turns degraded or recovers. */
+	void (*error)(void *pipeline, const char *message);
+};
+
+struct source {
+	const struct source_ops *ops;
+	struct source_host host;
+	sd_event *event;
+	uint32_t rate;
+	uint16_t channels;
+	void *priv;
+};
+
+/* The built-in sources, by Plugin= name; NULL when unknown. */
+const struct source_ops *source_builtin(const char *name);
+
+extern const struct source_ops replay_source_ops;
+
+#endif
