@@ -160,8 +160,8 @@ check: deps
 bench: $(CTL)
 	@./tests/bench.sh $(CTL) $(CONFORMANCE)
 
-demo: deps $(CTL)
-	@./tests/demo.sh $(CTL) $(SHARED)
+demo: deps all
+	@./tests/demo.sh $(BUILD) $(SHARED)
 
 # Where `make install` puts the daemon and its system integration (systemd/).
 # The defaults suit PREFIX=/usr (a distribution package: /usr/sbin/tinysensed,

@@ -1,19 +1,38 @@
 #!/bin/sh
-# make demo: what tinysense does today, on bundled data.  The keyword model
-# (TFLite Micro's micro_speech) hears four one-second recordings, given as
-# the golden log-mel features of ../shared/frontend, and says what it heard.
+# make demo: the daemon's main job on a bundled recording.  tinysensed runs
+# in the foreground with one keyword pipeline (replay source -> micro_speech
+# front-end -> keyword model -> detector) on models/recordings/demo_yes_no.wav
+# in real time, prints each detection as it happens, and exits when the
+# recording ends.  The model is TFLite Micro's micro_speech from
+# ../shared/conformance until tinysense ships its own (see models/).
 set -eu
-ctl=$1
+build=$1
 shared=$2
-model=$shared/conformance/micro-speech.tflite
-features=$shared/frontend
-
-echo "== the model"
-"$ctl" model info "$model"
-echo
-echo "== what it hears (expected: yes, no, silence, silence)"
-for clip in yes no noise silence; do
-	printf '%-8s -> ' "$clip"
-	"$ctl" model run "$model" --input "$features/${clip}_1000ms.int8.bin" \
-		--labels silence,unknown,yes,no | sed 's/^0: //'
-done
+demo=$build/demo
+mkdir -p "$demo/pipelines.d"
+cat > "$demo/tinysense.conf" <<CONF
+[Daemon]
+Bus=none
+SocketPath=$PWD/$demo/tinysense.sock
+CONF
+cat > "$demo/pipelines.d/kws.conf" <<CONF
+[Pipeline]
+Name=kws
+[Source]
+Plugin=replay
+Path=$PWD/models/recordings/demo_yes_no.wav
+Pace=realtime
+[Frontend]
+Type=audio
+Preset=micro_speech
+[Model]
+Path=$shared/conformance/micro-speech.tflite
+Labels=silence,unknown,yes,no
+[Detect]
+Threshold=0.8
+Refractory=1500ms
+Ignore=silence,unknown
+CONF
+echo "== tinysensed on models/recordings/demo_yes_no.wav (10 s, spoken: yes, no, yes, no)"
+echo "   time          pipeline    in recording  label      score"
+"$build/tinysensed" --config "$demo" --print --exit-when-done --log-level warning
