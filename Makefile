@@ -157,8 +157,14 @@ check: deps
 	$(MAKE) check-freestanding
 	$(MAKE) test-asan
 
-bench: $(CTL)
-	@./tests/bench.sh $(CTL) $(CONFORMANCE)
+BENCH_FRONTEND := $(BUILD)/bench_frontend
+
+$(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+
+bench: all $(BENCH_FRONTEND)
+	@./tests/bench.sh $(BUILD) $(SHARED)
 
 demo: deps all
 	@./tests/demo.sh $(BUILD) $(SHARED)

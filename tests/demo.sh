@@ -28,6 +28,8 @@ Preset=micro_speech
 [Model]
 Path=$shared/conformance/micro-speech.tflite
 Labels=silence,unknown,yes,no
+# A model run every 5 feature frames: every 100 ms.
+Stride=5
 [Detect]
 Threshold=0.8
 Refractory=1500ms

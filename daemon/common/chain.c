@@ -32,6 +32,7 @@ struct chain {
 	uint16_t channels;
 	size_t frame_bytes;            /* one feature frame */
 	size_t window_frames;          /* feature frames per model input */
+	unsigned stride;               /* run the model every stride frames */
 	uint32_t window_samples, stride_samples;
 	uint64_t frames_made;          /* feature frames since reset */
 	uint64_t samples_fed;          /* samples since reset */
@@ -227,6 +228,7 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 	if (!r && !pc->detect.anomaly)
 		r = setup_detector(c, pc, path, err);
 	c->frontend = pc->frontend;
+	c->stride = pc->model_stride ? pc->model_stride : 1;
 	free(pc);
 	if (r) {
 		chain_free(c);
@@ -307,7 +309,9 @@ int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channe
 
 			ts_frame_stack_push(&c->stack, features + f * c->frame_bytes);
 			c->frames_made++;
-			if (ts_frame_stack_ready(&c->stack))
+			/* Windows end on frames window-1, window-1+stride, ... */
+			if (ts_frame_stack_ready(&c->stack) &&
+			    (c->frames_made - c->window_frames) % c->stride == 0)
 				infer(c, ts, cb, user);
 		}
 		done += consumed;

@@ -259,6 +259,8 @@ static int handle(void *user, const char *section, const char *key, const char *
 					  sizeof(pc->model_path));
 		if (!strcmp(key, "Labels"))
 			return set_labels(ps, value);
+		if (!strcmp(key, "Stride"))
+			return parse_count(ps, section, key, value, 1, 1000, &pc->model_stride);
 		return fail(ps, section, key, "unknown key");
 	}
 	if (!strcmp(section, "Detect"))
@@ -280,6 +282,7 @@ static char *read_line(char *str, int num, void *stream)
 static void set_defaults(struct pipeline_config *pc)
 {
 	pc->frontend = FRONTEND_RAW;
+	pc->model_stride = 1;
 	pc->detect.threshold_q15 = PC_SCORE_ONE / 2;
 	pc->detect.average = 1;
 	pc->detect.consecutive = 1;

@@ -82,6 +82,7 @@ struct pipeline_config {
 	char model_path[PC_PATH_LEN];   /* [Model] Path= */
 	char labels[PC_MAX_LABELS][PC_LABEL_LEN]; /* [Model] Labels= list or file */
 	size_t n_labels;
+	unsigned model_stride;          /* [Model] Stride=: run every N feature frames (1) */
 	struct detect_config detect;
 };
 

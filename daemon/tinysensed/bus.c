@@ -736,18 +736,6 @@ static void on_pipelines_changed(void *user)
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
 }
 
-/* The manager has no manager_remove_publisher() yet: drop ours by hand. */
-static void remove_publisher(struct bus_service *b)
-{
-	struct manager *m = bus_manager(b);
-	size_t n = 0;
-
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].user != b)
-			m->publishers[n++] = m->publishers[i];
-	m->n_publishers = n;
-}
-
 /* ---- the connection ----------------------------------------------------- */
 
 static void schedule_reconnect(struct bus_service *b)
@@ -803,7 +791,8 @@ static int on_name_reply(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	(void)error;
 	if (e) {
 		log_name_error(-sd_bus_error_get_errno(e), e);
-		disconnect(b);
+		/* Not released here, inside its own dispatch: the timer does it. */
+		b->connected = false;
 		schedule_reconnect(b);
 		return 0;
 	}
@@ -985,7 +974,7 @@ struct bus_service *bus_service_free(struct bus_service *b)
 {
 	if (!b)
 		return NULL;
-	remove_publisher(b);
+	manager_remove_publisher(bus_manager(b), b);
 	sd_event_source_disable_unref(b->reconnect);
 	disconnect(b);
 	free(b);

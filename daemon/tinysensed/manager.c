@@ -22,6 +22,16 @@ void manager_add_publisher(struct manager *m, const struct publisher *pub)
 		m->publishers[m->n_publishers++] = *pub;
 }
 
+void manager_remove_publisher(struct manager *m, void *user)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].user != user)
+			m->publishers[kept++] = m->publishers[i];
+	m->n_publishers = kept;
+}
+
 static int compare_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -31,6 +31,8 @@ struct manager {
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);
 void manager_add_publisher(struct manager *m, const struct publisher *pub);
+/* Removes every publisher registered with this user pointer. */
+void manager_remove_publisher(struct manager *m, void *user);
 
 /* Loads every *.conf of the directory (sorted by name) and starts them.
  * A pipeline that fails validation fails the whole load (err says which);

@@ -357,6 +357,16 @@ check "a second daemon says the name is taken" grep -q "org.tinysense1 is owned 
 check "and runs on without D-Bus" grep -q "no D-Bus" "$tmp/second.log"
 stop "$second"
 
+# ---- no bus at all --------------------------------------------------------------------
+"$daemon" --config "$conf" --bus-address "unix:path=$tmp/no-bus" --socket "$tmp/sock3" \
+	> "$tmp/nobus.log" 2>&1 &
+nobus=$!
+sleep 1
+check "without a bus the daemon says so" grep -q "no D-Bus" "$tmp/nobus.log"
+check "and names the address" grep -q "cannot connect to unix:path=$tmp/no-bus" "$tmp/nobus.log"
+check "and keeps running" kill -0 "$nobus"
+stop "$nobus"
+
 # ---- shutdown ------------------------------------------------------------------------
 kill "$daemon_pid"
 wait "$daemon_pid"
