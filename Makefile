@@ -191,10 +191,14 @@ install: all
 	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 lib/include/tinysense/*.h $(DESTDIR)$(PREFIX)/include/tinysense/
-	@# the daemon only once it is built; its units and policy always
-	if [ -x $(BUILD)/tinysensed ]; then \
-		install -d $(DESTDIR)$(SBINDIR) && \
-		install -m 0755 $(BUILD)/tinysensed $(DESTDIR)$(SBINDIR)/; fi
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/share/tinysense/examples \
+		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
+	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
+	@# the daemon's settings: installed once, never overwritten
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf ] || \
+		install -D -m 0644 config/tinysense.conf $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DBUS_POLICYDIR) $(DESTDIR)$(DBUS_SERVICEDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d
@@ -210,6 +214,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
+	rm -rf $(DESTDIR)$(PREFIX)/share/tinysense/examples \
+		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
 	rm -f $(DESTDIR)$(SBINDIR)/tinysensed \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.socket \
