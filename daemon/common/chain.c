@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include <tinysense/tinysense.h>
+#include <tinysense/anomaly.h>
 #include <tinysense/frame_stack.h>
 
+#include "frontend.h"
 #include "sha256.h"
 
-/* Feature frames produced per front-end call. */
-#define CHAIN_FRAMES_PER_PUSH 8
+/* Feature bytes produced per front-end call (at least one frame). */
+#define CHAIN_FEATURE_BYTES 8192
 
 struct chain {
 	void *model;
@@ -26,19 +28,17 @@ struct chain {
 	const ts_tensor *output;
 	char sha256[65];
 
-	enum frontend_type frontend;
-	ts_audio_frontend audio;
-	uint32_t rate;
-	uint16_t channels;
+	struct frontend fe;
 	size_t frame_bytes;            /* one feature frame */
 	size_t window_frames;          /* feature frames per model input */
 	unsigned stride;               /* run the model every stride frames */
-	uint32_t window_samples, stride_samples;
 	uint64_t frames_made;          /* feature frames since reset */
 	uint64_t samples_fed;          /* samples since reset */
 	ts_frame_stack stack;
 	void *stack_storage;
 
+	bool anomaly;                  /* [Detect] Anomaly=yes */
+	ts_anomaly anomaly_detector;
 	ts_detector detector;
 	ts_detector_config detector_cfg;
 	float out_scale;
@@ -115,25 +115,6 @@ static int load_interpreter(struct chain *c, const char *path, struct config_err
 	return 0;
 }
 
-static int setup_audio(struct chain *c, struct pipeline_config *pc, struct config_error *err)
-{
-	struct settings *keys = &pc->frontend_keys;
-	const struct setting *preset = setting_take(keys, "Preset");
-	const ts_audio_frontend_config *cfg =
-		ts_audio_frontend_preset(preset ? preset->value : "micro_speech");
-
-	if (!cfg)
-		return setting_error(err, keys, preset, "unknown preset (known: micro_speech)");
-	if (ts_audio_frontend_init(&c->audio, cfg) != TS_OK)
-		return setting_error(err, keys, preset, "the front-end rejected its parameters");
-	c->rate = cfg->sample_rate_hz;
-	c->channels = 1;
-	c->frame_bytes = ts_audio_frontend_frame_bytes(&c->audio);
-	c->window_samples = cfg->window_samples;
-	c->stride_samples = cfg->stride_samples;
-	return settings_check_all_taken(keys, err);
-}
-
 static int setup_stack(struct chain *c, const char *model_path, struct config_error *err)
 {
 	const size_t input_bytes = ts_tensor_bytes(c->input);
@@ -141,7 +122,8 @@ static int setup_stack(struct chain *c, const char *model_path, struct config_er
 
 	if (ts_tensor_type(c->input) != TS_TYPE_INT8)
 		return fail(err, -EINVAL, "%s: input must be int8 for this front-end", model_path);
-	if (input_bytes % c->frame_bytes)
+	c->frame_bytes = c->fe.feature_bytes;
+	if (!c->frame_bytes || input_bytes % c->frame_bytes)
 		return fail(err, -EINVAL,
 			    "%s: input of %zu bytes is not a whole number of %zu-byte feature frames",
 			    model_path, input_bytes, c->frame_bytes);
@@ -195,8 +177,35 @@ static void resolve(char *dst, size_t size, const char *model_dir, const char *p
 		snprintf(dst, size, "%s/%s", model_dir, path);
 }
 
+/* [Detect] Anomaly=yes: reconstruction error of the model's output against
+ * its input; state changes become "anomaly" / "normal" detections. */
+static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
+			 const char *model_path, struct config_error *err)
+{
+	const struct detect_config *d = &pc->detect;
+	ts_anomaly_config cfg;
+
+	if (ts_tensor_type(c->output) != TS_TYPE_INT8 ||
+	    ts_tensor_bytes(c->output) != ts_tensor_bytes(c->input))
+		return fail(err, -EINVAL,
+			    "%s: an anomaly model's output must be int8 and as large as its input",
+			    model_path);
+	ts_anomaly_config_init(&cfg);
+	cfg.calibration_windows = d->calibration;
+	cfg.k_on_q16 = (uint32_t)(d->sigma_q15 * 2); /* Q15 -> Q16 */
+	cfg.k_off_q16 = cfg.k_on_q16;
+	cfg.n_on = (uint16_t)d->on_count;
+	cfg.n_off = (uint16_t)d->off_count;
+	if (ts_anomaly_init(&c->anomaly_detector, &cfg, ts_tensor_scale(c->input),
+			    ts_tensor_zero_point(c->input), ts_tensor_scale(c->output),
+			    ts_tensor_zero_point(c->output)) != TS_OK)
+		return fail(err, -EINVAL, "%s: [Detect]: anomaly settings rejected", pc->file);
+	c->anomaly = true;
+	return 0;
+}
+
 int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
-	      struct chain **out, struct config_error *err)
+	      uint16_t channels, struct chain **out, struct config_error *err)
 {
 	struct pipeline_config *pc = malloc(sizeof(*pc));
 	struct chain *c = calloc(1, sizeof(*c));
@@ -218,16 +227,14 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 	r = read_model(c, path, err);
 	if (!r)
 		r = load_interpreter(c, path, err);
-	if (!r && pc->frontend != FRONTEND_AUDIO)
-		r = fail(err, -EINVAL, "%s: [Frontend] Type: only audio is available so far",
-			 pc->file);
 	if (!r)
-		r = setup_audio(c, pc, err);
+		r = frontend_open(&c->fe, pc, channels, ts_tensor_scale(c->input),
+				  ts_tensor_zero_point(c->input), err);
 	if (!r)
 		r = setup_stack(c, path, err);
-	if (!r && !pc->detect.anomaly)
-		r = setup_detector(c, pc, path, err);
-	c->frontend = pc->frontend;
+	if (!r)
+		r = pc->detect.anomaly ? setup_anomaly(c, pc, path, err)
+				       : setup_detector(c, pc, path, err);
 	c->stride = pc->model_stride ? pc->model_stride : 1;
 	free(pc);
 	if (r) {
@@ -249,8 +256,7 @@ struct chain *chain_free(struct chain *c)
 	return NULL;
 }
 
-uint32_t chain_rate(const struct chain *c) { return c->rate; }
-uint16_t chain_channels(const struct chain *c) { return c->channels; }
+uint32_t chain_rate(const struct chain *c) { return c->fe.rate; }
 const char *chain_model_sha256(const struct chain *c) { return c->sha256; }
 
 void chain_get_stats(const struct chain *c, struct chain_stats *out)
@@ -264,6 +270,31 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Anomaly pipelines report state changes: class 1 "anomaly" on entering the
+ * anomalous state, class 0 "normal" on leaving it.  The score is the
+ * reconstruction error relative to the on-threshold, halved and capped:
+ * 0.5 at the threshold, 1.0 at twice it. */
+static void infer_anomaly(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
+			  void *user)
+{
+	ts_anomaly_result res;
+	ts_anomaly_calibration cal;
+	ts_detection det = { .timestamp_ns = timestamp_ns };
+	uint64_t q;
+
+	if (ts_anomaly_process(&c->anomaly_detector, ts_tensor_data_const(c->input),
+			       ts_tensor_data_const(c->output), ts_tensor_bytes(c->input),
+			       timestamp_ns, &res) != TS_OK || !res.event ||
+	    res.previous == TS_ANOMALY_CALIBRATING)
+		return;
+	if (ts_anomaly_get_calibration(&c->anomaly_detector, &cal) != TS_OK || !cal.threshold_on)
+		return;
+	q = (uint64_t)res.score * 16384 / cal.threshold_on;
+	det.score_q15 = det.average_q15 = (uint16_t)(q > 32768 ? 32768 : q);
+	det.class_index = res.state == TS_ANOMALY_ANOMALOUS ? 1 : 0;
+	cb(user, &det);
 }
 
 /* One inference on the stacked window, then the detector. */
@@ -280,6 +311,10 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 		return;
 	c->stats.inference_ns += monotonic_ns() - t0;
 	c->stats.inferences++;
+	if (c->anomaly) {
+		infer_anomaly(c, timestamp_ns, cb, user);
+		return;
+	}
 	if (ts_detector_process(&c->detector, ts_tensor_data_const(c->output),
 				ts_tensor_bytes(c->output), timestamp_ns, &det,
 				&detected) == TS_OK && detected)
@@ -289,22 +324,22 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channels,
 	       uint64_t t0_ns, uint32_t rate, chain_detection_fn cb, void *user)
 {
-	int8_t features[CHAIN_FRAMES_PER_PUSH * TS_AUDIO_FRONTEND_MAX_CHANNELS];
+	int8_t features[CHAIN_FEATURE_BYTES];
+	const size_t max_frames = sizeof(features) / c->frame_bytes;
 	const uint64_t base = c->samples_fed; /* stream position of frames[0] */
 	size_t done = 0;
 
-	if (channels != c->channels || rate != c->rate)
+	if (channels != c->fe.channels || (c->fe.rate && rate != c->fe.rate))
 		return -EINVAL;
 	while (done < n) {
 		size_t consumed = 0;
-		size_t made = ts_audio_frontend_push(&c->audio, frames + done, n - done, &consumed,
-						     features, CHAIN_FRAMES_PER_PUSH);
+		size_t made = frontend_push(&c->fe, frames + done * channels, n - done, &consumed,
+					    features, max_frames);
 
 		for (size_t f = 0; f < made; f++) {
 			/* The sample completing feature frame k is the last of its
 			 * window: k * stride + window - 1 in the stream. */
-			const uint64_t last = c->frames_made * c->stride_samples +
-					      c->window_samples - 1;
+			const uint64_t last = c->frames_made * c->fe.hop + c->fe.window - 1;
 			const uint64_t ts = t0_ns + (last - base) * 1000000000ull / rate;
 
 			ts_frame_stack_push(&c->stack, features + f * c->frame_bytes);
@@ -322,16 +357,19 @@ int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channe
 
 void chain_reset(struct chain *c)
 {
-	ts_audio_frontend_reset(&c->audio);
+	frontend_reset(&c->fe);
 	ts_frame_stack_reset(&c->stack);
-	ts_detector_reset(&c->detector);
+	if (c->anomaly)
+		ts_anomaly_reset(&c->anomaly_detector);
+	else
+		ts_detector_reset(&c->detector);
 	c->frames_made = 0;
 	c->samples_fed = 0;
 }
 
 int chain_set_thresholds(struct chain *c, const uint16_t *q15, size_t n)
 {
-	if (n != c->detector_cfg.num_classes)
+	if (c->anomaly || n != c->detector_cfg.num_classes)
 		return -EINVAL;
 	memcpy(c->detector_cfg.threshold_q15, q15, n * sizeof(q15[0]));
 	/* The detector keeps its configuration; re-init restarts its

@@ -22,15 +22,14 @@ struct chain;
 typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
 
 /* Loads the model (relative Path= under model_dir, if that is not NULL),
- * builds the front-end and detector for pc.  Errors name the file, key or
- * model problem. */
+ * builds the front-end for frames of `channels` values and the detector
+ * for pc.  Errors name the file, key or model problem. */
 int chain_new(const struct pipeline_config *pc, const char *model_dir,
-	      struct chain **out, struct config_error *err);
+	      uint16_t channels, struct chain **out, struct config_error *err);
 struct chain *chain_free(struct chain *c);
 
-/* Samples per second and channels the front-end expects (0: any). */
+/* Samples per second the front-end expects (0: any). */
 uint32_t chain_rate(const struct chain *c);
-uint16_t chain_channels(const struct chain *c);
 /* SHA-256 of the model file, hex. */
 const char *chain_model_sha256(const struct chain *c);
 

@@ -343,8 +343,16 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 		fail(&ps, "Model", "Path", "missing");
 	else if (!pc->detect.anomaly && !pc->n_labels)
 		fail(&ps, "Model", "Labels", "missing (required unless Anomaly=yes)");
+	else if (pc->detect.anomaly && pc->n_labels)
+		fail(&ps, "Model", "Labels", "an anomaly pipeline reports normal/anomaly: no labels");
 	else
 		check_labels(&ps);
+	if (!ps.status && pc->detect.anomaly) {
+		/* The two states an anomaly detector reports, as labels. */
+		snprintf(pc->labels[0], sizeof(pc->labels[0]), "normal");
+		snprintf(pc->labels[1], sizeof(pc->labels[1]), "anomaly");
+		pc->n_labels = 2;
+	}
 	return ps.status;
 }
 

@@ -69,8 +69,7 @@ int cmd_detect(int argc, char **argv)
 		free(pc);
 		return 2;
 	}
-	if (pipeline_config_load(pc, config, &err) ||
-	    chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", &chain, &err)) {
+	if (pipeline_config_load(pc, config, &err)) {
 		fprintf(stderr, "tinysensectl: %s\n", err.text);
 		goto out;
 	}
@@ -79,9 +78,15 @@ int cmd_detect(int argc, char **argv)
 		fprintf(stderr, "tinysensectl: %s\n", werr);
 		goto out;
 	}
-	if (wav.channels != chain_channels(chain) || wav.sample_rate != chain_rate(chain)) {
-		fprintf(stderr, "tinysensectl: %s: %u Hz x %u channels; the pipeline needs %u Hz x %u\n",
-			input, wav.sample_rate, wav.channels, chain_rate(chain), chain_channels(chain));
+	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", wav.channels,
+		      &chain, &err)) {
+		fprintf(stderr, "tinysensectl: %s\n", err.text);
+		wav_close(&wav);
+		goto out;
+	}
+	if (chain_rate(chain) && wav.sample_rate != chain_rate(chain)) {
+		fprintf(stderr, "tinysensectl: %s: %u Hz; the pipeline needs %u Hz\n",
+			input, wav.sample_rate, chain_rate(chain));
 		wav_close(&wav);
 		goto out;
 	}

@@ -127,14 +127,10 @@ static int open_bus(struct daemon *d)
 
 static int open_socket(struct daemon *d)
 {
-	int r;
-
 	if (!d->cfg.socket_path[0])
 		return 0;
-	r = socket_server_new(d, &d->sockets);
-	if (r < 0)
-		log_error("socket %s: %s", d->cfg.socket_path, strerror(-r));
-	return r;
+	/* socket_server_new() logs what went wrong. */
+	return socket_server_new(d, &d->sockets);
 }
 
 static void tear_down(struct daemon *d)

@@ -348,18 +348,7 @@ static int open_source(struct pipeline *p, struct config_error *err)
 	r = ops->open(&p->source, &p->cfg.source, err);
 	if (r)
 		return r;
-	r = settings_check_all_taken(&p->cfg.source, err);
-	if (r)
-		return r;
-	if ((chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) ||
-	    (chain_channels(p->chain) && chain_channels(p->chain) != p->source.channels)) {
-		snprintf(err->text, sizeof(err->text),
-			 "%s: the source gives %u Hz x %u channels, the front-end needs %u Hz x %u",
-			 p->cfg.file, p->source.rate, p->source.channels, chain_rate(p->chain),
-			 chain_channels(p->chain));
-		return -EINVAL;
-	}
-	return 0;
+	return settings_check_all_taken(&p->cfg.source, err);
 }
 
 int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
@@ -378,13 +367,20 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 	r = make_paths(p);
 	if (r)
 		goto fail;
-	r = chain_new(&p->cfg, m->model_dir, &p->chain, err);
-	if (r)
-		goto fail;
-	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
 	r = open_source(p, err);
 	if (r)
 		goto fail;
+	r = chain_new(&p->cfg, m->model_dir, p->source.channels, &p->chain, err);
+	if (r)
+		goto fail;
+	if (chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) {
+		snprintf(err->text, sizeof(err->text),
+			 "%s: the source gives %u Hz, the front-end needs %u Hz", p->cfg.file,
+			 p->source.rate, chain_rate(p->chain));
+		r = -EINVAL;
+		goto fail;
+	}
+	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
 	for (size_t i = 0; i < p->cfg.n_labels; i++)
 		p->thresholds[i] = config_threshold(&p->cfg, i);
 	r = -ENOMEM;

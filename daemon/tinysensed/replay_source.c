@@ -7,8 +7,11 @@
  *   Pace=realtime|fast          (realtime: one block every block duration;
  *                                fast: as fast as the pipeline takes it)
  *   Loop=no                     (yes: start over at the end)
- *   Format=wav|raw              (default from the file name; raw is S16LE)
- *   Rate=16000, Channels=1      (raw only)
+ *   Format=wav|raw|csv          (default from the file name's extension)
+ *   Rate=16000, Channels=1      (raw: S16LE interleaved; csv: Rate= only)
+ * A CSV file holds one frame per line: a timestamp (ignored: frames are
+ * paced by Rate=) and one integer per channel, e.g. "0.125,512,-3,1020";
+ * a first line that is not numeric is a header.
  * Timestamps are the stream position from the moment the replay started,
  * so a detection's time says where in the recording it happened.
  */
@@ -24,6 +27,8 @@
 #include "value_parse.h"
 #include "wav_reader.h"
 
+enum replay_format { FORMAT_WAV, FORMAT_RAW, FORMAT_CSV };
+
 #define REPLAY_BLOCK_FRAMES 1024
 #define REPLAY_MAX_CHANNELS 16
 #define REPLAY_BLOCKS_PER_TURN 8
@@ -31,9 +36,11 @@
 struct replay {
 	struct source *s;
 	char path[PC_PATH_LEN];
-	bool fast, loop, raw;
+	bool fast, loop;
+	enum replay_format format;
 	struct wav_reader wav;          /* wav files */
-	FILE *raw_fp;                   /* raw files */
+	FILE *fp;                       /* raw and csv files */
+	unsigned csv_line;
 	sd_event_source *timer;         /* realtime pacing */
 	sd_event_source *defer;         /* fast pacing */
 	uint32_t block_frames;
@@ -54,10 +61,11 @@ static uint64_t now_ns(clockid_t clock)
 
 static int open_file(struct replay *r, char *err, size_t err_size)
 {
-	if (!r->raw)
+	if (r->format == FORMAT_WAV)
 		return wav_open(&r->wav, r->path, err, err_size);
-	r->raw_fp = fopen(r->path, "rbe");
-	if (!r->raw_fp) {
+	r->csv_line = 0;
+	r->fp = fopen(r->path, "rbe");
+	if (!r->fp) {
 		int e = errno;
 
 		snprintf(err, err_size, "%s: %s", r->path, strerror(e));
@@ -69,9 +77,98 @@ static int open_file(struct replay *r, char *err, size_t err_size)
 static void close_file(struct replay *r)
 {
 	wav_close(&r->wav);
-	if (r->raw_fp)
-		fclose(r->raw_fp);
-	r->raw_fp = NULL;
+	if (r->fp)
+		fclose(r->fp);
+	r->fp = NULL;
+}
+
+/* Parses one CSV line into a frame; 1 done, 0 skip (blank or header), -1 bad. */
+static int parse_csv_line(struct replay *r, char *line, int16_t *frame)
+{
+	char *p = line, *end;
+	unsigned ch = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\n' || *p == '\0' || *p == '#')
+		return 0;
+	strtod(p, &end); /* the timestamp */
+	if (end == p)
+		return r->csv_line == 1 ? 0 : -1; /* a header is only allowed first */
+	for (p = end; ch < r->s->channels; ch++) {
+		long v;
+
+		if (*p != ',')
+			return -1;
+		v = strtol(p + 1, &end, 10);
+		if (end == p + 1 || v < INT16_MIN || v > INT16_MAX)
+			return -1;
+		frame[ch] = (int16_t)v;
+		p = end;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return *p == '\n' || *p == '\0' ? 1 : -1;
+}
+
+static long read_csv(struct replay *r)
+{
+	char line[1024];
+	size_t n = 0;
+
+	while (n < r->block_frames && fgets(line, sizeof(line), r->fp)) {
+		int ok;
+
+		r->csv_line++;
+		ok = parse_csv_line(r, line, r->block + n * r->s->channels);
+		if (ok < 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s:%u: expected a timestamp and %u integers",
+				 r->path, r->csv_line, r->s->channels);
+			r->s->host.error(r->s->host.pipeline, msg);
+			return -EINVAL;
+		}
+		n += (size_t)ok;
+	}
+	return (long)n;
+}
+
+/* Channels of a CSV file: the columns after the timestamp, first data line. */
+static int csv_channels(const char *path, uint16_t *channels, char *err, size_t err_size)
+{
+	FILE *fp = fopen(path, "re");
+	char line[1024];
+	unsigned lines = 0;
+
+	if (!fp) {
+		int e = errno;
+
+		snprintf(err, err_size, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char *end;
+		unsigned commas = 0;
+
+		lines++;
+		strtod(line, &end);
+		if (end == line)
+			continue; /* header or blank */
+		for (char *p = line; *p; p++)
+			commas += *p == ',';
+		fclose(fp);
+		if (!commas || commas > REPLAY_MAX_CHANNELS) {
+			snprintf(err, err_size, "%s:%u: expected a timestamp and 1..%d values", path,
+				 lines, REPLAY_MAX_CHANNELS);
+			return -EINVAL;
+		}
+		*channels = (uint16_t)commas;
+		return 0;
+	}
+	fclose(fp);
+	snprintf(err, err_size, "%s: no data lines", path);
+	return -EINVAL;
 }
 
 /* Reads the next block; 0 frames at the end of the file. */
@@ -80,12 +177,21 @@ static long read_block(struct replay *r)
 	const size_t ch = r->s->channels;
 	size_t got;
 
-	if (!r->raw)
+	if (r->format == FORMAT_WAV)
 		return wav_read(&r->wav, r->block, r->block_frames);
-	got = fread(r->block, 2 * ch, r->block_frames, r->raw_fp);
-	if (got < r->block_frames && ferror(r->raw_fp))
+	if (r->format == FORMAT_CSV)
+		return read_csv(r);
+	got = fread(r->block, 2 * ch, r->block_frames, r->fp);
+	if (got < r->block_frames && ferror(r->fp))
 		return -EIO;
 	return (long)got;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 static int claim_keys(struct replay *r, struct settings *keys, struct config_error *err)
@@ -108,26 +214,34 @@ static int claim_keys(struct replay *r, struct settings *keys, struct config_err
 			return setting_error(err, keys, k, "expected yes or no");
 		r->loop = b;
 	}
-	r->raw = strlen(r->path) < 4 || strcmp(r->path + strlen(r->path) - 4, ".wav");
+	r->format = ends_with(r->path, ".wav") ? FORMAT_WAV :
+		    ends_with(r->path, ".csv") ? FORMAT_CSV : FORMAT_RAW;
 	if ((k = setting_take(keys, "Format"))) {
-		if (strcmp(k->value, "wav") && strcmp(k->value, "raw"))
-			return setting_error(err, keys, k, "expected wav or raw");
-		r->raw = !strcmp(k->value, "raw");
+		if (!strcmp(k->value, "wav"))
+			r->format = FORMAT_WAV;
+		else if (!strcmp(k->value, "raw"))
+			r->format = FORMAT_RAW;
+		else if (!strcmp(k->value, "csv"))
+			r->format = FORMAT_CSV;
+		else
+			return setting_error(err, keys, k, "expected wav, raw or csv");
 	}
 	if ((k = setting_take(keys, "Rate"))) {
-		if (!r->raw || parse_int_range(k->value, 1, 1000000, &v))
-			return setting_error(err, keys, k, r->raw ? "expected a rate in Hz"
-						 : "only raw files take Rate=");
+		if (r->format == FORMAT_WAV || parse_int_range(k->value, 1, 1000000, &v))
+			return setting_error(err, keys, k, r->format != FORMAT_WAV ?
+					     "expected a rate in Hz" : "WAV files carry their rate");
 		r->s->rate = (uint32_t)v;
 	}
 	if ((k = setting_take(keys, "Channels"))) {
-		if (!r->raw || parse_int_range(k->value, 1, REPLAY_MAX_CHANNELS, &v))
-			return setting_error(err, keys, k, r->raw ? "expected 1..16 channels"
-						 : "only raw files take Channels=");
+		if (r->format != FORMAT_RAW || parse_int_range(k->value, 1, REPLAY_MAX_CHANNELS, &v))
+			return setting_error(err, keys, k, r->format == FORMAT_RAW ?
+					     "expected 1..16 channels" : "only raw files take Channels=");
 		r->s->channels = (uint16_t)v;
 	}
-	if (r->raw && (!r->s->rate || !r->s->channels))
+	if (r->format == FORMAT_RAW && (!r->s->rate || !r->s->channels))
 		return setting_error(err, keys, NULL, "raw files need Rate= and Channels=");
+	if (r->format == FORMAT_CSV && !r->s->rate)
+		return setting_error(err, keys, NULL, "CSV files need Rate=");
 	return 0;
 }
 
@@ -143,10 +257,15 @@ static int replay_open(struct source *s, struct settings *keys, struct config_er
 	ret = claim_keys(r, keys, err);
 	if (ret)
 		return ret;
+	if (r->format == FORMAT_CSV) {
+		ret = csv_channels(r->path, &s->channels, err->text, sizeof(err->text));
+		if (ret)
+			return ret;
+	}
 	ret = open_file(r, err->text, sizeof(err->text));
 	if (ret)
 		return ret;
-	if (!r->raw) {
+	if (r->format == FORMAT_WAV) {
 		if (r->wav.channels > REPLAY_MAX_CHANNELS) {
 			snprintf(err->text, sizeof(err->text), "%s: %u channels, at most %d",
 				 r->path, r->wav.channels, REPLAY_MAX_CHANNELS);
@@ -190,7 +309,8 @@ static bool next_block(struct replay *r)
 			got = read_block(r);
 	}
 	if (got < 0) {
-		r->s->host.error(r->s->host.pipeline, "read error in the recording");
+		if (got == -EIO)
+			r->s->host.error(r->s->host.pipeline, "read error in the recording");
 		return false;
 	}
 	r->pending = (size_t)got;

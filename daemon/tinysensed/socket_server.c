@@ -101,6 +101,7 @@ struct socket_server {
 	char *path;        /* the file this server created, unlinked at free */
 	sd_event_source *listen;
 	sd_event_source *accept_retry;
+	bool accept_failing; /* logged once until an accept succeeds */
 	struct client *clients;
 	size_t n_clients;
 	struct history *histories[MANAGER_MAX_PIPELINES];
@@ -412,7 +413,8 @@ static void queue_pop(struct client *c)
 	c->head_sent = 0;
 }
 
-/* Removes the oldest event not being written; false when there is none. */
+/* Removes the oldest event not being written; false when there is none.
+ * The entries before it (usually none or one) move up by one. */
 static bool queue_drop_oldest_event(struct client *c)
 {
 	for (size_t i = c->head_sent ? 1 : 0; i < c->q_len; i++) {
@@ -422,8 +424,9 @@ static bool queue_drop_oldest_event(struct client *c)
 			continue;
 		c->q_bytes -= e->msg->len;
 		message_unref(e->msg);
-		for (; i + 1 < c->q_len; i++)
-			*queue_at(c, i) = *queue_at(c, i + 1);
+		for (; i > 0; i--)
+			*queue_at(c, i) = *queue_at(c, i - 1);
+		c->q_head = (c->q_head + 1) % c->q_cap;
 		c->q_len--;
 		c->dropped++;
 		return true;
@@ -442,10 +445,14 @@ static bool client_backlogged(const struct client *c)
 	return c->q_bytes >= SOCKET_QUEUE_BYTES / 2 || c->q_len >= SOCKET_QUEUE_EVENTS / 2;
 }
 
+/* A full queue loses its oldest events down to three quarters: gaps, and
+ * the DROPPED notices that mark them, come in batches. */
 static void client_send_event(struct client *c, struct message *m)
 {
-	while (queue_full(c, m->len) && queue_drop_oldest_event(c))
-		;
+	if (queue_full(c, m->len))
+		while ((c->q_bytes + m->len > SOCKET_QUEUE_BYTES / 4 * 3 ||
+			c->q_len >= SOCKET_QUEUE_EVENTS / 4 * 3) && queue_drop_oldest_event(c))
+			;
 	if (queue_full(c, m->len) || queue_push(c, m, true))
 		c->dropped++;
 }
@@ -541,6 +548,10 @@ static void client_free(struct client *c)
 		c->next->prev = c->prev;
 	s->n_clients--;
 	sd_event_source_disable_unref(c->io);
+	/* Unread input would turn our close into ECONNRESET for the peer
+	 * before it reads our last words (an overlong line's ERROR). */
+	for (int i = 0; i < 16 && recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT) > 0; i++)
+		;
 	close(c->fd);
 	while (c->q_len)
 		queue_pop(c);
@@ -585,10 +596,16 @@ static void broadcast(struct socket_server *s, const char *pipeline, struct mess
 		return;
 	for (struct client *c = s->clients; c; c = next) {
 		next = c->next;
+		bool idle = !c->q_len && !c->dropped;
+
 		if (!(pipeline ? client_watches(c, pipeline) : c->watching && !c->closing))
 			continue;
 		client_send_event(c, m);
-		client_flush_or_free(c);
+		/* A client with a backlog waits for EPOLLOUT, not a write per event. */
+		if (idle)
+			client_flush_or_free(c);
+		else
+			client_update_events(c);
 	}
 	message_unref(m);
 }
@@ -820,18 +837,16 @@ static void client_process_lines(struct client *c)
 		size_t len;
 
 		if (!nl) {
-			if (c->eof && start < c->in_len) {
-				/* A last line without a newline. */
-				nl = c->in + c->in_len;
-			} else if (start == 0 && c->in_len == sizeof(c->in)) {
+			if (start == 0 && c->in_len == sizeof(c->in)) {
 				client_reply(c, error_message("request line longer than %d bytes",
 							      SOCKET_MAX_LINE));
 				c->closing = true;
 				c->in_len = 0;
 				return;
-			} else {
-				break;
 			}
+			if (!c->eof || start == c->in_len)
+				break;
+			nl = c->in + c->in_len; /* a last line without a newline */
 		}
 		len = (size_t)(nl - (c->in + start));
 		if (nl < c->in + c->in_len) {
@@ -840,7 +855,7 @@ static void client_process_lines(struct client *c)
 			start += len + 1;
 		} else {
 			/* the unterminated last line: make room for its NUL */
-			char line[SOCKET_MAX_LINE + 1];
+			char line[sizeof(c->in) + 1];
 
 			memcpy(line, c->in + start, len);
 			line[len] = '\0';
@@ -888,8 +903,9 @@ static int on_client_io(sd_event_source *es, int fd, uint32_t revents, void *use
 		r = -ECONNRESET;
 	if (r >= 0 && (revents & EPOLLHUP) && !(revents & EPOLLIN))
 		r = -ECONNRESET; /* gone both ways, and nothing left to read */
-	/* Answer, send, and go on while sending made room for more answers. */
-	for (int round = 0; r >= 0 && round < 8; round++) {
+	/* Answer, send, and go on while sending made room for more answers
+	 * (the lines are those of one buffer: this ends). */
+	while (r >= 0) {
 		client_process_lines(c);
 		r = client_flush(c);
 		if (r < 0 || !client_has_line(c) || client_backlogged(c) || c->closing)
@@ -963,8 +979,11 @@ static void pause_accepting(struct socket_server *s, int err)
 {
 	uint64_t now;
 
-	log_warning("socket %s: cannot accept clients: %s; retrying shortly",
-		    s->path ? s->path : "(activated)", strerror(err));
+	if (!s->accept_failing)
+		log_warning("socket %s: cannot accept clients: %s; retrying every %d ms",
+			    s->path ? s->path : "(activated)", strerror(err),
+			    ACCEPT_RETRY_USEC / 1000);
+	s->accept_failing = true;
 	sd_event_source_set_enabled(s->listen, SD_EVENT_OFF);
 	if (sd_event_now(s->d->event, CLOCK_MONOTONIC, &now) < 0)
 		now = 0;
@@ -994,6 +1013,7 @@ static int on_accept(sd_event_source *es, int fd, uint32_t revents, void *userda
 			pause_accepting(s, errno);
 			break;
 		}
+		s->accept_failing = false;
 		if (s->n_clients >= SOCKET_MAX_CLIENTS)
 			refuse_client(s, cfd);
 		else
@@ -1158,18 +1178,6 @@ static void on_pipelines_changed(void *user)
 	broadcast(s, NULL, pipelines_message(&s->d->manager));
 }
 
-/* manager.h has no way to remove a publisher; until it does, take ours out
- * of its table by hand so no callback reaches a freed server. */
-static void unregister_publisher(struct manager *m, void *user)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].user != user)
-			m->publishers[kept++] = m->publishers[i];
-	m->n_publishers = kept;
-}
-
 /* ---- life -------------------------------------------------------------------------- */
 
 int socket_server_new(struct daemon *d, struct socket_server **out)
@@ -1241,7 +1249,7 @@ struct socket_server *socket_server_free(struct socket_server *s)
 {
 	if (!s)
 		return NULL;
-	unregister_publisher(&s->d->manager, s);
+	manager_remove_publisher(&s->d->manager, s);
 	while (s->clients)
 		client_free(s->clients);
 	sd_event_source_disable_unref(s->listen);

@@ -3,7 +3,8 @@
  * The spectrum front-end: a ring of the last fft_len values of every
  * analysed channel, and per hop: DC removal -> window -> block scaling ->
  * 16-bit real FFT (rfft_q15.c, shared with the audio front-end) -> exact
- * magnitudes -> band means -> log2 -> int8.
+ * magnitudes -> band means -> log2 -> int8.  Per 1024-point window the
+ * square roots (513, digit by digit) cost about as much as the FFT.
  */
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #define FFT_IN_BITS 14
 /* Magnitudes, band means and log2 values are Q16. */
 #define FRAC_BITS 16
+#define MAX_OFFSET ((int64_t)1 << 60)
 
 _Static_assert(TS_SPECTRUM_MAX_FFT <= TS_RFFT_Q15_1K_MAX, "FFT tables too small");
 
@@ -29,6 +31,7 @@ typedef struct sp_state {
 	uint16_t n_bins;          /* fft_len / 2 + 1 */
 	uint16_t values;          /* output values per channel */
 	uint8_t log2_len;
+	uint32_t fft_gain_q30;    /* 1 / (the FFT's fixed-point gain), Q30 */
 	/* quantization: q = zero_point +- round(|v| * q_mult / 2^q_rshift) */
 	uint8_t q_rshift;
 	uint8_t q_negative;
@@ -73,6 +76,7 @@ static const ts_spectrum_config vibration = {
 	.num_bands = 32,
 	.first_bin = 1,
 	.end_bin = 129,
+	.offset_q16 = 0,
 	.gain_q16 = 65536,
 };
 
@@ -178,7 +182,7 @@ static int config_ok(const ts_spectrum_config *c)
 	    (unsigned)c->num_channels * n > TS_SPECTRUM_MAX_SAMPLES ||
 	    c->hop < 1 || c->window > TS_SPECTRUM_HAMMING || c->remove_dc > 1 ||
 	    c->output > TS_SPECTRUM_LOG2 || c->bands > TS_SPECTRUM_BAND_EDGES ||
-	    c->gain_q16 == 0)
+	    c->gain_q16 == 0 || c->offset_q16 > MAX_OFFSET || c->offset_q16 < -MAX_OFFSET)
 		return 0;
 	for (unsigned i = 0; i < c->num_channels; i++)
 		if (c->channels[i] >= c->frame_channels)
@@ -190,21 +194,44 @@ static int config_ok(const ts_spectrum_config *c)
 static int quant_build(sp_state *st, float scale, int32_t zero_point)
 {
 	const int32_t g = st->cfg.gain_q16;
-	double real;
+	double ratio;
 	int32_t mult;
 	int shift;
 
 	if (!ts_scale_ok(scale) || zero_point < INT8_MIN || zero_point > INT8_MAX)
 		return -1;
-	real = (g < 0 ? -(double)g : (double)g) / 4294967296.0 / (double)scale;
-	ts_quantize_multiplier(real, &mult, &shift);
-	if (mult <= 0 || shift > 31)
+	/* A Q16 value v contributes v * (|gain_q16| / scale) / 2^32, and
+	 * ts_quantize_multiplier(|gain_q16| / scale) = mult 2^(shift - 31):
+	 * the factor is mult / 2^(63 - shift). */
+	ratio = (g < 0 ? -(double)g : (double)g) / (double)scale;
+	ts_quantize_multiplier(ratio, &mult, &shift);
+	if (mult <= 0 || shift > 63 || shift < -31)
 		return -1;
 	st->q_mult = (uint32_t)mult;
-	st->q_rshift = (uint8_t)(31 - shift);   /* 0..62 */
+	st->q_rshift = (uint8_t)(63 - shift);   /* 0..94 */
 	st->q_negative = g < 0;
 	st->zero_point = zero_point;
 	return 0;
+}
+
+/*
+ * Each butterfly of radix p (and the final split, p = 2) scales its inputs
+ * by floor(32767 / p) / 2^15 instead of 1 / p: 0.99939 overall at 1024
+ * points.  The inverse of that product, rounded to Q30 factor by factor.
+ * (Multiplications by the twiddles, 32767 / 32768 in magnitude, remain: a
+ * few 1e-5.)
+ */
+static uint32_t fft_gain_correction_q30(const ts_rfft_q15_1k *f)
+{
+	uint64_t c = (uint64_t)1 << 30;
+
+	for (unsigned j = 0; j <= f->nstages; j++) {
+		const uint64_t p = j < f->nstages ? f->radix[j] : 2;
+		const uint64_t kp = (32767 / p) * p;
+
+		c = (c * 32768 + kp / 2) / kp;
+	}
+	return (uint32_t)c;
 }
 
 ts_status ts_spectrum_init(ts_spectrum *sp, const ts_spectrum_config *cfg,
@@ -231,6 +258,7 @@ ts_status ts_spectrum_init(ts_spectrum *sp, const ts_spectrum_config *cfg,
 	window_build(st->window, cfg->fft_len, cfg->window);
 	if (ts_rfft_q15_1k_init(&st->fft, cfg->fft_len))
 		return TS_ERR_INVALID_ARG;
+	st->fft_gain_q30 = fft_gain_correction_q30(&st->fft);
 	st->magic = SP_MAGIC;
 	ts_spectrum_reset(sp);
 	return TS_OK;
@@ -280,8 +308,10 @@ size_t ts_spectrum_window_q15(const ts_spectrum *sp, uint16_t *weights_q15,
 /* ---- per window ---------------------------------------------------------- */
 
 /*
- * round(a * m / 2^r), ties up, for a < 2^62, m < 2^31, r <= 62, saturated
- * at 2^32: a * m = hi 2^32 + lo with both halves below 2^63.
+ * round(a * m / 2^r), ties up, for a < 2^62, m < 2^31, r <= 94, saturated
+ * at 2^32: a * m = hi 2^32 + lo with hi < 2^61 and lo < 2^63, and for
+ * r > 32, floor((hi 2^32 + lo + 2^(r-1)) / 2^r) =
+ * floor((hi + 2^(r-33) + floor(lo / 2^32)) / 2^(r-32)).
  */
 static uint64_t mul_round_shift(uint64_t a, uint32_t m, unsigned r)
 {
@@ -293,8 +323,10 @@ static uint64_t mul_round_shift(uint64_t a, uint32_t m, unsigned r)
 		if (hi >> r)
 			return sat;
 		q = (hi << (32 - r)) + ((lo + (r ? (uint64_t)1 << (r - 1) : 0)) >> r);
+	} else if (r == 32) {
+		q = hi + ((lo + ((uint64_t)1 << 31)) >> 32);
 	} else {
-		q = (hi + ((lo + ((uint64_t)1 << (r - 1))) >> 32)) >> (r - 32);
+		q = (hi + ((uint64_t)1 << (r - 33)) + (lo >> 32)) >> (r - 32);
 	}
 	return q < sat ? q : sat;
 }
@@ -332,21 +364,44 @@ static int32_t log2_q16(uint64_t x)
 }
 
 /*
+ * round(sqrt(p) * 2^16) = round(sqrt(p 2^32)) for p <= 2^31, digit by digit
+ * without branches on the data (the mispredicted branches of the textbook
+ * loop cost twice as much as the arithmetic): floor, then up by one when
+ * the remainder exceeds the root (x >= r^2 + r + 1/4 <=> x - r^2 > r).
+ */
+static uint32_t sqrt_q16(uint32_t p)
+{
+	uint64_t x = (uint64_t)p << 32, root = 0, bit;
+
+	if (!p)
+		return 0;
+	bit = (uint64_t)1 << ((ts_bitlen64(x) - 1) & ~1);
+	for (; bit; bit >>= 2) {
+		const uint64_t t = root + bit;
+		const uint64_t take = 0 - (uint64_t)(x >= t);
+
+		x -= t & take;
+		root = (root >> 1) + (bit & take);
+	}
+	return (uint32_t)(root + (x > root));
+}
+
+/*
  * |X[k]| / N in Q16 input units.  The FFT output is X_s[k] / N of the
  * scaled frame y * 2^-shift, y = x' * w * 2^15, so |X[k]| / N =
- * |out| * 2^(shift - 15) and, in Q16, isqrt(|out|^2 * 2^32) * 2^(shift - 15):
- * a square root rounded to nearest, then a shift rounded half up.
+ * |out| * 2^(shift - 15) and, in Q16, r * 2^(shift - 15) with
+ * r = round(|out| 2^16); times the gain correction (Q30), rounded half up
+ * once.  r < 2^31.5 and the correction < 2^30.01, so their product fits;
+ * -13 <= shift <= 33 (|y| < 2^47).
  */
-static uint64_t magnitude_q16(ts_cpx16 v, int shift)
+static uint64_t magnitude_q16(ts_cpx16 v, int shift, uint32_t corr_q30)
 {
+	/* <= 2^31 */
 	const uint32_t p = (uint32_t)((int32_t)v.r * v.r) + (uint32_t)((int32_t)v.i * v.i);
-	/* p <= 2^31, so p << 32 >= 2^32 (or 0) and ts_af_sqrt64 is the
-	 * exact rounded root */
-	const uint64_t r = ts_af_sqrt64((uint64_t)p << 32);
+	const uint64_t rc = (uint64_t)sqrt_q16(p) * corr_q30;
+	const unsigned rs = (unsigned)(45 - shift);   /* 12..58 */
 
-	if (shift >= 15)
-		return r << (shift - 15);
-	return (r + ((uint64_t)1 << (14 - shift))) >> (15 - shift);
+	return (rc + ((uint64_t)1 << (rs - 1))) >> rs;
 }
 
 static void analyse(sp_state *st, unsigned c, int8_t *out)
@@ -398,13 +453,13 @@ static void analyse(sp_state *st, unsigned c, int8_t *out)
 
 		/* each magnitude < 2^51, at most 513 of them */
 		for (unsigned k = lo; k < hi; k++)
-			sum += magnitude_q16(st->spec[k], shift);
+			sum += magnitude_q16(st->spec[k], shift, st->fft_gain_q30);
 		m = (sum + count / 2) / count;
 		if (cfg->output == TS_SPECTRUM_LOG2)
 			v = (int64_t)log2_q16(m ? m : 1) - ((int64_t)FRAC_BITS << FRAC_BITS);
 		else
 			v = (int64_t)m;
-		out[b] = quantize(st, v);
+		out[b] = quantize(st, v - cfg->offset_q16);   /* |v| < 2^52 */
 	}
 }
 

@@ -12,7 +12,7 @@
  *   band value  = mean of m[k] over the band's bins (or every bin alone)
  *   value       = band value, or log2(band value) (log2: values below 2^-16
  *                 count as 2^-16)
- *   feature     = gain * value
+ *   feature     = (value - offset) * gain
  *   q           = clamp(zero_point + round(feature / scale), -128, 127)
  *
  * m[k] is in input units (a sine of amplitude A centred on bin k gives
@@ -26,10 +26,14 @@
  * floating point) for the 16-bit fixed-point FFT of the audio front-end
  * (lib/dsp/rfft_q15.c), so the spectrum keeps about 14 bits of precision
  * relative to the window's largest windowed sample whatever the input's
- * magnitude.  Magnitudes are exact rounded square roots in Q16, band means
- * round to nearest, log2 is an integer log in Q16 (within 2^-15 of the true
- * value) and the final rounding is to nearest, ties away from zero (as
- * TFLite's QUANTIZE), from a multiplier with 31 significant bits.
+ * magnitude: with u = 2^(bitlen(max |x'[n] w[n] 2^15|) - 29) input units
+ * (the FFT's output step), |m[k] - exact| stays within a few u plus 2e-4
+ * relative (tests/unit/test_spectrum.c measures it).  Magnitudes are exact
+ * rounded square roots in Q16, corrected once for the FFT's fixed-point
+ * gain (its butterflies scale by floor(32767 / p) / 2^15, not 1 / p), band
+ * means round to nearest, log2 is an integer log in Q16 (within 2^-15) and
+ * the final rounding is to nearest, ties away from zero (as TFLite's
+ * QUANTIZE), from a multiplier with 31 significant bits.
  *
  * Streaming: feature vector j (0, 1, ...) is computed over input frames
  * [j * hop, j * hop + fft_len), so n frames give
@@ -120,8 +124,11 @@ typedef struct ts_spectrum_config {
 	/* BAND_EDGES: num_bands + 1 strictly increasing bin indices, the last
 	 * <= fft_len / 2 + 1. */
 	uint16_t band_edges[TS_SPECTRUM_MAX_BANDS + 1];
-	/* feature = value * gain_q16 / 65536 (65536 = 1.0; negative flips the
-	 * sign; 0 is invalid).  |gain| / scale must lie in [2^-16, 2^47). */
+	/* feature = (value - offset_q16 / 65536) * gain_q16 / 65536: offset in
+	 * the value's units (log2 units with LOG2), |offset_q16| <= 2^60;
+	 * gain 65536 = 1.0, negative flips the sign, 0 is invalid.
+	 * |gain| / scale must lie in [2^-48, 2^47). */
+	int64_t offset_q16;
 	int32_t gain_q16;
 } ts_spectrum_config;
 
@@ -129,7 +136,7 @@ typedef struct ts_spectrum_config {
  * A static preset by name, NULL when unknown:
  *   "vibration": 3 values per frame (x, y, z), all analysed; 256-point
  *   Hann windows every 128 frames, DC removed; log2 magnitude averaged in
- *   32 equal bands over bins 1..128; gain 1.
+ *   32 equal bands over bins 1..128; offset 0, gain 1.
  */
 const ts_spectrum_config *ts_spectrum_preset(const char *name);
 

@@ -68,7 +68,7 @@ extern "C" {
 /* num_channels * window */
 #define TS_WINDOW_STATS_MAX_SAMPLES        4096
 
-#define TS_WINDOW_STATS_STATE_BYTES 22120
+#define TS_WINDOW_STATS_STATE_BYTES 19776
 
 typedef struct ts_window_stats {
 	uint64_t private_[TS_WINDOW_STATS_STATE_BYTES / 8];
@@ -97,7 +97,7 @@ typedef struct ts_window_stats_channel {
 	/* Per statistic: gain in Q16 (65536 = 1.0, negative flips, 0 is
 	 * invalid for a selected statistic) and offset in the statistic's
 	 * units, Q16 (|offset| <= 2^60).  |gain| / scale must lie in
-	 * [2^-16, 2^47). */
+	 * [2^-48, 2^47). */
 	int32_t gain_q16[TS_STAT_COUNT];
 	int64_t offset_q16[TS_STAT_COUNT];
 } ts_window_stats_channel;

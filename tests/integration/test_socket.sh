@@ -1,0 +1,414 @@
+#!/bin/sh
+# tinysensed's JSON-lines socket, against the real daemon replaying a "yes"
+# recording: the greeting, tinysensectl status/list/watch/last (readable and
+# --json), protocol errors that keep the connection, an overlong line that
+# ends it, 200 concurrent watchers, clients that never read (others still get
+# events, the daemon's memory stays bounded), clients killed mid-stream, a
+# stale socket file, socket activation, clean exit.
+# Needs TS_CTL (tinysensectl; tinysensed next to it), TS_SHARED and python3.
+set -u
+ctl=${TS_CTL:?}
+shared=$(cd "${TS_SHARED:?}" && pwd)
+daemon=$(dirname "$ctl")/tinysensed
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+failures=0
+
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+show() { sed 's/^/     | /' "$1"; }
+
+for tool in python3 timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "FAIL $tool is needed"
+		exit 1
+	fi
+done
+if [ ! -x "$daemon" ]; then
+	echo "FAIL no daemon at $daemon"
+	exit 1
+fi
+
+# A daemon config dir: $1 dir, $2 socket, then pipeline name/pace pairs.
+make_config() {
+	cfg_dir=$1 cfg_sock=$2
+	shift 2
+	mkdir -p "$cfg_dir/pipelines.d"
+	printf '[Daemon]\nBus=none\nSocketPath=%s\n' "$cfg_sock" > "$cfg_dir/tinysense.conf"
+	while [ $# -ge 2 ]; do
+		cat > "$cfg_dir/pipelines.d/$1.conf" <<EOF
+[Pipeline]
+Name=$1
+
+[Source]
+Plugin=replay
+Path=$shared/frontend/yes_1000ms.wav
+Pace=$2
+Loop=yes
+
+[Frontend]
+Type=audio
+Preset=micro_speech
+
+[Model]
+Path=$shared/conformance/micro-speech.tflite
+Labels=silence,unknown,yes,no
+
+[Detect]
+Threshold=0.8
+Ignore=silence,unknown
+EOF
+		shift 2
+	done
+}
+
+# Starts a daemon ($1 config dir, $2 socket, $3 log); sets $pid.
+start_daemon() {
+	"$daemon" --config "$1" > "$3" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	while [ $i -lt 100 ] && ! "$ctl" status --socket "$2" > /dev/null 2>&1; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Every line but the first ($1) matches the extended regex $2.
+rows_match() { ! sed 1d "$1" | grep -Evq "$2"; }
+
+# python3 helpers: connect, read a line with a deadline, read until a class.
+cat > "$tmp/sockets.py" <<'EOF'
+import json, os, select, socket, sys, time
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return Conn(s)
+
+class Conn:
+    def __init__(self, s):
+        self.s, self.buf = s, b""
+    def send(self, data):
+        self.s.sendall(data)
+    def line(self, timeout=5.0):
+        """The next line as bytes; b"" at EOF or on a reset, None on timeout."""
+        end = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.s], [], [], left)[0]:
+                return None
+            try:
+                data = self.s.recv(65536)
+            except ConnectionResetError:
+                data = b""
+            if not data:
+                return b""
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+    def msg(self, timeout=5.0):
+        line = self.line(timeout)
+        return json.loads(line) if line else None
+    def until(self, cls, timeout=10.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            m = self.msg(end - time.monotonic())
+            if m is None:
+                return None
+            if m.get("class") == cls:
+                return m
+        return None
+    def close(self):
+        self.s.close()
+
+results = []
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + str(detail)))
+    results.append(bool(cond))
+def done():
+    sys.exit(0 if all(results) else 1)
+EOF
+# Runs a python3 check script from stdin; it prints its own ok/FAIL lines.
+py() {
+	name=$1
+	shift
+	PYTHONPATH=$tmp timeout 120 python3 - "$@" > "$tmp/py.out" 2>&1
+	rc=$?
+	cat "$tmp/py.out"
+	n=$(grep -c '^FAIL' "$tmp/py.out")
+	failures=$((failures + n))
+	if [ $rc -ne 0 ] && [ "$n" -eq 0 ]; then
+		fail "$name (python exited $rc)"
+	fi
+}
+
+# ---- daemon A: one realtime pipeline; a stale socket file where it listens ----
+sock=$tmp/sock
+make_config "$tmp/a" "$sock" kws realtime
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
+start_daemon "$tmp/a" "$sock" "$tmp/a.log"
+daemon_a=$pid
+if ! "$ctl" status --socket "$sock" > /dev/null 2>&1; then
+	fail "daemon starts and answers on $sock (over a stale socket file)"
+	show "$tmp/a.log"
+	exit 1
+fi
+ok "daemon starts and answers on its socket (over a stale socket file)"
+check "socket mode 0660" test "$(stat -c %a "$sock")" = 660
+
+py greeting "$sock" <<'EOF'
+import sys, sockets
+c = sockets.connect(sys.argv[1])
+m = c.msg()
+sockets.check("VERSION greeting on connect",
+              m and m["class"] == "VERSION" and m["proto_major"] == 1 and m["proto_minor"] == 0
+              and isinstance(m["release"], str), m)
+sockets.done()
+EOF
+
+# watch: the first "yes" (the recording loops, so one comes every second)
+timeout 20 "$ctl" watch kws --count 1 --socket "$sock" > "$tmp/watch" 2> "$tmp/watch.err"
+check "watch prints a yes detection: time pipeline label score" \
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z +kws +yes +(0|1)\.[0-9]{3}$' "$tmp/watch"
+check "watch --count 1 prints exactly one line" test "$(wc -l < "$tmp/watch")" -eq 1
+timeout 20 "$ctl" watch --json --count 2 --socket "$sock" > "$tmp/watch.json"
+py "watch --json" "$tmp/watch.json" <<'EOF'
+import json, re, sys, sockets
+lines = [json.loads(l) for l in open(sys.argv[1])]
+sockets.check("watch --json: WATCH, then DETECTION lines", lines and lines[0]["class"] == "WATCH"
+              and [m["class"] for m in lines[1:]] == ["DETECTION", "DETECTION"], lines)
+d = lines[-1]
+sockets.check("DETECTION fields", d.get("pipeline") == "kws" and d.get("label") == "yes"
+              and 0.8 <= d.get("score", 0) <= 1 and isinstance(d.get("mono_usec"), int)
+              and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", d.get("time", "")), d)
+sockets.done()
+EOF
+
+# list and status, readable and --json
+"$ctl" list --socket "$sock" > "$tmp/list" 2>&1
+check "list: header" grep -Eq '^NAME +STATE +SOURCE +MODEL +LABELS$' "$tmp/list"
+check "list: kws row" grep -Eq '^kws +running +replay +/.*micro-speech\.tflite +silence,unknown,yes,no$' "$tmp/list"
+"$ctl" status --socket "$sock" > "$tmp/status" 2>&1
+check "status: header" grep -Eq '^NAME +STATE +INFERENCES +DETECTIONS +MEAN-US +LAST$' "$tmp/status"
+check "status: kws row with its last detection" \
+	grep -Eq '^kws +running +[1-9][0-9]* +[1-9][0-9]* +[0-9]+ +yes [01]\.[0-9]{3} 20[0-9-]{8}T' "$tmp/status"
+"$ctl" list --json --socket "$sock" > "$tmp/list.json"
+"$ctl" status --json --socket "$sock" > "$tmp/status.json"
+"$ctl" last kws -n 3 --json --socket "$sock" > "$tmp/last.json"
+py "--json replies" "$tmp/list.json" "$tmp/status.json" "$tmp/last.json" <<'EOF'
+import json, sys, sockets
+def one(path):
+    lines = open(path).read().splitlines()
+    return json.loads(lines[0]) if len(lines) == 1 else lines
+l, s, last = (one(p) for p in sys.argv[1:4])
+p = l["pipelines"][0]
+sockets.check("list --json: one PIPELINES line", l["class"] == "PIPELINES" and len(l["pipelines"]) == 1
+              and p["name"] == "kws" and p["state"] == "running" and p["source"] == "replay"
+              and p["model"].endswith("micro-speech.tflite")
+              and p["labels"] == ["silence", "unknown", "yes", "no"], l)
+p = s["pipelines"][0]
+sockets.check("status --json: counters and last", s["class"] == "STATUS" and p["name"] == "kws"
+              and p["inferences"] > 0 and p["detections"] > 0 and p["mean_inference_usec"] > 0
+              and p["last"]["label"] == "yes" and "time" in p["last"] and "score" in p["last"], s)
+d = last["detections"]
+sockets.check("last --json: 3 detections, oldest first", last["class"] == "LAST"
+              and last["pipeline"] == "kws" and len(d) == 3 and all(x["label"] == "yes" for x in d)
+              and d[0]["mono_usec"] <= d[1]["mono_usec"] <= d[2]["mono_usec"], last)
+sockets.done()
+EOF
+"$ctl" last kws -n 2 --socket "$sock" > "$tmp/last" 2>&1
+check "last: header and 2 rows" test "$(grep -c . "$tmp/last")" -eq 3
+check "last: rows are time label score" \
+	rows_match "$tmp/last" '^20[0-9-]{8}T[0-9:.]{15}Z +yes +[01]\.[0-9]{3}$'
+
+# tool errors
+if "$ctl" last nosuch --socket "$sock" 2> "$tmp/err"; then fail "last of an unknown pipeline fails"; else
+	check "last nosuch: the daemon's message" grep -q "no pipeline 'nosuch'" "$tmp/err"; fi
+if "$ctl" status --socket "$tmp/absent.sock" 2> "$tmp/err"; then fail "no daemon: exit 1"; else
+	check "no daemon: message" grep -q "cannot connect to $tmp/absent.sock: No such file or directory" "$tmp/err"; fi
+check "TINYSENSE_SOCKET is the default" env TINYSENSE_SOCKET="$sock" "$ctl" list > /dev/null
+if TINYSENSE_SOCKET="$tmp/absent.sock" "$ctl" list --socket "$sock" > /dev/null; then
+	ok "--socket wins over TINYSENSE_SOCKET"; else fail "--socket wins over TINYSENSE_SOCKET"; fi
+
+# protocol errors keep the connection; an overlong line ends it
+py "protocol errors" "$sock" <<'EOF'
+import socket, sys, sockets
+c = sockets.connect(sys.argv[1]); c.msg()
+for name, req in [("malformed JSON", b'{"cmd":"list"'), ("unknown cmd", b'{"cmd":"frobnicate"}'),
+                  ("not an object", b'[1,2]'), ("cmd not a string", b'{"cmd":5}'),
+                  ("wrong type for n", b'{"cmd":"last","pipeline":"kws","n":"ten"}'),
+                  ("wrong type for pipelines", b'{"cmd":"watch","pipelines":"kws"}'),
+                  ("invalid UTF-8", b'{"cmd":"\xff"}')]:
+    c.send(req + b"\n")
+    m = c.msg()
+    sockets.check(name + " -> ERROR", m and m["class"] == "ERROR" and m["message"], m)
+    c.send(b'{"cmd":"list"}\n')
+    m = c.msg()
+    sockets.check(name + ": connection still usable", m and m["class"] == "PIPELINES", m)
+c.send(b'{"cmd":"list"}\n' + b"x" * 5120 + b"\n")
+m1, m2, end = c.msg(), c.msg(), c.line()
+sockets.check("5 KiB line: the lines before it are answered", m1 and m1["class"] == "PIPELINES", m1)
+sockets.check("5 KiB line -> ERROR", m2 and m2["class"] == "ERROR" and "4096" in m2["message"], m2)
+sockets.check("5 KiB line: then disconnected", end == b"", end)
+# the peer's EOF: its last request (even without a newline) is answered first
+c = sockets.connect(sys.argv[1]); c.msg()
+c.send(b'{"cmd":"status"}\n{"cmd":"list"}')
+c.s.shutdown(socket.SHUT_WR)
+m1, m2, end = c.msg(), c.msg(), c.line()
+sockets.check("requests before EOF answered, then closed",
+              m1 and m1["class"] == "STATUS" and m2 and m2["class"] == "PIPELINES" and end == b"",
+              (m1, m2, end))
+# unwatch stops the events
+c = sockets.connect(sys.argv[1]); c.msg()
+c.send(b'{"cmd":"watch","pipelines":["kws"]}\n')
+sockets.check("watch -> WATCH enable", (c.msg() or {}).get("enable") is True)
+sockets.check("watch: a detection arrives", c.until("DETECTION"))
+c.send(b'{"cmd":"unwatch"}\n')
+w = c.until("WATCH")
+sockets.check("unwatch -> WATCH enable false", w and w["enable"] is False, w)
+sockets.check("unwatch: no more events", c.line(1.5) is None)
+sockets.done()
+EOF
+
+# many watchers at once, and one that never reads
+py "200 watchers" "$sock" <<'EOF'
+import json, select, sys, time, sockets
+stuck = sockets.connect(sys.argv[1])
+stuck.send(b'{"cmd":"watch"}\n')        # and never read
+conns = [sockets.connect(sys.argv[1]) for _ in range(200)]
+for c in conns:
+    c.send(b'{"cmd":"watch","pipelines":["kws"]}\n')
+got, end = set(), time.monotonic() + 15
+while len(got) < len(conns) and time.monotonic() < end:
+    ready = select.select([c.s for c in conns if c not in got], [], [], 1)[0]
+    for c in conns:
+        if c.s in ready:
+            line = c.line(0.5)
+            if line and json.loads(line)["class"] == "DETECTION":
+                got.add(c)
+sockets.check("200 concurrent watchers all receive a detection", len(got) == 200,
+              "%d of 200" % len(got))
+for c in conns:
+    c.close()
+sockets.done()
+EOF
+
+# clients killed mid-stream are harmless
+"$ctl" watch --socket "$sock" > /dev/null 2>&1 &
+watcher=$!
+sleep 1.5
+kill -9 "$watcher"
+wait "$watcher" 2>/dev/null
+py "killed clients" "$sock" <<'EOF'
+import socket, struct, sys, sockets
+for i in range(50):                       # watchers reset with unread data
+    c = sockets.connect(sys.argv[1])
+    c.send(b'{"cmd":"watch"}\n{"cmd":"status"}\n')
+    c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+c = sockets.connect(sys.argv[1]); c.msg()
+c.send(b'{"cmd":"watch","pipelines":["kws"]}\n')
+sockets.check("after killed clients: others still get detections", c.until("DETECTION"))
+sockets.done()
+EOF
+check "daemon alive after the killed clients" kill -0 "$daemon_a"
+
+# ---- daemon B: a pipeline replaying as fast as it can (a burst of events) ----
+burst=$tmp/burst.sock
+make_config "$tmp/b" "$burst" burst fast
+# Under ASan (make test-asan) freed memory waits in a quarantine, which
+# would count as growth: keep it small for this daemon.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1 \
+	start_daemon "$tmp/b" "$burst" "$tmp/b.log"
+daemon_b=$pid
+py "slow clients" "$burst" "$daemon_b" <<'EOF'
+import sys, time, sockets
+path, pid = sys.argv[1], int(sys.argv[2])
+def rss():
+    for l in open("/proc/%d/status" % pid):
+        if l.startswith("VmRSS:"):
+            return int(l.split()[1])
+# 20 watchers and one request spammer that never read
+stuck = []
+for _ in range(20):
+    c = sockets.connect(path); c.s.setblocking(False)
+    c.send(b'{"cmd":"watch"}\n'); stuck.append(c)
+spam = sockets.connect(path); spam.s.setblocking(False)
+req = b'{"cmd":"last","pipeline":"burst","n":64}\n' * 64
+reader = sockets.connect(path); reader.msg()
+reader.send(b'{"cmd":"watch"}\n'); reader.until("WATCH")
+def run(seconds):
+    n, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            spam.s.send(req)
+        except BlockingIOError:
+            pass
+        m = reader.msg(1)
+        n += m is not None and m["class"] == "DETECTION"
+    return n
+run(2)                                   # every stuck queue fills
+before = rss()
+events = run(5)
+after = rss()
+print("     | %d events in 5 s to the reading client; daemon RSS %d -> %d kB" % (events, before, after))
+sockets.check("a reading client keeps getting events beside 21 stuck ones", events >= 100, events)
+sockets.check("stuck clients' queues stay bounded (RSS grows < 4 MiB)", after - before < 4096,
+              (before, after))
+# a stuck watcher that starts reading hears how much it lost
+s = stuck[0]; s.s.setblocking(True)
+dropped, end = None, time.monotonic() + 10
+while dropped is None and time.monotonic() < end:
+    m = s.msg(2)
+    if m is None:
+        break
+    if m["class"] == "DROPPED":
+        dropped = m["count"]
+sockets.check("a slow client is told how many events it lost", dropped and dropped > 0, dropped)
+sockets.done()
+EOF
+check "burst daemon alive" kill -0 "$daemon_b"
+kill "$daemon_b"
+wait "$daemon_b"
+check "burst daemon exits 0 on SIGTERM" test $? -eq 0
+
+# ---- socket activation (systemd-socket-activate passes a listening socket) ----
+if command -v systemd-socket-activate > /dev/null 2>&1; then
+	act=$tmp/act.sock
+	make_config "$tmp/c" "$tmp/unused.sock" kws realtime
+	systemd-socket-activate -l "$act" "$daemon" --config "$tmp/c" > "$tmp/c.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	while [ $i -lt 50 ] && [ ! -S "$act" ]; do sleep 0.1; i=$((i + 1)); done
+	check "socket activation: answers on the passed socket" \
+		sh -c "'$ctl' list --socket '$act' | grep -q '^kws '"
+	check "socket activation: binds nothing itself" test ! -e "$tmp/unused.sock"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+else
+	echo "skip socket activation: systemd-socket-activate is not installed"
+fi
+
+# ---- clean exit ----
+kill "$daemon_a"
+wait "$daemon_a"
+check "daemon exits 0 on SIGTERM" test $? -eq 0
+check "daemon removes its socket" test ! -e "$sock"
+pids=""
+if grep -q -i -E 'AddressSanitizer|runtime error' "$tmp/a.log" "$tmp/b.log"; then
+	fail "sanitizers quiet"; show "$tmp/a.log"; fi
+
+[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
+[ "$failures" -eq 0 ]
