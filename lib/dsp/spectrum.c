@@ -3,8 +3,7 @@
  * The spectrum front-end: a ring of the last fft_len values of every
  * analysed channel, and per hop: DC removal -> window -> block scaling ->
  * 16-bit real FFT (rfft_q15.c, shared with the audio front-end) -> exact
- * magnitudes -> band means -> log2 -> int8.  Per 1024-point window the
- * square roots (513, digit by digit) cost about as much as the FFT.
+ * magnitudes -> band means -> log2 -> int8.
  */
 #include <string.h>
 
@@ -54,6 +53,7 @@ typedef struct sp_state {
 	int16_t frame[TS_SPECTRUM_MAX_FFT];
 	ts_cpx16 work[TS_SPECTRUM_MAX_FFT / 2];
 	ts_cpx16 spec[SP_MAX_BINS];
+	uint32_t root[SP_MAX_BINS + 3];              /* magnitudes, in blocks of 4 */
 } sp_state;
 
 _Static_assert(sizeof(sp_state) <= sizeof(ts_spectrum),
@@ -364,41 +364,60 @@ static int32_t log2_q16(uint64_t x)
 }
 
 /*
- * round(sqrt(p) * 2^16) = round(sqrt(p 2^32)) for p <= 2^31, digit by digit
- * without branches on the data (the mispredicted branches of the textbook
- * loop cost twice as much as the arithmetic): floor, then up by one when
- * the remainder exceeds the root (x >= r^2 + r + 1/4 <=> x - r^2 > r).
+ * v[i] = round(sqrt(v[i]) * 2^16) = round(sqrt(v[i] 2^32)) for v[i] <= 2^31,
+ * four at a time: digit by digit, two bits of the radicand per step, with
+ * no branch on the data, then up by one when the remainder exceeds the
+ * root (x >= r^2 + r + 1/4 <=> x - r^2 > r).  Four independent chains run
+ * 2.5 times faster than one (each step depends on the previous one).
  */
-static uint32_t sqrt_q16(uint32_t p)
+static void sqrt_q16_x4(uint32_t *v)
 {
-	uint64_t x = (uint64_t)p << 32, root = 0, bit;
+	uint64_t x[4], root[4] = { 0, 0, 0, 0 };
 
-	if (!p)
-		return 0;
-	bit = (uint64_t)1 << ((ts_bitlen64(x) - 1) & ~1);
-	for (; bit; bit >>= 2) {
-		const uint64_t t = root + bit;
-		const uint64_t take = 0 - (uint64_t)(x >= t);
+	for (unsigned l = 0; l < 4; l++)
+		x[l] = (uint64_t)v[l] << 32;
+	for (uint64_t bit = (uint64_t)1 << 62; bit; bit >>= 2) {
+		for (unsigned l = 0; l < 4; l++) {
+			const uint64_t t = root[l] + bit;
+			const uint64_t take = 0 - (uint64_t)(x[l] >= t);
 
-		x -= t & take;
-		root = (root >> 1) + (bit & take);
+			x[l] -= t & take;
+			root[l] = (root[l] >> 1) + (bit & take);
+		}
 	}
-	return (uint32_t)(root + (x > root));
+	for (unsigned l = 0; l < 4; l++)
+		v[l] = (uint32_t)(root[l] + (x[l] > root[l]));
 }
 
 /*
- * |X[k]| / N in Q16 input units.  The FFT output is X_s[k] / N of the
- * scaled frame y * 2^-shift, y = x' * w * 2^15, so |X[k]| / N =
- * |out| * 2^(shift - 15) and, in Q16, r * 2^(shift - 15) with
- * r = round(|out| 2^16); times the gain correction (Q30), rounded half up
- * once.  r < 2^31.5 and the correction < 2^30.01, so their product fits;
- * -13 <= shift <= 33 (|y| < 2^47).
+ * st->root[k] = round(|X_s[k]| 2^16) for the bins [k0, k1) the output
+ * uses (in blocks of four; bins past the spectrum count as 0).
  */
-static uint64_t magnitude_q16(ts_cpx16 v, int shift, uint32_t corr_q30)
+static void roots_q16(sp_state *st, unsigned k0, unsigned k1)
 {
-	/* <= 2^31 */
-	const uint32_t p = (uint32_t)((int32_t)v.r * v.r) + (uint32_t)((int32_t)v.i * v.i);
-	const uint64_t rc = (uint64_t)sqrt_q16(p) * corr_q30;
+	for (unsigned k = k0; k < k1; k += 4) {
+		for (unsigned l = k; l < k + 4; l++) {
+			const ts_cpx16 v = l < st->n_bins ? st->spec[l] : (ts_cpx16){ 0, 0 };
+
+			/* |v|^2 <= 2^31 */
+			st->root[l] = (uint32_t)((int32_t)v.r * v.r) +
+				      (uint32_t)((int32_t)v.i * v.i);
+		}
+		sqrt_q16_x4(st->root + k);
+	}
+}
+
+/*
+ * |X[k]| / N in Q16 input units from r = round(|out| 2^16).  The FFT output
+ * is X_s[k] / N of the scaled frame y * 2^-shift, y = x' * w * 2^15, so
+ * |X[k]| / N = |out| * 2^(shift - 15), in Q16 r * 2^(shift - 15); times the
+ * gain correction (Q30), rounded half up once.  r < 2^31.5 and the
+ * correction < 2^30.01, so their product fits; -13 <= shift <= 33
+ * (|y| < 2^47).
+ */
+static uint64_t magnitude_q16(uint32_t r, int shift, uint32_t corr_q30)
+{
+	const uint64_t rc = (uint64_t)r * corr_q30;
 	const unsigned rs = (unsigned)(45 - shift);   /* 12..58 */
 
 	return (rc + ((uint64_t)1 << (rs - 1))) >> rs;
@@ -420,7 +439,7 @@ static void analyse(sp_state *st, unsigned c, int8_t *out)
 			sum += ring[i];
 		mean = ts_asr64(sum + (int64_t)(n / 2), st->log2_len);
 	}
-	/* |x - mean| <= 2^32, times a weight <= 2^15: below 2^48 */
+	/* |x - mean| < 2^32, times a weight <= 2^15: below 2^47 */
 	for (unsigned i = 0; i < n; i++) {
 		const int64_t y = (ring[(pos + i) & mask] - mean) * st->window[i];
 		const uint64_t a = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
@@ -444,6 +463,10 @@ static void analyse(sp_state *st, unsigned c, int8_t *out)
 		memset(st->spec, 0, st->n_bins * sizeof(st->spec[0]));
 	}
 
+	if (cfg->bands == TS_SPECTRUM_BINS)
+		roots_q16(st, 0, st->n_bins);
+	else
+		roots_q16(st, st->edges[0], st->edges[st->values]);
 	for (unsigned b = 0; b < st->values; b++) {
 		const unsigned lo = cfg->bands == TS_SPECTRUM_BINS ? b : st->edges[b];
 		const unsigned hi = cfg->bands == TS_SPECTRUM_BINS ? b + 1 : st->edges[b + 1];
@@ -453,7 +476,7 @@ static void analyse(sp_state *st, unsigned c, int8_t *out)
 
 		/* each magnitude < 2^51, at most 513 of them */
 		for (unsigned k = lo; k < hi; k++)
-			sum += magnitude_q16(st->spec[k], shift, st->fft_gain_q30);
+			sum += magnitude_q16(st->root[k], shift, st->fft_gain_q30);
 		m = (sum + count / 2) / count;
 		if (cfg->output == TS_SPECTRUM_LOG2)
 			v = (int64_t)log2_q16(m ? m : 1) - ((int64_t)FRAC_BITS << FRAC_BITS);
@@ -482,7 +505,8 @@ static size_t push(ts_spectrum *sp, const int16_t *s16, const int32_t *s32, size
 		return 0;
 	{
 		const ts_spectrum_config *c = &st->cfg;
-		const size_t fc = c->frame_channels, len = c->fft_len, bytes = ts_spectrum_feature_bytes(sp);
+		const size_t fc = c->frame_channels, len = c->fft_len;
+		const size_t bytes = (size_t)c->num_channels * st->values;
 
 		for (; used < n; used++) {
 			const size_t base = used * fc;

@@ -27,13 +27,16 @@
  * (lib/dsp/rfft_q15.c), so the spectrum keeps about 14 bits of precision
  * relative to the window's largest windowed sample whatever the input's
  * magnitude: with u = 2^(bitlen(max |x'[n] w[n] 2^15|) - 29) input units
- * (the FFT's output step), |m[k] - exact| stays within a few u plus 2e-4
- * relative (tests/unit/test_spectrum.c measures it).  Magnitudes are exact
- * rounded square roots in Q16, corrected once for the FFT's fixed-point
- * gain (its butterflies scale by floor(32767 / p) / 2^15, not 1 / p), band
- * means round to nearest, log2 is an integer log in Q16 (within 2^-15) and
- * the final rounding is to nearest, ties away from zero (as TFLite's
- * QUANTIZE), from a multiplier with 31 significant bits.
+ * (the FFT's output step), |m[k] - exact| stays within 4 u + 7e-4 m
+ * (tests/unit/test_spectrum.c measures about 2.2 u and 3e-4).  Magnitudes
+ * are exact rounded square roots in Q16, corrected once for the FFT's
+ * fixed-point gain (its butterflies scale by floor(32767 / p) / 2^15, not
+ * 1 / p), band means round to nearest, log2 is an integer log in Q16
+ * (within 2^-15) and the final rounding is to nearest, ties away from zero
+ * (as TFLite's QUANTIZE), from a multiplier with 31 significant bits.
+ *
+ * Cost (x86-64, one channel): about 5.5 us per 256-point and 24 us per
+ * 1024-point window; the FFT and the 513 square roots take a third each.
  *
  * Streaming: feature vector j (0, 1, ...) is computed over input frames
  * [j * hop, j * hop + fft_len), so n frames give
@@ -77,7 +80,7 @@ extern "C" {
 
 /* Size of the state object; checked against the private layout at build
  * time. */
-#define TS_SPECTRUM_STATE_BYTES 29056
+#define TS_SPECTRUM_STATE_BYTES 31120
 
 /* Storage for one spectrum front-end.  The fields are private. */
 typedef struct ts_spectrum {
