@@ -7,5 +7,10 @@
 #include "tensor.h"
 #include "interpreter.h"
 #include "audio_frontend.h"
+#include "spectrum.h"
+#include "window_stats.h"
+#include "frame_stack.h"
+#include "detector.h"
+#include "anomaly.h"
 
 #endif /* TINYSENSE_H */
