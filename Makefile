@@ -38,7 +38,7 @@ HOST_LIBS   := -linih -ljson-c
 DAEMON_SRCS := $(wildcard daemon/tinysensed/*.c)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
 DAEMON      := $(BUILD)/tinysensed
-DAEMON_LIBS := -lsystemd -ljson-c -linih -lpthread
+DAEMON_LIBS := -lsystemd -ljson-c -linih -lpthread -ldl
 
 # ---- tinysensectl ------------------------------------------------------------
 CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
@@ -96,7 +96,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(FLAGS_FILE)
 $(BUILD)/obj/daemon/%.o: daemon/%.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -Wno-format-truncation -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -Iplugins/include -Wno-format-truncation -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -205,7 +205,8 @@ static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
 }
 
 int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
-	      uint16_t channels, struct chain **out, struct config_error *err)
+	      enum sample_format format, uint16_t channels, struct chain **out,
+	      struct config_error *err)
 {
 	struct pipeline_config *pc = malloc(sizeof(*pc));
 	struct chain *c = calloc(1, sizeof(*c));
@@ -228,7 +229,7 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 	if (!r)
 		r = load_interpreter(c, path, err);
 	if (!r)
-		r = frontend_open(&c->fe, pc, channels, ts_tensor_scale(c->input),
+		r = frontend_open(&c->fe, pc, format, channels, ts_tensor_scale(c->input),
 				  ts_tensor_zero_point(c->input), err);
 	if (!r)
 		r = setup_stack(c, path, err);
@@ -321,20 +322,24 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 		cb(user, &det);
 }
 
-int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channels,
-	       uint64_t t0_ns, uint32_t rate, chain_detection_fn cb, void *user)
+int chain_feed(struct chain *c, const void *frames, enum sample_format format, size_t n,
+	       uint16_t channels, uint64_t t0_ns, uint32_t rate, chain_detection_fn cb,
+	       void *user)
 {
 	int8_t features[CHAIN_FEATURE_BYTES];
 	const size_t max_frames = sizeof(features) / c->frame_bytes;
 	const uint64_t base = c->samples_fed; /* stream position of frames[0] */
 	size_t done = 0;
 
-	if (channels != c->fe.channels || (c->fe.rate && rate != c->fe.rate))
+	const size_t frame_size = (size_t)channels * sample_size(format);
+
+	if (channels != c->fe.channels || format != c->fe.format ||
+	    (c->fe.rate && rate != c->fe.rate))
 		return -EINVAL;
 	while (done < n) {
 		size_t consumed = 0;
-		size_t made = frontend_push(&c->fe, frames + done * channels, n - done, &consumed,
-					    features, max_frames);
+		size_t made = frontend_push(&c->fe, (const uint8_t *)frames + done * frame_size,
+					    n - done, &consumed, features, max_frames);
 
 		for (size_t f = 0; f < made; f++) {
 			/* The sample completing feature frame k is the last of its

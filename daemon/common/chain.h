@@ -14,6 +14,7 @@
 #include <tinysense/detector.h>
 
 #include "pipeline_config.h"
+#include "sample_format.h"
 
 struct chain;
 
@@ -25,7 +26,8 @@ typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
  * builds the front-end for frames of `channels` values and the detector
  * for pc.  Errors name the file, key or model problem. */
 int chain_new(const struct pipeline_config *pc, const char *model_dir,
-	      uint16_t channels, struct chain **out, struct config_error *err);
+	      enum sample_format format, uint16_t channels, struct chain **out,
+	      struct config_error *err);
 struct chain *chain_free(struct chain *c);
 
 /* Samples per second the front-end expects (0: any). */
@@ -34,12 +36,14 @@ uint32_t chain_rate(const struct chain *c);
 const char *chain_model_sha256(const struct chain *c);
 
 /*
- * Feeds n interleaved frames whose first frame was captured at t0_ns;
+ * Feeds n interleaved frames (int16 or int32 values, as the chain was made
+ * for) whose first frame was captured at t0_ns;
  * runs an inference each time a new feature frame completes a full window.
  * Returns 0 or -EINVAL (channel count or rate not what the chain expects).
  */
-int chain_feed(struct chain *c, const int16_t *frames, size_t n, uint16_t channels,
-	       uint64_t t0_ns, uint32_t rate, chain_detection_fn cb, void *user);
+int chain_feed(struct chain *c, const void *frames, enum sample_format format, size_t n,
+	       uint16_t channels, uint64_t t0_ns, uint32_t rate, chain_detection_fn cb,
+	       void *user);
 
 /* Forgets the stream (front-end state, stacked frames, detector history). */
 void chain_reset(struct chain *c);

@@ -2,6 +2,7 @@
 #include "frontend.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "value_parse.h"
@@ -235,17 +236,21 @@ static int open_stats(struct frontend *fe, struct settings *keys, uint16_t chann
 	return 0;
 }
 
-int frontend_open(struct frontend *fe, struct pipeline_config *pc, uint16_t channels,
-		  float scale, int32_t zero_point, struct config_error *err)
+int frontend_open(struct frontend *fe, struct pipeline_config *pc, enum sample_format format,
+		  uint16_t channels, float scale, int32_t zero_point, struct config_error *err)
 {
 	struct settings *keys = &pc->frontend_keys;
 	int r;
 
 	memset(fe, 0, sizeof(*fe));
 	fe->type = pc->frontend;
+	fe->format = format;
 	fe->channels = channels;
 	switch (pc->frontend) {
 	case FRONTEND_AUDIO:
+		if (format != SAMPLE_S16)
+			return setting_error(err, keys, NULL,
+					     "the audio front-end takes 16-bit samples, the source gives 32-bit");
 		r = open_audio(fe, keys, channels, err);
 		break;
 	case FRONTEND_SPECTRUM:
@@ -260,19 +265,25 @@ int frontend_open(struct frontend *fe, struct pipeline_config *pc, uint16_t chan
 	return r ? r : settings_check_all_taken(keys, err);
 }
 
-size_t frontend_push(struct frontend *fe, const int16_t *frames, size_t n,
+size_t frontend_push(struct frontend *fe, const void *frames, size_t n,
 		     size_t *consumed, int8_t *features, size_t max_features)
 {
+	const bool s32 = fe->format == SAMPLE_S32;
+
 	switch (fe->type) {
 	case FRONTEND_AUDIO:
 		return ts_audio_frontend_push(&fe->u.audio, frames, n, consumed, features,
 					      max_features);
 	case FRONTEND_SPECTRUM:
-		return ts_spectrum_push_s16(&fe->u.spectrum, frames, n, consumed, features,
-					    max_features);
+		return s32 ? ts_spectrum_push_s32(&fe->u.spectrum, frames, n, consumed, features,
+						  max_features)
+			   : ts_spectrum_push_s16(&fe->u.spectrum, frames, n, consumed, features,
+						  max_features);
 	case FRONTEND_STATS:
-		return ts_window_stats_push_s16(&fe->u.stats, frames, n, consumed, features,
-						max_features);
+		return s32 ? ts_window_stats_push_s32(&fe->u.stats, frames, n, consumed, features,
+						      max_features)
+			   : ts_window_stats_push_s16(&fe->u.stats, frames, n, consumed, features,
+						      max_features);
 	default:
 		*consumed = n;
 		return 0;

@@ -24,9 +24,11 @@
 #include <tinysense/window_stats.h>
 
 #include "pipeline_config.h"
+#include "sample_format.h"
 
 struct frontend {
 	enum frontend_type type;
+	enum sample_format format;
 	union {
 		ts_audio_frontend audio;
 		ts_spectrum spectrum;
@@ -40,10 +42,10 @@ struct frontend {
 
 /* Builds the front-end for frames of `channels` values, quantizing to
  * (scale, zero_point).  Claims its keys from pc->frontend_keys. */
-int frontend_open(struct frontend *fe, struct pipeline_config *pc, uint16_t channels,
-		  float scale, int32_t zero_point, struct config_error *err);
+int frontend_open(struct frontend *fe, struct pipeline_config *pc, enum sample_format format,
+		  uint16_t channels, float scale, int32_t zero_point, struct config_error *err);
 
-size_t frontend_push(struct frontend *fe, const int16_t *frames, size_t n,
+size_t frontend_push(struct frontend *fe, const void *frames, size_t n,
 		     size_t *consumed, int8_t *features, size_t max_features);
 
 void frontend_reset(struct frontend *fe);

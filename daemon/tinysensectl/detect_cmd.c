@@ -78,8 +78,8 @@ int cmd_detect(int argc, char **argv)
 		fprintf(stderr, "tinysensectl: %s\n", werr);
 		goto out;
 	}
-	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", wav.channels,
-		      &chain, &err)) {
+	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", SAMPLE_S16,
+		      wav.channels, &chain, &err)) {
 		fprintf(stderr, "tinysensectl: %s\n", err.text);
 		wav_close(&wav);
 		goto out;
@@ -92,7 +92,7 @@ int cmd_detect(int argc, char **argv)
 	}
 	/* Time zero is the start of the file: detections say where they are. */
 	while ((got = wav_read(&wav, block, sizeof(block) / sizeof(block[0]) / wav.channels)) > 0) {
-		chain_feed(chain, block, (size_t)got, wav.channels,
+		chain_feed(chain, block, SAMPLE_S16, (size_t)got, wav.channels,
 			   position * 1000000000ull / wav.sample_rate, wav.sample_rate,
 			   print_detection, &run);
 		position += (uint64_t)got;

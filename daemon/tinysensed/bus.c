@@ -546,6 +546,14 @@ static const sd_bus_vtable pipeline_vtable[] = {
 
 /* ---- org.tinysense1.Sensor ---------------------------------------------- */
 
+static int property_get_sensor_state(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply, void *userdata,
+				     sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", pipeline_sensor_state(userdata));
+}
+
 static int property_get_rate(sd_bus *bus, const char *path, const char *interface,
 			     const char *property, sd_bus_message *reply, void *userdata,
 			     sd_bus_error *error)
@@ -589,7 +597,7 @@ static const sd_bus_vtable sensor_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Plugin", "s", property_get_plugin, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-	SD_BUS_PROPERTY("State", "s", property_get_state, 0,
+	SD_BUS_PROPERTY("State", "s", property_get_sensor_state, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Rate", "u", property_get_rate, 0, 0),
 	SD_BUS_PROPERTY("Channels", "u", property_get_channels, 0, 0),

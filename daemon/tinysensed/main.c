@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 	}
 	manager_init(&d.manager, d.event, d.cfg.pipelines_dir);
 	d.manager.model_dir = d.cfg.model_dir;
+	d.manager.plugin_dir = d.cfg.plugin_dir;
 	d.manager.exit_when_finished = d.cfg.exit_when_done;
 	if (d.cfg.check_only) {
 		r = manager_check(&d.manager, &err);

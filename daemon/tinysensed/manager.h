@@ -22,6 +22,7 @@ struct manager {
 	sd_event *event;
 	char pipelines_dir[4096];
 	const char *model_dir;        /* relative model paths resolve here */
+	const char *plugin_dir;       /* sensor plugins are loaded from here */
 	struct pipeline *pipelines[MANAGER_MAX_PIPELINES];
 	size_t n_pipelines;
 	struct publisher publishers[MANAGER_MAX_PUBLISHERS];

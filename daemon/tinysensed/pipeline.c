@@ -28,8 +28,9 @@ struct sample_block {
 	uint32_t frames;
 	uint32_t rate;
 	uint16_t channels;
+	uint8_t format;    /* enum sample_format */
 	bool end;
-	int16_t samples[]; /* frames * channels */
+	_Alignas(8) uint8_t samples[]; /* frames * channels values */
 };
 
 enum result_kind { RESULT_DETECTION, RESULT_END };
@@ -66,6 +67,7 @@ struct pipeline {
 	bool waiting_for_space;         /* the source got -EAGAIN */
 	bool source_ended, finished;
 	uint64_t stream_start_ns;
+	enum source_state sensor_state;
 	uint64_t samples, detections;
 	bool has_last;
 	struct detection_event last;
@@ -141,8 +143,8 @@ static void feed_block(struct pipeline *p, const struct sample_block *b)
 
 	p->block_mono_ns = b->mono_ns;
 	p->block_realtime_us = b->realtime_us;
-	if (chain_feed(p->chain, b->samples, b->frames, b->channels, b->mono_ns, b->rate,
-		       on_detection, p))
+	if (chain_feed(p->chain, b->samples, (enum sample_format)b->format, b->frames,
+		       b->channels, b->mono_ns, b->rate, on_detection, p))
 		return; /* checked at start: cannot happen for a matching source */
 	chain_get_stats(p->chain, &st);
 	atomic_store(&p->inferences, st.inferences);
@@ -184,11 +186,12 @@ static void *worker_main(void *arg)
 
 /* ---- loop side ------------------------------------------------------------ */
 
-static int emit(void *pipeline, const int16_t *frames, size_t n, uint64_t mono_ns,
+static int emit(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
 		uint64_t realtime_us)
 {
 	struct pipeline *p = pipeline;
 	const uint16_t ch = p->source.channels;
+	const size_t frame_size = ch * sample_size(p->source.format);
 	const size_t blocks = (n + BLOCK_MAX_FRAMES - 1) / BLOCK_MAX_FRAMES;
 	uint32_t free_slots = p->in.n_slots - (atomic_load(&p->in.head) - atomic_load(&p->in.tail));
 
@@ -207,8 +210,9 @@ static int emit(void *pipeline, const int16_t *frames, size_t n, uint64_t mono_n
 		b->frames = (uint32_t)take;
 		b->rate = p->source.rate;
 		b->channels = ch;
+		b->format = (uint8_t)p->source.format;
 		b->end = false;
-		memcpy(b->samples, frames + done * ch, take * ch * sizeof(int16_t));
+		memcpy(b->samples, (const uint8_t *)frames + done * frame_size, take * frame_size);
 		ring_push(&p->in);
 		done += take;
 	}
@@ -236,20 +240,24 @@ static void source_end(void *pipeline)
 	wake(p->in_fd);
 }
 
-static void source_error(void *pipeline, const char *message)
+/* The source's state: a running pipeline whose source has problems or has
+ * failed (and is retrying) is degraded; it recovers with the source. */
+static void source_state(void *pipeline, enum source_state state, const char *message)
 {
 	struct pipeline *p = pipeline;
 	enum pipeline_state old = p->state;
+	const bool changed = state != p->sensor_state ||
+			     strcmp(message ? message : "", p->last_error);
 
-	if (message) {
-		snprintf(p->last_error, sizeof(p->last_error), "%s", message);
-		if (p->state == PIPELINE_RUNNING)
-			p->state = PIPELINE_DEGRADED;
+	p->sensor_state = state;
+	snprintf(p->last_error, sizeof(p->last_error), "%s", message ? message : "");
+	if (message && changed)
 		log_warning("%s: source: %s", p->cfg.name, message);
-	} else if (p->state == PIPELINE_DEGRADED) {
+	if (p->state == PIPELINE_RUNNING && state != SOURCE_RUNNING)
+		p->state = PIPELINE_DEGRADED;
+	else if (p->state == PIPELINE_DEGRADED && state == SOURCE_RUNNING)
 		p->state = PIPELINE_RUNNING;
-	}
-	if (p->state != old)
+	if (p->state != old || changed)
 		manager_publish_state(p->m, p);
 }
 
@@ -297,6 +305,7 @@ static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
 			source_end(p); /* the end marker did not fit before */
 		else if (p->source.ops->resume)
 			p->source.ops->resume(&p->source);
+		/* Live sources (plugins) do not wait: they counted an overrun. */
 	}
 	return 0;
 }
@@ -337,15 +346,13 @@ static int open_source(struct pipeline *p, struct config_error *err)
 	const struct source_ops *ops = source_builtin(p->cfg.plugin);
 	int r;
 
-	if (!ops) {
-		snprintf(err->text, sizeof(err->text), "%s: [Source] Plugin=%s: no such source plugin",
-			 p->cfg.file, p->cfg.plugin);
-		return -ENOENT;
-	}
-	p->source.ops = ops;
+	/* Anything not built in is a plugin from PluginDir. */
+	p->source.ops = ops ? ops : &plugin_source_ops;
 	p->source.event = p->m->event;
-	p->source.host = (struct source_host){ p, emit, source_end, source_error };
-	r = ops->open(&p->source, &p->cfg.source, err);
+	p->source.plugin_dir = p->m->plugin_dir;
+	p->source.plugin_name = p->cfg.plugin;
+	p->source.host = (struct source_host){ p, emit, source_end, source_state };
+	r = p->source.ops->open(&p->source, &p->cfg.source, err);
 	if (r)
 		return r;
 	return settings_check_all_taken(&p->cfg.source, err);
@@ -370,7 +377,8 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 	r = open_source(p, err);
 	if (r)
 		goto fail;
-	r = chain_new(&p->cfg, m->model_dir, p->source.channels, &p->chain, err);
+	r = chain_new(&p->cfg, m->model_dir, p->source.format, p->source.channels, &p->chain,
+		      err);
 	if (r)
 		goto fail;
 	if (chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) {
@@ -385,7 +393,8 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 		p->thresholds[i] = config_threshold(&p->cfg, i);
 	r = -ENOMEM;
 	if (ring_init(&p->in, IN_SLOTS, sizeof(struct sample_block) +
-		      (size_t)BLOCK_MAX_FRAMES * p->source.channels * sizeof(int16_t)) ||
+		      ((size_t)BLOCK_MAX_FRAMES * p->source.channels *
+		       sample_size(p->source.format) + 7) / 8 * 8) ||
 	    ring_init(&p->out, OUT_SLOTS, sizeof(struct result)))
 		goto fail;
 	p->in_fd = eventfd(0, EFD_CLOEXEC);
@@ -421,6 +430,8 @@ int pipeline_start(struct pipeline *p)
 	if (r)
 		return -r;
 	p->worker_running = true;
+	p->sensor_state = SOURCE_RUNNING;
+	p->last_error[0] = '\0';
 	r = p->source.ops->start(&p->source);
 	if (r < 0) {
 		snprintf(p->last_error, sizeof(p->last_error), "source failed to start: %s",
@@ -489,6 +500,17 @@ uint32_t pipeline_source_rate(const struct pipeline *p) { return p->source.rate;
 uint32_t pipeline_source_channels(const struct pipeline *p) { return p->source.channels; }
 bool pipeline_finished(const struct pipeline *p) { return p->finished; }
 uint64_t pipeline_stream_start_ns(const struct pipeline *p) { return p->stream_start_ns; }
+
+const char *pipeline_sensor_state(const struct pipeline *p)
+{
+	if (!p->worker_running)
+		return p->state == PIPELINE_FAILED ? "failed" : "stopped";
+	switch (p->sensor_state) {
+	case SOURCE_DEGRADED: return "degraded";
+	case SOURCE_FAILED: return "failed";
+	default: return "running";
+	}
+}
 
 void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *out)
 {

@@ -79,6 +79,9 @@ int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15);
  * yet): detection times minus this are positions in the stream. */
 uint64_t pipeline_stream_start_ns(const struct pipeline *p);
 
+/* The sensor's (source's) state: running, degraded, failed or stopped. */
+const char *pipeline_sensor_state(const struct pipeline *p);
+
 /* True when the pipeline's source has ended and everything was processed. */
 bool pipeline_finished(const struct pipeline *p);
 

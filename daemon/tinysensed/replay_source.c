@@ -126,7 +126,7 @@ static long read_csv(struct replay *r)
 
 			snprintf(msg, sizeof(msg), "%s:%u: expected a timestamp and %u integers",
 				 r->path, r->csv_line, r->s->channels);
-			r->s->host.error(r->s->host.pipeline, msg);
+			r->s->host.state(r->s->host.pipeline, SOURCE_FAILED, msg);
 			return -EINVAL;
 		}
 		n += (size_t)ok;
@@ -254,6 +254,7 @@ static int replay_open(struct source *s, struct settings *keys, struct config_er
 		return -ENOMEM;
 	r->s = s;
 	s->priv = r;
+	s->format = SAMPLE_S16;
 	ret = claim_keys(r, keys, err);
 	if (ret)
 		return ret;
@@ -310,7 +311,7 @@ static bool next_block(struct replay *r)
 	}
 	if (got < 0) {
 		if (got == -EIO)
-			r->s->host.error(r->s->host.pipeline, "read error in the recording");
+			r->s->host.state(r->s->host.pipeline, SOURCE_FAILED, "read error in the recording");
 		return false;
 	}
 	r->pending = (size_t)got;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A sample source as the pipeline sees it.  The built-in replay source is
- * one; the plugin loader (plugins/) adapts plugin descriptors to the same
+ * one; plugin_source.c adapts plugins (tinysense/plugin.h) to the same
  * shape.  Sources run on the loop thread and never block it: they emit
- * blocks of interleaved int16 frames with the monotonic and realtime
- * timestamps of their first frame.
+ * blocks of interleaved int16 or int32 frames with the monotonic and
+ * realtime timestamps of their first frame.
  */
 #ifndef TS_DAEMON_SOURCE_H
 #define TS_DAEMON_SOURCE_H
@@ -15,6 +15,10 @@
 #include <systemd/sd-event.h>
 
 #include "pipeline_config.h"
+
+#include "sample_format.h"
+
+enum source_state { SOURCE_RUNNING = 1, SOURCE_DEGRADED = 2, SOURCE_FAILED = 3 };
 
 struct source;
 
@@ -33,19 +37,23 @@ struct source_ops {
 /* What a source may call: the pipeline's side. */
 struct source_host {
 	void *pipeline;
-	/* 0, or -EAGAIN when the pipeline is full (then wait for resume). */
-	int (*emit)(void *pipeline, const int16_t *frames, size_t n, uint64_t mono_ns,
+	/* n frames of the source's format; 0, or -EAGAIN when the pipeline is
+	 * full (then wait for resume). */
+	int (*emit)(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
 		    uint64_t realtime_us);
 	/* The stream ended (a recording's last block was emitted). */
 	void (*end)(void *pipeline);
-	/* An error (NULL: cleared); the pipeline turns degraded or recovers. */
-	void (*error)(void *pipeline, const char *message);
+	/* The source's state and its LastError text (NULL: none). */
+	void (*state)(void *pipeline, enum source_state state, const char *message);
 };
 
 struct source {
 	const struct source_ops *ops;
 	struct source_host host;
 	sd_event *event;
+	const char *plugin_dir;   /* where plugins are loaded from */
+	const char *plugin_name;  /* [Source] Plugin= */
+	enum sample_format format;
 	uint32_t rate;
 	uint16_t channels;
 	void *priv;
@@ -55,5 +63,7 @@ struct source {
 const struct source_ops *source_builtin(const char *name);
 
 extern const struct source_ops replay_source_ops;
+/* A plugin from PluginDir, named by [Source] Plugin= (plugin_source.c). */
+extern const struct source_ops plugin_source_ops;
 
 #endif
