@@ -40,6 +40,15 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
 DAEMON      := $(BUILD)/tinysensed
 DAEMON_LIBS := -lsystemd -ljson-c -linih -lpthread -ldl
 
+# ---- sensor plugins: plugins/NAME/*.c -> build/plugins/NAME.so ---------------
+PLUGIN_NAMES := $(filter-out include,$(notdir $(patsubst %/,%,$(wildcard plugins/*/))))
+PLUGINS      := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
+# Extra libraries per plugin: PLUGIN_LIBS_<name>.
+PLUGIN_LIBS_iio  := -liio
+PLUGIN_LIBS_alsa := -lasound
+PLUGIN_LIBS_gpio := -lgpiod
+PLUGIN_CFLAGS := -Iplugins/include -fvisibility=hidden -D_GNU_SOURCE
+
 # ---- tinysensectl ------------------------------------------------------------
 CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
 CTL_OBJS := $(CTL_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -64,7 +73,7 @@ CONFORMANCE  ?= $(SHARED)/conformance
 .PHONY: FORCE all check test test-asan deps bench demo install uninstall clean help \
 	check-freestanding
 
-all: $(LIB) $(CTL) $(DAEMON)
+all: $(LIB) $(CTL) $(DAEMON) $(PLUGINS)
 
 help:
 	@echo "make            build $(LIB) and $(CTL)"
@@ -109,6 +118,15 @@ $(COMMON): $(COMMON_OBJS)
 	@echo '  AR      $@'
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+# A plugin's sources are its folder's *.c except its tests (test_*.c).
+.SECONDEXPANSION:
+$(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_%,$$(wildcard plugins/$$*/*.c)) \
+		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ \
+		$(filter %.c,$^) $(LDFLAGS) $(PLUGIN_LIBS_$*)
 
 $(DAEMON): $(DAEMON_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
@@ -194,6 +212,9 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/share/tinysense/examples \
 		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/
+	install -d $(DESTDIR)$(PREFIX)/lib/tinysense/plugins
+	install -m 0644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/tinysense/plugins/
+	install -m 0644 plugins/include/tinysense/plugin.h $(DESTDIR)$(PREFIX)/include/tinysense/
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
 	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
 	@# the daemon's settings: installed once, never overwritten
@@ -214,7 +235,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
-	rm -rf $(DESTDIR)$(PREFIX)/share/tinysense/examples \
+	rm -rf $(DESTDIR)$(PREFIX)/lib/tinysense/plugins \
+		$(DESTDIR)$(PREFIX)/share/tinysense/examples \
 		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
 	rm -f $(DESTDIR)$(SBINDIR)/tinysensed \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
