@@ -10,7 +10,8 @@ AR         ?= ar
 # Debian packages the build and the tests need (see tools in the README).
 DEB_DEPS := build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev \
 	libjson-c-dev dbus systemd dbus-daemon dbus-tests libiio-dev libiio-utils iiod \
-	umockdev libumockdev-dev libasound2-dev alsa-utils libgpiod-dev gpiod sox
+	umockdev libumockdev-dev libasound2-dev alsa-utils libgpiod-dev gpiod sox \
+	python3 time
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c11 -ffp-contract=off -g -fPIC
