@@ -1,6 +1,7 @@
 # tinysense: GNU Makefile.  `make help` lists the targets.
 
 PREFIX     ?= /usr/local
+VERSION    := $(shell sed -n 's/^\#define TINYSENSE_VERSION "\(.*\)"/\1/p' daemon/common/version.h)
 DESTDIR    ?=
 BUILD      ?= build
 SANITIZE   ?=
@@ -217,6 +218,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/tinysense/plugins
 	install -m 0644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/tinysense/plugins/
 	install -m 0644 plugins/include/tinysense/plugin.h $(DESTDIR)$(PREFIX)/include/tinysense/
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	printf 'prefix=%s\nincludedir=$${prefix}/include\nlibdir=$${prefix}/lib\n\nName: tinysense\nDescription: tinysense integer inference core\nVersion: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -ltinysense\n' \
+		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense.pc
+	printf 'prefix=%s\nincludedir=$${prefix}/include\nplugindir=$${prefix}/lib/tinysense/plugins\n\nName: tinysense-plugin\nDescription: tinysense sensor plugin ABI\nVersion: %s\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
 	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
 	@# the daemon's settings: installed once, never overwritten
@@ -237,6 +243,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
+	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense.pc \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
 	rm -rf $(DESTDIR)$(PREFIX)/lib/tinysense/plugins \
 		$(DESTDIR)$(PREFIX)/share/tinysense/examples \
 		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
