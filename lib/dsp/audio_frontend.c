@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "../core/names.h"
 #include "audio_frontend_impl.h"
 
 _Static_assert(sizeof(ts_af_state) <= sizeof(ts_audio_frontend),
@@ -49,21 +50,12 @@ static const struct {
 	{ "micro_speech", &micro_speech },
 };
 
-static int name_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 const ts_audio_frontend_config *ts_audio_frontend_preset(const char *name)
 {
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		if (name_eq(name, presets[i].name))
+		if (ts_name_eq(name, presets[i].name))
 			return presets[i].cfg;
 	return NULL;
 }

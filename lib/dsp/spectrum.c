@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "../core/names.h"
 #include "tinysense/spectrum.h"
 
 #include "audio_frontend_impl.h"
@@ -87,21 +88,12 @@ static const struct {
 	{ "vibration", &vibration },
 };
 
-static int name_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 const ts_spectrum_config *ts_spectrum_preset(const char *name)
 {
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		if (name_eq(name, presets[i].name))
+		if (ts_name_eq(name, presets[i].name))
 			return presets[i].cfg;
 	return NULL;
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "../core/names.h"
 #include "tinysense/window_stats.h"
 
 #include "core/quant.h"
@@ -71,21 +72,12 @@ static const struct {
 	{ "minute", &minute },
 };
 
-static int name_eq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 const ts_window_stats_config *ts_window_stats_preset(const char *name)
 {
 	if (!name)
 		return NULL;
 	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
-		if (name_eq(name, presets[i].name))
+		if (ts_name_eq(name, presets[i].name))
 			return presets[i].cfg;
 	return NULL;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The one place that knows which kernel sets exist. */
 #include "kernels.h"
+#include "../core/names.h"
 
 const ts_kernel_table ts_kernels_ref = {
 	.name = "ref",
@@ -20,19 +21,10 @@ static const ts_kernel_table *const kernel_sets[] = {
 	&ts_kernels_ref,
 };
 
-static bool name_is(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 const ts_kernel_table *ts_kernels_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(kernel_sets) / sizeof(kernel_sets[0]); i++)
-		if (name && name_is(kernel_sets[i]->name, name))
+		if (name && ts_name_eq(kernel_sets[i]->name, name))
 			return kernel_sets[i];
 	return NULL;
 }
