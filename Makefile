@@ -122,9 +122,11 @@ $(COMMON): $(COMMON_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-# A plugin's sources are its folder's *.c except its tests (test_*.c).
+# A plugin's sources are its folder's *.c except its tests (test_*.c).  The
+# pattern's % would be the stem in a prerequisite list, hence $(PERCENT).
+PERCENT := %
 .SECONDEXPANSION:
-$(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_%,$$(wildcard plugins/$$*/*.c)) \
+$(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard plugins/$$*/*.c)) \
 		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CCLD    $@'
@@ -186,6 +188,7 @@ $(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
 
 bench: all $(BENCH_FRONTEND)
 	@./tests/bench.sh $(BUILD) $(SHARED)
+	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
 
 demo: deps all
 	@./tests/demo.sh $(BUILD) $(SHARED)

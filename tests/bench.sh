@@ -32,6 +32,7 @@ echo "== front-ends"
 
 echo
 echo "== tinysensed replay (keyword pipeline, Pace=fast, 10 min of audio)"
+case $build in /*) ;; *) build=$PWD/$build ;; esac
 dir=$build/bench-daemon
 mkdir -p "$dir/pipelines.d"
 long=$dir/long.wav
@@ -47,7 +48,7 @@ cat > "$dir/pipelines.d/kws.conf" <<CONF
 Name=kws
 [Source]
 Plugin=replay
-Path=$PWD/$long
+Path=$long
 Pace=fast
 [Frontend]
 Type=audio

@@ -179,6 +179,12 @@ int main(int argc, char **argv)
 	r = manager_load(&d.manager, &err);
 	if (r < 0)
 		log_error("pipelines not started: %s", err.text);
+	if (d.cfg.exit_when_done && manager_all_finished(&d.manager)) {
+		/* Nothing to replay: --exit-when-done has nothing to wait for. */
+		log_error("--exit-when-done: no pipeline is running");
+		tear_down(&d);
+		return EXIT_FAILURE;
+	}
 	log_info("tinysensed %s running: %zu pipelines", TINYSENSE_VERSION, d.manager.n_pipelines);
 	sd_notify(0, "READY=1");
 	notify_status(&d);

@@ -202,13 +202,18 @@ void manager_publish_state(struct manager *m, struct pipeline *p)
 			m->publishers[i].state_changed(m->publishers[i].user, p);
 }
 
+bool manager_all_finished(const struct manager *m)
+{
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		if (!pipeline_finished(m->pipelines[i]) &&
+		    pipeline_state(m->pipelines[i]) != PIPELINE_FAILED)
+			return false;
+	return true;
+}
+
 void manager_pipeline_finished(struct manager *m, struct pipeline *p)
 {
 	log_info("%s: recording finished", pipeline_name(p));
-	if (!m->exit_when_finished)
-		return;
-	for (size_t i = 0; i < m->n_pipelines; i++)
-		if (!pipeline_finished(m->pipelines[i]))
-			return;
-	sd_event_exit(m->event, 0);
+	if (m->exit_when_finished && manager_all_finished(m))
+		sd_event_exit(m->event, 0);
 }

@@ -55,6 +55,9 @@ void manager_free(struct manager *m);
 void manager_publish_detection(struct manager *m, struct pipeline *p,
 			       const struct detection_event *ev);
 void manager_publish_state(struct manager *m, struct pipeline *p);
+/* Every pipeline's source ended (or failed to start): nothing more will
+ * come.  True for an empty set. */
+bool manager_all_finished(const struct manager *m);
 /* A pipeline's source ended and its data is processed. */
 void manager_pipeline_finished(struct manager *m, struct pipeline *p);
 
