@@ -127,7 +127,7 @@ $(COMMON): $(COMMON_OBJS)
 PERCENT := %
 .SECONDEXPANSION:
 $(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard plugins/$$*/*.c)) \
-		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+		$$(wildcard plugins/$$*/*.h) plugins/include/tinysense/plugin.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CCLD    $@'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ \
