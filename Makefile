@@ -51,6 +51,11 @@ PLUGIN_LIBS_iio  := -liio
 PLUGIN_LIBS_alsa := -lasound
 PLUGIN_LIBS_gpio := -lgpiod
 PLUGIN_CFLAGS := -Iplugins/include -fvisibility=hidden -D_GNU_SOURCE
+# A plugin's unit test, plugins/NAME/test_NAME.c, is linked with the plugin's
+# sources and -Wl,--wrap= for each symbol in plugins/NAME/test_wraps (the
+# library calls it fakes), plus PLUGIN_TEST_LIBS_NAME.
+PLUGIN_TESTS := $(foreach p,$(PLUGIN_NAMES),$(if $(wildcard plugins/$(p)/test_$(p).c),$(BUILD)/tests/test_plugin_$(p)))
+comma := ,
 
 # ---- tinysensectl ------------------------------------------------------------
 CTL_SRCS := $(wildcard daemon/tinysensectl/*.c)
@@ -63,7 +68,7 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CONF_BIN     := $(BUILD)/tests/test_conformance
-TEST_BINS    := $(UNIT_BINS) $(CONF_BIN)
+TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS)
 TEST_CFLAGS  := -Ilib -Itests/support
 CMOCKA_LIBS  := -lcmocka -lm
 
@@ -132,6 +137,16 @@ $(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard pl
 	@echo '  CCLD    $@'
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ \
 		$(filter %.c,$^) $(LDFLAGS) $(PLUGIN_LIBS_$*)
+
+$(BUILD)/tests/test_plugin_%: plugins/$$*/test_$$*.c \
+		$$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard plugins/$$*/*.c)) \
+		$$(wildcard plugins/$$*/*.h) $$(wildcard plugins/$$*/test_wraps) \
+		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) \
+		$(addprefix -Wl$(comma)--wrap=,$(shell cat plugins/$*/test_wraps 2>/dev/null)) \
+		$(PLUGIN_TEST_LIBS_$*) $(CMOCKA_LIBS)
 
 $(DAEMON): $(DAEMON_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
