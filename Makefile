@@ -50,6 +50,7 @@ PLUGINS      := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
 PLUGIN_LIBS_iio  := -liio
 PLUGIN_LIBS_alsa := -lasound
 PLUGIN_LIBS_gpio := -lgpiod
+PLUGIN_TEST_LIBS_alsa := -lasound
 PLUGIN_CFLAGS := -Iplugins/include -fvisibility=hidden -D_GNU_SOURCE
 # A plugin's unit test, plugins/NAME/test_NAME.c, is linked with the plugin's
 # sources and -Wl,--wrap= for each symbol in plugins/NAME/test_wraps (the

@@ -432,17 +432,20 @@ int pipeline_start(struct pipeline *p)
 	p->worker_running = true;
 	p->sensor_state = SOURCE_RUNNING;
 	p->last_error[0] = '\0';
+	/* Running before the source starts, so that a state the source
+	 * reports from start() (e.g. failed, retrying) applies. */
+	p->state = PIPELINE_RUNNING;
 	r = p->source.ops->start(&p->source);
 	if (r < 0) {
+		pipeline_stop(p);
 		snprintf(p->last_error, sizeof(p->last_error), "source failed to start: %s",
 			 strerror(-r));
-		pipeline_stop(p);
 		p->state = PIPELINE_FAILED;
 		manager_publish_state(p->m, p);
 		return r;
 	}
-	p->state = PIPELINE_RUNNING;
-	manager_publish_state(p->m, p);
+	if (p->state == PIPELINE_RUNNING)
+		manager_publish_state(p->m, p);
 	return 0;
 }
 

@@ -196,7 +196,8 @@ static int host_add_timer(ts_source *src, uint64_t usec, ts_timer_callback cb, v
 	if (!ev)
 		return -ENOMEM;
 	ev->timer_cb = cb;
-	r = sd_event_add_time_relative(src->s->event, &ev->es, CLOCK_MONOTONIC, usec, 0,
+	/* 1 ms accuracy: sd-event's default (0) means 250 ms of slack. */
+	r = sd_event_add_time_relative(src->s->event, &ev->es, CLOCK_MONOTONIC, usec, 1000,
 				       on_timer, ev);
 	if (r < 0) {
 		event_unlink(ev);
