@@ -582,6 +582,27 @@ static int property_get_last_error(sd_bus *bus, const char *path, const char *in
 	return sd_bus_message_append(reply, "s", st.last_error);
 }
 
+/* ChannelInfo a(ssdd): name, unit, scale, offset of every channel. */
+static int property_get_channel_info(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply,
+				     void *userdata, sd_bus_error *error)
+{
+	const char *name, *unit;
+	double scale, offset;
+	int r;
+
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	r = sd_bus_message_open_container(reply, 'a', "(ssdd)");
+	if (r < 0)
+		return r;
+	for (uint16_t i = 0; pipeline_channel(userdata, i, &name, &unit, &scale, &offset); i++) {
+		r = sd_bus_message_append(reply, "(ssdd)", name, unit, scale, offset);
+		if (r < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
 static int property_get_samples(sd_bus *bus, const char *path, const char *interface,
 				const char *property, sd_bus_message *reply, void *userdata,
 				sd_bus_error *error)
@@ -604,6 +625,7 @@ static const sd_bus_vtable sensor_vtable[] = {
 	SD_BUS_PROPERTY("LastError", "s", property_get_last_error, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Samples", "t", property_get_samples, 0, 0),
+	SD_BUS_PROPERTY("ChannelInfo", "a(ssdd)", property_get_channel_info, 0, 0),
 	SD_BUS_VTABLE_END
 };
 

@@ -478,6 +478,7 @@ struct pipeline *pipeline_free(struct pipeline *p)
 	}
 	if (p->source.ops && p->source.ops->close)
 		p->source.ops->close(&p->source);
+	free(p->source.channel_meta);
 	sd_event_source_disable_unref(p->out_src);
 	if (p->in_fd >= 0)
 		close(p->in_fd);
@@ -503,6 +504,26 @@ uint32_t pipeline_source_rate(const struct pipeline *p) { return p->source.rate;
 uint32_t pipeline_source_channels(const struct pipeline *p) { return p->source.channels; }
 bool pipeline_finished(const struct pipeline *p) { return p->finished; }
 uint64_t pipeline_stream_start_ns(const struct pipeline *p) { return p->stream_start_ns; }
+
+bool pipeline_channel(const struct pipeline *p, uint16_t i, const char **name,
+		      const char **unit, double *scale, double *offset)
+{
+	static const char *const empty = "";
+
+	if (i >= p->source.channels)
+		return false;
+	if (p->source.channel_meta) {
+		*name = p->source.channel_meta[i].name;
+		*unit = p->source.channel_meta[i].unit;
+		*scale = p->source.channel_meta[i].scale;
+		*offset = p->source.channel_meta[i].offset;
+	} else {
+		*name = *unit = empty;
+		*scale = 1.0;
+		*offset = 0.0;
+	}
+	return true;
+}
 
 const char *pipeline_sensor_state(const struct pipeline *p)
 {

@@ -79,6 +79,11 @@ int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15);
  * yet): detection times minus this are positions in the stream. */
 uint64_t pipeline_stream_start_ns(const struct pipeline *p);
 
+/* Channel i of the source: name, unit, and physical = (raw + offset) * scale.
+ * False past the last channel.  Strings live as long as the pipeline. */
+bool pipeline_channel(const struct pipeline *p, uint16_t i, const char **name,
+		      const char **unit, double *scale, double *offset);
+
 /* The sensor's (source's) state: running, degraded, failed or stopped. */
 const char *pipeline_sensor_state(const struct pipeline *p);
 

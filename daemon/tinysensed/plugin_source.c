@@ -79,6 +79,22 @@ static int host_set_format(ts_source *src, const ts_stream_format *f)
 	src->s->rate = f->rate_hz;
 	src->s->channels = f->channels;
 	src->format_set = true;
+	if (f->channel) {
+		struct channel_meta *m = calloc(f->channels, sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		for (uint16_t i = 0; i < f->channels; i++) {
+			snprintf(m[i].name, sizeof(m[i].name), "%s",
+				 f->channel[i].name ? f->channel[i].name : "");
+			snprintf(m[i].unit, sizeof(m[i].unit), "%s",
+				 f->channel[i].unit ? f->channel[i].unit : "");
+			m[i].scale = f->channel[i].scale;
+			m[i].offset = f->channel[i].offset;
+		}
+		free(src->s->channel_meta);
+		src->s->channel_meta = m;
+	}
 	return 0;
 }
 

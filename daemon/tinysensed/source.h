@@ -20,6 +20,16 @@
 
 enum source_state { SOURCE_RUNNING = 1, SOURCE_DEGRADED = 2, SOURCE_FAILED = 3 };
 
+#define SOURCE_MAX_CHANNELS 256
+
+/* What a channel measures: physical = (raw + offset) * scale, in unit. */
+struct channel_meta {
+	char name[48];
+	char unit[16];
+	double scale;
+	double offset;
+};
+
 struct source;
 
 struct source_ops {
@@ -56,6 +66,7 @@ struct source {
 	enum sample_format format;
 	uint32_t rate;
 	uint16_t channels;
+	struct channel_meta *channel_meta; /* channels entries or NULL; freed by the pipeline */
 	void *priv;
 };
 

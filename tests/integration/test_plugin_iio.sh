@@ -385,6 +385,9 @@ check "accel: pipeline degraded" test "$(pipeline accel State)" = 's "degraded"'
 check "adc runs on: State running" test "$(pipeline adc State) $(sensor adc State)" = \
 	's "running" s "running"'
 check "adc runs on: Samples grow" grows adc 10
+# Channel metadata from the plugin: name, unit, scale, offset (a(ssdd)).
+check "accel: ChannelInfo names the channel, its unit and scale" \
+	sh -c "busctl --address='$addr' get-property org.tinysense1 '$SENSOR/accel' org.tinysense1.Sensor ChannelInfo | grep -q '^a(ssdd) 3 \"accel_x\" \"m/s^2\" 0.009576 0 \"accel_y\" \"m/s^2\" 0.009576 0 \"accel_z\"'"
 check "temp runs on: Samples grow" grows temp 10
 mv "$tmp/accel-link" "$testbed/sys/bus/iio/devices/iio:device1"
 check "back: Sensor State running again" wait_sensor accel State 's "running"' 80
