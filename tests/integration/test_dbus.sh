@@ -211,7 +211,7 @@ bctl call org.tinysense1 $M org.freedesktop.DBus.ObjectManager GetManagedObjects
 check "GetManagedObjects holds the pipeline" grep -Eq \
 	"\"$P\" [0-9]+ (\"[a-zA-Z.]+\" 0 )*\"org.tinysense1.Pipeline\" 13 " "$tmp/objects"
 check "GetManagedObjects holds the sensor" grep -Eq \
-	"\"$S\" [0-9]+ (\"[a-zA-Z.]+\" 0 )*\"org.tinysense1.Sensor\" 7 " "$tmp/objects"
+	"\"$S\" [0-9]+ (\"[a-zA-Z.]+\" 0 )*\"org.tinysense1.Sensor\" 8 " "$tmp/objects"
 
 # ---- the Detection signal and the Last* properties -------------------------------
 detection='"member":"Detection".*"data":\["yes",'
