@@ -44,6 +44,8 @@ struct chain {
 	float out_scale;
 	int32_t out_zero_point;
 	struct chain_stats stats;
+	chain_scores_fn scores_fn;
+	void *scores_user;
 };
 
 static int fail(struct config_error *err, int r, const char *fmt, ...)
@@ -318,7 +320,16 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 	}
 	if (ts_detector_process(&c->detector, ts_tensor_data_const(c->output),
 				ts_tensor_bytes(c->output), timestamp_ns, &det,
-				&detected) == TS_OK && detected)
+				&detected) != TS_OK)
+		return;
+	if (c->scores_fn) {
+		uint16_t averages[TS_DETECTOR_MAX_CLASSES];
+		const size_t n = c->detector_cfg.num_classes;
+
+		if (ts_detector_scores(&c->detector, NULL, averages, n) == TS_OK)
+			c->scores_fn(c->scores_user, averages, n, timestamp_ns);
+	}
+	if (detected)
 		cb(user, &det);
 }
 
@@ -358,6 +369,12 @@ int chain_feed(struct chain *c, const void *frames, enum sample_format format, s
 	}
 	c->samples_fed += n;
 	return 0;
+}
+
+void chain_set_scores_callback(struct chain *c, chain_scores_fn fn, void *user)
+{
+	c->scores_fn = c->anomaly ? NULL : fn;
+	c->scores_user = user;
 }
 
 void chain_reset(struct chain *c)

@@ -45,6 +45,12 @@ int chain_feed(struct chain *c, const void *frames, enum sample_format format, s
 	       uint16_t channels, uint64_t t0_ns, uint32_t rate, chain_detection_fn cb,
 	       void *user);
 
+/* Called after every classifier inference with each class's averaged score
+ * (Q15) and the inference's timestamp; NULL stops it. */
+typedef void (*chain_scores_fn)(void *user, const uint16_t *scores_q15, size_t n,
+				uint64_t timestamp_ns);
+void chain_set_scores_callback(struct chain *c, chain_scores_fn fn, void *user);
+
 /* Forgets the stream (front-end state, stacked frames, detector history). */
 void chain_reset(struct chain *c);
 

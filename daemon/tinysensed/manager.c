@@ -98,7 +98,7 @@ static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
 		if (!r)
 			r = pipeline_new(m, cfg, &set[*n_set], err);
 		if (!r)
-			(*n_set)++;
+			pipeline_want_scores(set[(*n_set)++], m->scores_wanted);
 		free(cfg);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -193,6 +193,22 @@ void manager_publish_detection(struct manager *m, struct pipeline *p,
 	for (size_t i = 0; i < m->n_publishers; i++)
 		if (m->publishers[i].detection)
 			m->publishers[i].detection(m->publishers[i].user, p, ev);
+}
+
+void manager_want_scores(struct manager *m, bool on)
+{
+	m->scores_wanted = on;
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		pipeline_want_scores(m->pipelines[i], on);
+}
+
+void manager_publish_scores(struct manager *m, struct pipeline *p, const uint16_t *scores_q15,
+			    size_t n, uint64_t mono_ns, uint64_t realtime_us)
+{
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].scores)
+			m->publishers[i].scores(m->publishers[i].user, p, scores_q15, n, mono_ns,
+						realtime_us);
 }
 
 void manager_publish_state(struct manager *m, struct pipeline *p)

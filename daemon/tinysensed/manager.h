@@ -28,6 +28,7 @@ struct manager {
 	struct publisher publishers[MANAGER_MAX_PUBLISHERS];
 	size_t n_publishers;
 	bool exit_when_finished;      /* leave the loop once every source ended */
+	bool scores_wanted;           /* some publisher wants every inference's scores */
 };
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);
@@ -51,10 +52,16 @@ struct pipeline *manager_find(const struct manager *m, const char *name);
 void manager_stop_all(struct manager *m);
 void manager_free(struct manager *m);
 
+/* Turns per-inference score publishing on or off for every pipeline, now
+ * and after reloads (a socket client watching with "scores": true). */
+void manager_want_scores(struct manager *m, bool on);
+
 /* Fan-out to publishers (pipeline.c calls these). */
 void manager_publish_detection(struct manager *m, struct pipeline *p,
 			       const struct detection_event *ev);
 void manager_publish_state(struct manager *m, struct pipeline *p);
+void manager_publish_scores(struct manager *m, struct pipeline *p, const uint16_t *scores_q15,
+			    size_t n, uint64_t mono_ns, uint64_t realtime_us);
 /* Every pipeline's source ended (or failed to start): nothing more will
  * come.  True for an empty set. */
 bool manager_all_finished(const struct manager *m);

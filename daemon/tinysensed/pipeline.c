@@ -33,12 +33,15 @@ struct sample_block {
 	_Alignas(8) uint8_t samples[]; /* frames * channels values */
 };
 
-enum result_kind { RESULT_DETECTION, RESULT_END };
+enum result_kind { RESULT_DETECTION, RESULT_SCORES, RESULT_END };
 
 struct result {
 	enum result_kind kind;
-	ts_detection det;
+	ts_detection det;               /* RESULT_DETECTION */
+	uint64_t mono_ns;               /* RESULT_SCORES */
 	uint64_t realtime_us;
+	uint16_t n_scores;
+	uint16_t scores[PC_MAX_LABELS]; /* RESULT_SCORES: averaged, Q15 */
 };
 
 struct pipeline {
@@ -62,6 +65,7 @@ struct pipeline {
 	pthread_mutex_t threshold_lock;
 	uint16_t thresholds[PC_MAX_LABELS]; /* Q15, per class */
 	atomic_uint threshold_generation;
+	atomic_bool want_scores;
 
 	/* Loop-side state. */
 	bool waiting_for_space;         /* the source got -EAGAIN */
@@ -120,6 +124,19 @@ static void on_detection(void *user, const ts_detection *det)
 	struct result r = { .kind = RESULT_DETECTION, .det = *det };
 
 	r.realtime_us = p->block_realtime_us + (det->timestamp_ns - p->block_mono_ns) / 1000;
+	push_result(p, &r);
+}
+
+static void on_scores(void *user, const uint16_t *scores_q15, size_t n, uint64_t timestamp_ns)
+{
+	struct pipeline *p = user;
+	struct result r = { .kind = RESULT_SCORES, .mono_ns = timestamp_ns };
+
+	if (!atomic_load(&p->want_scores) || n > PC_MAX_LABELS)
+		return;
+	r.realtime_us = p->block_realtime_us + (timestamp_ns - p->block_mono_ns) / 1000;
+	r.n_scores = (uint16_t)n;
+	memcpy(r.scores, scores_q15, n * sizeof(scores_q15[0]));
 	push_result(p, &r);
 }
 
@@ -294,6 +311,9 @@ static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
 		ring_pop(&p->out);
 		if (copy.kind == RESULT_DETECTION) {
 			publish(p, &copy);
+		} else if (copy.kind == RESULT_SCORES) {
+			manager_publish_scores(p->m, p, copy.scores, copy.n_scores, copy.mono_ns,
+					       copy.realtime_us);
 		} else if (!p->finished) {
 			p->finished = true;
 			manager_pipeline_finished(p->m, p);
@@ -389,6 +409,7 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 		goto fail;
 	}
 	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
+	chain_set_scores_callback(p->chain, on_scores, p);
 	for (size_t i = 0; i < p->cfg.n_labels; i++)
 		p->thresholds[i] = config_threshold(&p->cfg, i);
 	r = -ENOMEM;
@@ -556,6 +577,11 @@ int32_t pipeline_threshold(const struct pipeline *p, const char *label)
 	int idx = pipeline_config_label_index(&p->cfg, label);
 
 	return idx < 0 ? -1 : p->thresholds[idx];
+}
+
+void pipeline_want_scores(struct pipeline *p, bool on)
+{
+	atomic_store(&p->want_scores, on);
 }
 
 int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15)

@@ -72,6 +72,9 @@ uint32_t pipeline_source_channels(const struct pipeline *p);
 /* Current threshold of a label (Q15), -1 when the label is unknown. */
 int32_t pipeline_threshold(const struct pipeline *p, const char *label);
 
+/* Publish every inference's scores (manager_publish_scores) or not. */
+void pipeline_want_scores(struct pipeline *p, bool on);
+
 /* Changes one label's threshold (Q15) on the fly: -EINVAL unknown label. */
 int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15);
 

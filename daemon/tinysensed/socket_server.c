@@ -77,6 +77,7 @@ struct client {
 	uint64_t dropped; /* events lost since the last DROPPED notice */
 
 	bool watching;
+	bool scores;                /* watch also every inference's scores */
 	char (*watch)[PC_NAME_LEN]; /* NULL: every pipeline */
 	size_t n_watch;
 };
@@ -536,9 +537,21 @@ static void client_update_events(struct client *c)
 		c->io_events = want;
 }
 
+/* Scores flow from the pipelines only while some client watches them. */
+static void update_scores_wanted(struct socket_server *s)
+{
+	bool any = false;
+
+	for (struct client *c = s->clients; c && !any; c = c->next)
+		any = c->watching && c->scores;
+	if (any != s->d->manager.scores_wanted)
+		manager_want_scores(&s->d->manager, any);
+}
+
 static void client_free(struct client *c)
 {
 	struct socket_server *s = c->server;
+	const bool had_scores = c->watching && c->scores;
 
 	if (c->prev)
 		c->prev->next = c->next;
@@ -558,6 +571,8 @@ static void client_free(struct client *c)
 	free(c->q);
 	free(c->watch);
 	free(c);
+	if (had_scores)
+		update_scores_wanted(s);
 }
 
 /* Flushes; frees the client when it is finished.  False when it was freed. */
@@ -687,6 +702,8 @@ static void cmd_watch(struct client *c, struct json_object *req)
 	c->watch = watch;
 	c->n_watch = n;
 	c->watching = true;
+	c->scores = scores && json_object_get_boolean(scores);
+	update_scores_wanted(c->server);
 
 	o = json_class("WATCH");
 	if (watch) {
@@ -697,8 +714,7 @@ static void cmd_watch(struct client *c, struct json_object *req)
 	if (o) {
 		json_object_object_add(o, "enable", json_object_new_boolean(1));
 		json_object_object_add(o, "pipelines", list);
-		/* Per-inference scores are not published by the core: say so. */
-		json_object_object_add(o, "scores", json_object_new_boolean(0));
+		json_object_object_add(o, "scores", json_object_new_boolean(c->scores));
 	} else {
 		json_object_put(list);
 	}
@@ -711,6 +727,8 @@ static void cmd_unwatch(struct client *c, struct json_object *req)
 
 	(void)req;
 	c->watching = false;
+	c->scores = false;
+	update_scores_wanted(c->server);
 	free(c->watch);
 	c->watch = NULL;
 	c->n_watch = 0;
@@ -1150,6 +1168,47 @@ static void on_detection(void *user, struct pipeline *p, const struct detection_
 	broadcast(s, name, message_from_json(o));
 }
 
+/* SCORES: every inference's averaged score per label, to the clients that
+ * asked for them ("scores": true) and watch the pipeline. */
+static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15, size_t n,
+		      uint64_t mono_ns, uint64_t realtime_us)
+{
+	struct socket_server *s = user;
+	const struct pipeline_config *cfg = pipeline_config(p);
+	const char *name = pipeline_name(p);
+	struct json_object *o = json_class("SCORES"), *values = json_object_new_object();
+	struct message *m;
+	struct client *next;
+
+	if (!o || !values) {
+		json_object_put(o);
+		json_object_put(values);
+		return;
+	}
+	for (size_t i = 0; i < n && i < cfg->n_labels; i++)
+		json_object_object_add(values, cfg->labels[i], json_score(scores_q15[i]));
+	json_object_object_add(o, "pipeline", json_object_new_string(name));
+	json_object_object_add(o, "scores", values);
+	json_object_object_add(o, "time", json_time(realtime_us));
+	json_object_object_add(o, "mono_usec", json_object_new_int64((int64_t)(mono_ns / 1000)));
+	m = message_from_json(o);
+	if (!m)
+		return;
+	for (struct client *c = s->clients; c; c = next) {
+		const bool idle = !c->q_len && !c->dropped;
+
+		next = c->next;
+		if (!c->scores || !client_watches(c, name))
+			continue;
+		client_send_event(c, m);
+		if (idle)
+			client_flush_or_free(c);
+		else
+			client_update_events(c);
+	}
+	message_unref(m);
+}
+
 static void on_state_changed(void *user, struct pipeline *p)
 {
 	struct socket_server *s = user;
@@ -1236,6 +1295,7 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 		.user = s,
 		.detection = on_detection,
 		.state_changed = on_state_changed,
+		.scores = on_scores,
 		.pipelines_changed = on_pipelines_changed,
 	});
 	*out = s;

@@ -278,6 +278,30 @@ c.send(b'{"cmd":"unwatch"}\n')
 w = c.until("WATCH")
 sockets.check("unwatch -> WATCH enable false", w and w["enable"] is False, w)
 sockets.check("unwatch: no more events", c.line(1.5) is None)
+# "scores": true adds every inference's averaged scores, one per label
+c = sockets.connect(sys.argv[1]); c.msg()
+c.send(b'{"cmd":"watch","pipelines":["kws"],"scores":true}\n')
+w = c.until("WATCH")
+sockets.check("watch scores -> WATCH scores true", w and w["scores"] is True, w)
+sc = c.until("SCORES")
+sockets.check("SCORES carries a score per label",
+              sc and sc["pipeline"] == "kws" and
+              sorted(sc["scores"]) == ["no", "silence", "unknown", "yes"] and
+              all(0 <= v <= 1 for v in sc["scores"].values()) and "time" in sc, sc)
+c.send(b'{"cmd":"watch","pipelines":["kws"]}\n')
+w = c.until("WATCH")
+sockets.check("watch without scores -> WATCH scores false", w and w["scores"] is False, w)
+# a SCORES already queued may still come: drain, then expect none
+while True:
+    m = c.msg(0.3)
+    if m is None or m.get("class") != "SCORES":
+        break
+quiet = True
+for _ in range(10):
+    m = c.msg(0.1)
+    if m is not None and m.get("class") == "SCORES":
+        quiet = False
+sockets.check("without scores: no SCORES", quiet)
 sockets.done()
 EOF
 
