@@ -100,10 +100,8 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 	p->out_shift = shift;
 	p->input_offset = -in->zero_point;
 	p->output_offset = out->zero_point;
-	if (!ts_activation_range(activation, out->scale, out->zero_point, -128, 127,
-				 &p->act_min, &p->act_max))
-		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %d not supported",
-				       activation);
+	if ((st = ts_prepare_activation(c, activation, out, &p->act_min, &p->act_max)))
+		return st;
 	return TS_OK;
 }
 

@@ -129,10 +129,8 @@ static ts_status prepare(ts_prepare_ctx *c)
 	p->filter_offset = -filter->zero_point;
 	p->output_offset = out->zero_point;
 	activation = ts_option_u8(c, OPT_ACTIVATION, 0);
-	if (!ts_activation_range(activation, out->scale, out->zero_point, -128, 127,
-				 &p->act_min, &p->act_max))
-		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %d not supported",
-				       activation);
+	if ((st = ts_prepare_activation(c, activation, out, &p->act_min, &p->act_max)))
+		return st;
 	c->macs = (uint64_t)p->batches * p->out_depth * p->accum_depth;
 	c->node->params = p;
 	return TS_OK;

@@ -47,11 +47,7 @@ static ts_status mul_quant(ts_prepare_ctx *c, struct ts_mul_params *p,
 	p->input1_offset = -a->zero_point;
 	p->input2_offset = -b->zero_point;
 	p->output_offset = out->zero_point;
-	if (!ts_activation_range(act, out->scale, out->zero_point, -128, 127,
-				 &p->act_min, &p->act_max))
-		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
-				       "fused activation %u not supported", act);
-	return TS_OK;
+	return ts_prepare_activation(c, act, out, &p->act_min, &p->act_max);
 }
 
 static ts_status mul_prepare(ts_prepare_ctx *c)

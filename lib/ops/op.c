@@ -174,6 +174,16 @@ ts_status ts_prepare_expect_const(ts_prepare_ctx *c, const ts_tensor *t,
 	return TS_OK;
 }
 
+ts_status ts_prepare_activation(ts_prepare_ctx *c, int32_t activation, const ts_tensor *out,
+				int32_t *act_min, int32_t *act_max)
+{
+	if (!ts_activation_range(activation, out->scale, out->zero_point, -128, 127, act_min,
+				 act_max))
+		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %d not supported",
+				       activation);
+	return TS_OK;
+}
+
 int64_t ts_const_index(const ts_tensor *t, uint32_t i)
 {
 	const uint8_t *p;

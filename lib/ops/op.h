@@ -98,6 +98,12 @@ ts_status ts_prepare_expect_dims(ts_prepare_ctx *c, const ts_tensor *out,
 ts_status ts_prepare_expect_const(ts_prepare_ctx *c, const ts_tensor *t,
 				  const char *what);
 
+/* The int8 output range of a fused activation (TFLite
+ * ActivationFunctionType) for out's quantization; fails naming it when it
+ * cannot be fused. */
+ts_status ts_prepare_activation(ts_prepare_ctx *c, int32_t activation, const ts_tensor *out,
+				int32_t *act_min, int32_t *act_max);
+
 /* Reads element i of an int32 or int64 constant tensor as int64. */
 int64_t ts_const_index(const ts_tensor *t, uint32_t i);
 
