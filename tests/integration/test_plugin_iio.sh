@@ -422,7 +422,7 @@ token="run-$$-$net_t0"
 iiod_port=
 start_iiod() { # [port]: under umockdev-run, on port $1 or a free one
 	for try in 1 2 3 4 5 6; do
-		p=${1:-$((20000 + ($$ * 13 + try * 1009 + $(date +%N | cut -c1-4)) % 40000))}
+		p=${1:-$((20000 + ($$ * 13 + try * 1009 + 1$(date +%N | cut -c1-4) - 10000) % 40000))}
 		umockdev-run -d "$tmp/net.umockdev" -- \
 			sh -c 'echo "$UMOCKDEV_DIR" > "$1.dir"; echo $$ > "$1.pid"; exec iiod -p "$2"' \
 			sh "$tmp/iiod" "$p" >> "$tmp/iiod.log" 2>&1 &
