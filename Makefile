@@ -149,6 +149,21 @@ $(BUILD)/tests/test_plugin_%: plugins/$$*/test_$$*.c \
 		$(addprefix -Wl$(comma)--wrap=,$(shell cat plugins/$*/test_wraps 2>/dev/null)) \
 		$(PLUGIN_TEST_LIBS_$*) $(CMOCKA_LIBS)
 
+# The gpio plugin with the real libgpiod on umockdev's ioctl emulation
+# (plugins/gpio/test_gpio_umockdev.c, gpio.c compiled in, no wraps).  It
+# must run under umockdev-wrapper: it re-executes itself under it, so the
+# `make test` loop runs it like any other test.
+GPIO_UMOCKDEV_TEST := $(BUILD)/tests/test_plugin_gpio_umockdev
+UMOCKDEV_PKGS      := umockdev-1.0 glib-2.0 gobject-2.0
+TEST_BINS          += $(GPIO_UMOCKDEV_TEST)
+$(GPIO_UMOCKDEV_TEST): plugins/gpio/test_gpio_umockdev.c plugins/gpio/gpio.c \
+		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) $(shell pkg-config --cflags $(UMOCKDEV_PKGS)) \
+		-o $@ $(filter %.c,$^) $(LDFLAGS) -lgpiod $(shell pkg-config --libs $(UMOCKDEV_PKGS)) \
+		$(CMOCKA_LIBS)
+
 $(DAEMON): $(DAEMON_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJS) $(COMMON) $(LIB) $(DAEMON_LIBS)
