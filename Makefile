@@ -209,6 +209,7 @@ deps:
 check: deps
 	$(MAKE) test
 	$(MAKE) check-freestanding
+	$(MAKE) check-cross
 	$(MAKE) test-asan
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
@@ -299,3 +300,140 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ==== BEGIN cross: same bytes on x86-64, aarch64 and armhf (tests/cross/) ====
+# `make cross` installs the cross toolchains and qemu-user, then builds lib/
+# (all LIB_SRCS) and tests/cross/conformance_main.c, statically linked, into
+# $(BUILD)/aarch64/ and $(BUILD)/armhf/.  `make check-cross` also builds it
+# natively ($(BUILD)/native/) and runs it natively, under qemu-aarch64 as a
+# Cortex-A53, -A72 and -A76 (Pi 3, 4, 5) and under qemu-arm as a Cortex-A7
+# (Pi OS 32-bit): every conformance output byte and every front-end feature
+# byte must equal the reference.  The daemon is not cross-built here.
+CROSS_DEPS     := gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf \
+	libc6-dev-armhf-cross qemu-user
+CROSS_ARCHS    := aarch64 armhf
+CROSS_FRONTEND ?= $(SHARED)/frontend
+CROSS_TIMEOUT  ?= 600
+CROSS_CFLAGS   := -std=c11 -ffp-contract=off -O3 $(WARN) -Ilib/include
+CROSS_CC_native   := $(CC)
+CROSS_CC_aarch64  := aarch64-linux-gnu-gcc
+CROSS_CC_armhf    := arm-linux-gnueabihf-gcc
+CROSS_ARCH_native :=
+CROSS_ARCH_aarch64 := -march=armv8-a
+CROSS_ARCH_armhf  := -march=armv7-a -mfpu=neon -mfloat-abi=hard
+CROSS_LD_native   :=
+CROSS_LD_aarch64  := -static
+CROSS_LD_armhf    := -static
+CROSS_RUN_aarch64 := cortex-a53 cortex-a72 cortex-a76
+CROSS_RUN_armhf   := cortex-a7
+
+.PHONY: cross cross-deps check-cross
+
+cross-deps:
+	@./tests/install-deps.sh $(CROSS_DEPS)
+
+# $(1): native, aarch64 or armhf.  Objects rebuild when compiler or flags change.
+define CROSS_RULES
+$(BUILD)/$(1)/.cflags: FORCE
+	@mkdir -p $$(dir $$@)
+	@echo '$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(CROSS_LD_$(1))' | cmp -s - $$@ || \
+		echo '$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(CROSS_LD_$(1))' > $$@
+
+$(BUILD)/$(1)/obj/lib/%.o: lib/%.c $(BUILD)/$(1)/.cflags | $(if $(filter native,$(1)),,cross-deps)
+	@mkdir -p $$(dir $$@)
+	@echo '  CC      $$< ($(1))'
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(LIB_CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c \
+		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
+	@echo '  CCLD    $$@'
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -o $$@ $$(filter %.c %.o,$$^) \
+		$$(CROSS_LD_$(1))
+endef
+$(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
+
+
+cross: cross-deps $(CROSS_ARCHS:%=$(BUILD)/%/conformance_main)
+
+check-cross: cross $(BUILD)/native/conformance_main
+	@set -e; run() { echo "== $$1"; shift; \
+		timeout -k 5 $(CROSS_TIMEOUT) "$$@" $(CONFORMANCE) $(CROSS_FRONTEND); }; \
+	run "native ($$(uname -m))" $(BUILD)/native/conformance_main; \
+	for cpu in $(CROSS_RUN_aarch64); do \
+		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64/conformance_main; \
+	done; \
+	for cpu in $(CROSS_RUN_armhf); do \
+		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf/conformance_main; \
+	done; \
+	echo "check-cross: byte-exact on native, aarch64 ($(CROSS_RUN_aarch64)), armhf ($(CROSS_RUN_armhf))"
+
+-include $(shell find $(foreach a,native $(CROSS_ARCHS),$(BUILD)/$(a)/obj) -name '*.d' 2>/dev/null)
+# ==== END cross ===============================================================
+
+# ---- fuzzing (libFuzzer, clang) ------------------------------------------- begin fuzz block
+# `make fuzz FUZZ_SECONDS=60` builds tests/fuzz/fuzz_*.c with clang,
+# -fsanitize=fuzzer,address,undefined (its own objects under $(FUZZ_DIR)/obj,
+# never the gcc ones), seeds $(FUZZ_DIR)/corpus/NAME and runs each target for
+# FUZZ_SECONDS; non-zero exit on any crash, leak or timeout (reproducers in
+# $(FUZZ_DIR)/artifacts).  `make fuzz-smoke` is the same for 10 s each.
+FUZZ_DEPS    := clang libclang-rt-14-dev libinih-dev
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_NAMES   := model config frontends
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -ffp-contract=off -g -O1 $(FUZZ_SAN) -Ilib/include
+FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
+	$(FUZZ_DIR)/obj/daemon/common/value_parse.o
+FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
+
+.PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build fuzz-corpus
+
+fuzz-deps:
+	@./tests/install-deps.sh $(FUZZ_DEPS)
+
+$(FUZZ_DIR)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo '  FUZZCC  $<'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/obj/daemon/%.o: daemon/%.c
+	@mkdir -p $(dir $@)
+	@echo '  FUZZCC  $<'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE -Idaemon/common \
+		-MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ -lm
+
+$(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common -o $@ $^ \
+		-Wl,--wrap=fopen -linih
+
+$(FUZZ_SEEDS): tests/fuzz/make_seeds.c tests/support/tflite_builder.c $(FUZZ_LIB_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/support -o $@ $^ -lm
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)
+
+# Seeds: the conformance models (copied, never committed), builder models,
+# the example pipeline configs and generated front-end streams.
+fuzz-corpus: fuzz-build
+	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_DIR)/corpus/%)
+	$(Q)cp -n $(wildcard $(CONFORMANCE)/*.tflite) $(FUZZ_DIR)/corpus/model/ 2>/dev/null || :
+	$(Q)cp -n config/examples/*.conf $(FUZZ_DIR)/corpus/config/
+	$(Q)$(FUZZ_SEEDS) $(FUZZ_DIR)/corpus/model $(FUZZ_DIR)/corpus/frontends
+
+fuzz: fuzz-deps
+	$(MAKE) fuzz-corpus
+	@./tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
+# ---- end fuzz block -----------------------------------------------------------

@@ -177,9 +177,13 @@ ts_status ts_anomaly_process(ts_anomaly *ad, const int8_t *input,
 	uint32_t score;
 	uint8_t before;
 
-	if (!ad || !input || !output || !result || n < 1 ||
-	    (uint64_t)n > UINT32_MAX)
+	if (!ad || !input || !output || !result || n < 1)
 		return TS_ERR_INVALID_ARG;
+#if SIZE_MAX > UINT32_MAX
+	/* The sums below count at most 2^32 elements. */
+	if (n > UINT32_MAX)
+		return TS_ERR_INVALID_ARG;
+#endif
 	if (!st)
 		return TS_ERR_STATE;
 
