@@ -211,6 +211,7 @@ check: deps
 	$(MAKE) check-freestanding
 	$(MAKE) check-cross
 	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "value_parse.h"
 
@@ -52,10 +53,15 @@ static int load_labels_file(struct parse_state *ps, const char *path)
 	struct pipeline_config *pc = ps->pc;
 	char line[256];
 	FILE *fp = fopen(path, "re");
+	struct stat st;
 
 	if (!fp)
 		return fail(ps, "Model", "Labels", "cannot open labels file %s: %s", path,
 			    strerror(errno));
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
+		fclose(fp);
+		return fail(ps, "Model", "Labels", "%s is not a regular file", path);
+	}
 	pc->n_labels = 0;
 	while (fgets(line, sizeof(line), fp)) {
 		char label[PC_LABEL_LEN];

@@ -36,16 +36,20 @@ int parse_fixed(const char *s, unsigned frac_bits, int64_t min_q, int64_t max_q,
 {
 	/* value = (whole * 10^9 + nano) / 10^9, all in integers. */
 	const int64_t giga = 1000000000;
-	int64_t whole = 0, nano = 0, scale = giga / 10, q;
+	int64_t whole = 0, nano = 0, scale = giga / 10, q, limit;
 	int negative = 0, digits = 0;
 
+	if (frac_bits > 30)
+		return -EINVAL;
+	/* (whole + 1) * 10^9 * 2^frac_bits must fit in int64_t. */
+	limit = INT64_MAX / (giga * ((int64_t)1 << frac_bits)) - 1;
 	s = skip_space(s);
 	if (*s == '-' || *s == '+')
 		negative = *s++ == '-';
 	while (isdigit((unsigned char)*s)) {
-		if (whole > 1000000)
-			return -EINVAL;
 		whole = whole * 10 + (*s++ - '0');
+		if (whole > limit)
+			return -EINVAL;
 		digits++;
 	}
 	if (*s == '.') {
@@ -59,7 +63,7 @@ int parse_fixed(const char *s, unsigned frac_bits, int64_t min_q, int64_t max_q,
 		}
 	}
 	s = skip_space(s);
-	if (!digits || *s || frac_bits > 30)
+	if (!digits || *s)
 		return -EINVAL;
 	q = ((whole * giga + nano) * ((int64_t)1 << frac_bits) + giga / 2) / giga;
 	if (negative)

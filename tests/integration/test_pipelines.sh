@@ -120,6 +120,9 @@ sed 's/^Plugin=nosuch/Plugin=replay/' "$tmp/pipelines.d/vib.conf" > "$tmp/x" && 
 printf 'junk\n' > "$tmp/model.tflite"
 sed "s|^Path=$shared/conformance/mlperf-ad.tflite|Path=$tmp/model.tflite|" "$tmp/pipelines.d/vib.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/pipelines.d/vib.conf"
 check_error "a corrupt model is named" "model.tflite: model of 5 bytes is too small"
+# Huge numbers are refused, not overflowed (found by fuzz_config).
+printf '[Detect]\nSigma=300000\n' >> "$tmp/pipelines.d/vib.conf"
+check_error "a huge number is refused" "\[Detect\] Sigma: '300000' is not a number in 0..100"
 if "$daemon" --config "$tmp" --bogus 2>"$tmp/err"; then fail "unknown option" "accepted"
 else ok "an unknown option is refused"; fi
 
