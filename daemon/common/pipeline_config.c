@@ -2,20 +2,19 @@
 #include "pipeline_config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "ini_lines.h"
 #include "value_parse.h"
 
 struct parse_state {
 	struct pipeline_config *pc;
 	struct config_error *err;
-	FILE *fp;
-	unsigned line;          /* of the line inih is handling */
+	struct ini_lines in;    /* the file, and the line inih is handling */
 	bool seen_pipeline, seen_source, seen_model;
 	int status;
 };
@@ -31,9 +30,9 @@ static int fail(struct parse_state *ps, const char *section, const char *key,
 
 	if (ps->status)
 		return 0; /* keep the first error */
-	if (ps->line)
+	if (ps->in.line)
 		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s] %s: ",
-				       ps->pc->file, ps->line, section, key);
+				       ps->pc->file, ps->in.line, section, key);
 	else /* a whole-file check: no line to name */
 		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s] %s: ",
 				       ps->pc->file, section, key);
@@ -217,7 +216,7 @@ static int keep_setting(struct parse_state *ps, struct settings *s, const char *
 	if (copy_trimmed(item->key, sizeof(item->key), key) ||
 	    copy_trimmed(item->value, sizeof(item->value), value))
 		return fail(ps, section, key, "key or value too long");
-	item->line = ps->line;
+	item->line = ps->in.line;
 	s->n++;
 	return 1;
 }
@@ -274,17 +273,6 @@ static int handle(void *user, const char *section, const char *key, const char *
 	return fail(ps, section, key, "unknown section [%s]", section);
 }
 
-/* inih's reader: fgets that counts lines, so errors can name them. */
-static char *read_line(char *str, int num, void *stream)
-{
-	struct parse_state *ps = stream;
-	char *r = fgets(str, num, ps->fp);
-
-	if (r)
-		ps->line++;
-	return r;
-}
-
 static void set_defaults(struct pipeline_config *pc)
 {
 	pc->frontend = FRONTEND_RAW;
@@ -326,21 +314,21 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 	pc->source.file = pc->frontend_keys.file = pc->file;
 	pc->source.section = "Source";
 	pc->frontend_keys.section = "Frontend";
-	ps.fp = fopen(path, "re");
-	if (!ps.fp) {
+	ps.in.fp = fopen(path, "re");
+	if (!ps.in.fp) {
 		r = -errno;
 		snprintf(err->text, sizeof(err->text), "%s: %s", path, strerror(errno));
 		return r;
 	}
-	r = ini_parse_stream(read_line, &ps, handle, &ps);
-	fclose(ps.fp);
+	r = ini_parse_lines(&ps.in, handle, &ps);
+	fclose(ps.in.fp);
 	if (ps.status)
 		return ps.status;
 	if (r) {
 		snprintf(err->text, sizeof(err->text), "%s:%d: syntax error", path, r);
 		return -EINVAL;
 	}
-	ps.line = 0;
+	ps.in.line = 0;
 	if (!pc->name[0])
 		fail(&ps, "Pipeline", "Name", "missing");
 	else if (!pc->plugin[0])

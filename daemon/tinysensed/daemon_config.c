@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ini_lines.h"
 #include "log.h"
 #include "value_parse.h"
 #include "version.h"
@@ -18,27 +18,16 @@ struct file_state {
 	struct daemon_config *cfg;
 	struct config_error *err;
 	const char *path;
-	FILE *fp;
-	unsigned line;
+	struct ini_lines in;
 	int status;
 };
-
-static char *read_line(char *str, int num, void *stream)
-{
-	struct file_state *fs = stream;
-	char *r = fgets(str, num, fs->fp);
-
-	if (r)
-		fs->line++;
-	return r;
-}
 
 static int bad_key(struct file_state *fs, const char *section, const char *key,
 		   const char *what)
 {
 	if (!fs->status)
 		snprintf(fs->err->text, sizeof(fs->err->text), "%s:%u: [%s] %s: %s",
-			 fs->path, fs->line, section, key, what);
+			 fs->path, fs->in.line, section, key, what);
 	fs->status = -EINVAL;
 	return 0;
 }
@@ -98,15 +87,15 @@ static int load_file(struct daemon_config *cfg, struct config_error *err)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/tinysense.conf", cfg->config_dir);
-	fs.fp = fopen(path, "re");
-	if (!fs.fp) {
+	fs.in.fp = fopen(path, "re");
+	if (!fs.in.fp) {
 		if (errno == ENOENT)
 			return 0; /* defaults */
 		snprintf(err->text, sizeof(err->text), "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	r = ini_parse_stream(read_line, &fs, handle, &fs);
-	fclose(fs.fp);
+	r = ini_parse_lines(&fs.in, handle, &fs);
+	fclose(fs.in.fp);
 	if (fs.status)
 		return fs.status;
 	if (r) {
