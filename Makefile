@@ -157,6 +157,7 @@ GPIO_UMOCKDEV_TEST := $(BUILD)/tests/test_plugin_gpio_umockdev
 UMOCKDEV_PKGS      := umockdev-1.0 glib-2.0 gobject-2.0
 TEST_BINS          += $(GPIO_UMOCKDEV_TEST)
 $(GPIO_UMOCKDEV_TEST): plugins/gpio/test_gpio_umockdev.c plugins/gpio/gpio.c \
+		plugins/gpio/test_fake_host.h \
 		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CCLD    $@'
