@@ -12,6 +12,9 @@ echo "installing build dependencies:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# Wait for another apt run (a parallel make, unattended-upgrades) to finish.
+LOCK="-o DPkg::Lock::Timeout=900"
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+$SUDO apt-get $LOCK update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get $LOCK install -y -qq --no-install-recommends $missing
