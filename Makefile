@@ -346,8 +346,8 @@ $(BUILD)/$(1)/obj/lib/%.o: lib/%.c $(BUILD)/$(1)/.cflags | $(if $(filter native,
 	@echo '  CC      $$< ($(1))'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(LIB_CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c \
-		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
+$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c tests/cross/case_check.c \
+		tests/cross/case_check.h $(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
 	@echo '  CCLD    $$@'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -o $$@ $$(filter %.c %.o,$$^) \
 		$$(CROSS_LD_$(1))

@@ -32,6 +32,8 @@
 
 #include <tinysense/tinysense.h>
 
+#include "case_check.h"
+
 #define BIG_ARENA ((size_t)1 << 22)
 #define MAX_CASES 256
 #define NAME_MAX_LEN 128
@@ -131,54 +133,30 @@ static int list_names(const char *dir, const char *suffix, char names[][NAME_MAX
 	return n;
 }
 
-static size_t io_bytes(ts_interpreter *ip, int inputs)
-{
-	size_t n = inputs ? ts_interpreter_input_count(ip) : ts_interpreter_output_count(ip);
-	size_t total = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += ts_tensor_bytes(inputs ? ts_interpreter_input(ip, i) :
-					 ts_interpreter_output(ip, i));
-	return total;
-}
-
 /* Runs every input set with the current kernels; 0 when all bytes match. */
 static int run_all(const char *name, ts_interpreter *ip, const struct blob *in,
-		   const struct blob *out, size_t count)
+		   const struct blob *out)
 {
-	const size_t per_in = io_bytes(ip, 1), per_out = io_bytes(ip, 0);
-	ts_diag diag;
+	tsc_model_result r;
 
-	for (size_t k = 0; k < count; k++) {
-		const uint8_t *src = in->data + k * per_in;
-		const uint8_t *want = out->data + k * per_out;
-
-		for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
-			ts_tensor *t = ts_interpreter_input(ip, i);
-
-			memcpy(ts_tensor_data(t), src, ts_tensor_bytes(t));
-			src += ts_tensor_bytes(t);
-		}
-		if (ts_interpreter_invoke(ip, &diag) != TS_OK) {
-			printf("%s: FAIL [%s] invoke %zu: %s\n", name, ts_interpreter_kernels(ip),
-			       k, diag.text);
-			return -1;
-		}
-		for (size_t o = 0; o < ts_interpreter_output_count(ip); o++) {
-			const ts_tensor *t = ts_interpreter_output(ip, o);
-			const uint8_t *got = ts_tensor_data_const(t);
-
-			for (size_t b = 0; b < ts_tensor_bytes(t); b++)
-				if (got[b] != want[b]) {
-					printf("%s: MISMATCH [%s] inference %zu, output %zu, byte %zu: got %d, reference %d\n",
-					       name, ts_interpreter_kernels(ip), k, o, b,
-					       (int8_t)got[b], (int8_t)want[b]);
-					return -1;
-				}
-			want += ts_tensor_bytes(t);
-		}
+	switch (tsc_check_model(ip, in->data, in->size, out->data, out->size, &r)) {
+	case TSC_MATCH:
+		return 0;
+	case TSC_INVOKE_FAILED:
+		printf("%s: FAIL [%s] invoke %zu: %s\n", name, ts_interpreter_kernels(ip),
+		       r.inference, r.diag.text);
+		break;
+	case TSC_MISMATCH:
+		printf("%s: MISMATCH [%s] inference %zu, output %zu, byte %zu: got %d, reference %d\n",
+		       name, ts_interpreter_kernels(ip), r.inference, r.output, r.byte, r.got,
+		       r.want);
+		break;
+	case TSC_BAD_SIZES:
+		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
+		       name, in->size, tsc_io_bytes(ip, 1), out->size, tsc_io_bytes(ip, 0));
+		break;
 	}
-	return 0;
+	return -1;
 }
 
 static int run_case(const char *dir, const char *name)
@@ -189,7 +167,7 @@ static int run_case(const char *dir, const char *name)
 	ts_interpreter *ip;
 	ts_diag diag;
 	void *arena = NULL;
-	size_t used, per_in, per_out, count, nsets = 0;
+	size_t used, count, nsets = 0;
 	int rc = -1;
 
 	model.data = in.data = out.data = NULL;
@@ -223,19 +201,12 @@ static int run_case(const char *dir, const char *name)
 		goto done;
 	}
 
-	per_in = io_bytes(ip, 1);
-	per_out = io_bytes(ip, 0);
-	if (!per_in || !per_out || in.size % per_in || out.size != in.size / per_in * per_out) {
-		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
-		       name, in.size, per_in, out.size, per_out);
-		goto done;
-	}
-	count = in.size / per_in;
+	count = tsc_io_bytes(ip, 1) ? in.size / tsc_io_bytes(ip, 1) : 0;
 
 	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
 		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
 			continue; /* not built for or not supported by this CPU */
-		if (run_all(name, ip, &in, &out, count))
+		if (run_all(name, ip, &in, &out))
 			goto done;
 		snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s%s", nsets ? "," : "",
 			 kernel_sets[k]);
@@ -255,45 +226,13 @@ done:
 	return rc;
 }
 
-/* 16 kHz mono s16 RIFF/WAVE -> samples (pointing into b); -1 if not one. */
-static int wav_samples(const struct blob *b, const int16_t **samples, size_t *n)
-{
-	size_t pos = 12;
-
-	if (b->size < 12 || memcmp(b->data, "RIFF", 4) || memcmp(b->data + 8, "WAVE", 4))
-		return -1;
-	while (pos + 8 <= b->size) {
-		const uint8_t *c = b->data + pos;
-		size_t len = (size_t)c[4] | (size_t)c[5] << 8 | (size_t)c[6] << 16 |
-			     (size_t)c[7] << 24;
-
-		if (memcmp(c, "fmt ", 4) == 0) {
-			if (len < 16 || pos + 8 + len > b->size)
-				return -1;
-			/* PCM, 1 channel, 16000 Hz, 16 bits */
-			if (c[8] != 1 || c[9] || c[10] != 1 || c[11] ||
-			    ((uint32_t)c[12] | (uint32_t)c[13] << 8 | (uint32_t)c[14] << 16 |
-			     (uint32_t)c[15] << 24) != 16000 || c[22] != 16 || c[23])
-				return -1;
-		} else if (memcmp(c, "data", 4) == 0) {
-			if (pos + 8 + len > b->size)
-				len = b->size - pos - 8;
-			/* The data starts at an even offset of a 16-aligned buffer. */
-			*samples = (const int16_t *)(const void *)(c + 8);
-			*n = len / 2;
-			return 0;
-		}
-		pos += 8 + len + (len & 1);
-	}
-	return -1;
-}
-
 static int run_frontend_file(const char *dir, const char *label, const char *name)
 {
 	char path[1024];
 	struct blob wav, want;
 	const int16_t *s;
-	size_t n, frames, got_frames, consumed, fb;
+	size_t n, frames;
+	tsc_frontend_result r;
 	int8_t *feat = NULL;
 	int rc = -1;
 	static ts_audio_frontend fe;
@@ -307,7 +246,7 @@ static int run_frontend_file(const char *dir, const char *label, const char *nam
 		printf("frontend %s%s: FAIL (missing file)\n", label, name);
 		goto done;
 	}
-	if (wav_samples(&wav, &s, &n)) {
+	if (tsc_wav_samples(wav.data, wav.size, &s, &n)) {
 		printf("frontend %s%s: FAIL not a 16 kHz mono s16 wav\n", label, name);
 		goto done;
 	}
@@ -316,29 +255,24 @@ static int run_frontend_file(const char *dir, const char *label, const char *nam
 		printf("frontend %s%s: FAIL init\n", label, name);
 		goto done;
 	}
-	fb = ts_audio_frontend_frame_bytes(&fe);
 	frames = ts_audio_frontend_frames_for(&fe, n);
-	if (!fb || want.size != frames * fb) {
-		printf("frontend %s%s: FAIL %zu samples give %zu frames of %zu bytes, golden file has %zu bytes\n",
-		       label, name, n, frames, fb, want.size);
-		goto done;
-	}
-	feat = malloc(frames * fb + 1);
+	feat = malloc(frames * ts_audio_frontend_frame_bytes(&fe) + 1);
 	if (!feat)
 		goto done;
-	got_frames = ts_audio_frontend_push(&fe, s, n, &consumed, feat, frames);
-	if (got_frames != frames || consumed != n) {
-		printf("frontend %s%s: FAIL push gave %zu frames (%zu samples), want %zu (%zu)\n",
-		       label, name, got_frames, consumed, frames, n);
+	/* All frames in one push. */
+	switch (tsc_check_frontend(&fe, s, n, want.data, want.size, feat, frames ? frames : 1, &r)) {
+	case TSC_MATCH:
+		break;
+	case TSC_MISMATCH:
+		printf("frontend %s%s: MISMATCH frame %zu, channel %zu: got %d, reference %d\n",
+		       label, name, r.frame, r.channel, r.got, r.want);
+		goto done;
+	default:
+		printf("frontend %s%s: FAIL %zu samples give %zu frames of %zu bytes (pushed %zu), golden file has %zu bytes\n",
+		       label, name, n, r.frames, r.frame_bytes, r.pushed, want.size);
 		goto done;
 	}
-	for (size_t i = 0; i < frames * fb; i++)
-		if ((uint8_t)feat[i] != want.data[i]) {
-			printf("frontend %s%s: MISMATCH frame %zu, channel %zu: got %d, reference %d\n",
-			       label, name, i / fb, i % fb, feat[i], (int8_t)want.data[i]);
-			goto done;
-		}
-	printf("frontend %s%s: %zu frames x %zu bytes, OK\n", label, name, frames, fb);
+	printf("frontend %s%s: %zu frames x %zu bytes, OK\n", label, name, r.frames, r.frame_bytes);
 	rc = 0;
 done:
 	free(feat);
