@@ -119,6 +119,7 @@ tsc_outcome tsc_check_frontend(ts_audio_frontend *fe, const int16_t *samples, si
 	size_t done = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->digest = TSC_DIGEST_INIT;
 	r->frame_bytes = ts_audio_frontend_frame_bytes(fe);
 	r->frames = ts_audio_frontend_frames_for(fe, n);
 	if (!r->frame_bytes || !cap_frames || want_size != r->frames * r->frame_bytes)
@@ -128,6 +129,7 @@ tsc_outcome tsc_check_frontend(ts_audio_frontend *fe, const int16_t *samples, si
 
 		if (!used && !k)
 			break; /* cannot happen with room for a frame; never loop forever */
+		r->digest = tsc_digest(r->digest, buf, k * r->frame_bytes);
 		for (size_t i = 0; i < k * r->frame_bytes; i++) {
 			const size_t at = done * r->frame_bytes + i;
 

@@ -60,6 +60,7 @@ typedef struct tsc_frontend_result {
 			      * or pushed != frames */
 	size_t frames;       /* frames the samples give */
 	size_t pushed;       /* frames the front-end produced */
+	uint32_t digest;     /* tsc_digest of every feature byte produced */
 	size_t frame_bytes;
 	size_t frame, channel; /* first mismatch */
 	int got, want;

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance firmware for one model case (mcu_case.h) on a Cortex-M board.
+ *
+ * Check mode (no command line): creates the interpreter in all free RAM to
+ * learn the arena it needs, creates it again in exactly that many bytes,
+ * runs every input set and compares every output byte with the reference
+ * (tests/cross/case_check.c, as the hosted runner does).  Prints
+ *
+ *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK
+ *
+ * (D: FNV-1a of every output byte) and exits 0; 1 on a mismatch or error;
+ * 2 (skipped) when the board's RAM cannot hold the arena.
+ *
+ * Bench mode (command line "K"): creates the interpreter, loads the first
+ * input set and invokes K times, printing nothing on success: the guest
+ * instructions of "K=2" minus "K=1" are exactly one inference.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tinysense/tinysense.h>
+
+#include "board.h"
+#include "case_check.h"
+#include "mcu_case.h"
+#include "mcu_out.h"
+
+#define EXIT_SKIPPED 2
+
+static int fail(const char *what, const ts_diag *diag)
+{
+	mcu_puts(mcu_the_case.name);
+	mcu_puts(": FAIL ");
+	mcu_puts(what);
+	if (diag) {
+		mcu_puts(": ");
+		mcu_puts(diag->text);
+	}
+	mcu_endl();
+	return 1;
+}
+
+static int bench(ts_interpreter *ip, long k)
+{
+	const uint8_t *in = mcu_the_case.input.data;
+	ts_diag diag;
+
+	if (tsc_io_bytes(ip, 1) > mcu_the_case.input.size)
+		return fail("input file holds no complete input set", NULL);
+	for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
+		ts_tensor *t = ts_interpreter_input(ip, i);
+
+		for (size_t b = 0; b < ts_tensor_bytes(t); b++)
+			((uint8_t *)ts_tensor_data(t))[b] = *in++;
+	}
+	while (k-- > 0)
+		if (ts_interpreter_invoke(ip, &diag) != TS_OK)
+			return fail("invoke", &diag);
+	return 0;
+}
+
+static int report(const tsc_model_result *r)
+{
+	if (r->outcome == TSC_MATCH)
+		return 0;
+	mcu_puts(mcu_the_case.name);
+	switch (r->outcome) {
+	case TSC_MATCH:
+		break;
+	case TSC_MISMATCH:
+		mcu_puts(": MISMATCH inference ");
+		mcu_putu(r->inference);
+		mcu_puts(", output ");
+		mcu_putu(r->output);
+		mcu_puts(", byte ");
+		mcu_putu(r->byte);
+		mcu_puts(": got ");
+		mcu_puti(r->got);
+		mcu_puts(", reference ");
+		mcu_puti(r->want);
+		break;
+	case TSC_INVOKE_FAILED:
+		mcu_puts(": FAIL invoke ");
+		mcu_putu(r->inference);
+		mcu_puts(": ");
+		mcu_puts(r->diag.text);
+		break;
+	case TSC_BAD_SIZES:
+		mcu_puts(": FAIL input and output files do not hold whole sets for this model");
+		break;
+	}
+	mcu_endl();
+	return 1;
+}
+
+int main(void)
+{
+	const mcu_case *c = &mcu_the_case;
+	const long bench_count = mcu_arg_count();
+	size_t free_size, used;
+	uint8_t *ram = ts_board_free_ram(&free_size);
+	ts_interpreter *ip;
+	tsc_model_result r;
+	ts_diag diag;
+	ts_status st;
+
+	if (c->kind != MCU_CASE_MODEL)
+		return fail("not a model case", NULL);
+	st = ts_interpreter_create(&ip, c->model.data, c->model.size, ram, free_size, &diag);
+	if (st == TS_ERR_ARENA_TOO_SMALL) {
+		mcu_puts(c->name);
+		mcu_puts(": SKIP (");
+		mcu_putu(free_size);
+		mcu_puts(" bytes of RAM free: ");
+		mcu_puts(diag.text);
+		mcu_puts(")");
+		mcu_endl();
+		return EXIT_SKIPPED;
+	}
+	if (st != TS_OK)
+		return fail("create", &diag);
+	if (bench_count >= 0)
+		return bench(ip, bench_count);
+
+	/* Again in exactly the reported size: that must be enough. */
+	used = ts_interpreter_arena_used(ip);
+	if (ts_interpreter_create(&ip, c->model.data, c->model.size, ram, used, &diag) != TS_OK)
+		return fail("in an arena of its own reported size", &diag);
+	if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data, c->output.size, &r))
+		return report(&r);
+	mcu_puts(c->name);
+	mcu_puts(": ");
+	mcu_putu(r.count);
+	mcu_puts(" inferences, arena ");
+	mcu_putu(used);
+	mcu_puts(" bytes, stack ");
+	mcu_putu(ts_board_stack_peak());
+	mcu_puts(" bytes, digest ");
+	mcu_putx(r.digest);
+	mcu_puts(", OK");
+	mcu_endl();
+	return 0;
+}
