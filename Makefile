@@ -470,7 +470,7 @@ MCU_ARCH_m33 := -mcpu=cortex-m33 -mfpu=fpv5-sp-d16 -mfloat-abi=hard
 MCU_ARCH_m55 := -mcpu=cortex-m55 -mfloat-abi=hard
 MCU_CC       := arm-none-eabi-gcc
 MCU_OPT      ?= -O2
-MCU_DIR      := $(BUILD)/mcu
+MCU_DIR      ?= $(BUILD)/mcu
 MCU_PORT     := lib/port/cortex-m
 # lib/'s diagnostics pass int32_t to the %d/%u of its own formatter
 # (lib/core/diag.c); int32_t is long on newlib's Arm targets (same size and
@@ -484,9 +484,11 @@ MCU_TIMEOUT  ?= 300
 MCU_FRONTEND ?= $(SHARED)/frontend
 MCU_INSNCOUNT := $(MCU_DIR)/libinsncount.so
 
-# Case sets: folder, kind (model or frontend) and names.  A model case is
+# Case sets: folder, kind of case (gen_case.sh: model or frontend), the
+# firmware's main (tests/mcu/MAIN_main.c) and names.  A model case is
 # NAME.tflite + NAME.input.bin + NAME.output.bin; a front-end one NAME.wav +
-# NAME.int8.bin.
+# NAME.int8.bin.  `footprint` is the conformance models in the smallest
+# program that runs them, each with its own operator registry (model_ops).
 mcu_names = $(sort $(patsubst $(1)/%$(2),%,$(wildcard $(1)/*$(2))))
 mcu_fe_names = $(filter $(call mcu_names,$(1),.wav),$(call mcu_names,$(1),.int8.bin))
 MCU_DIR_conformance  := $(CONFORMANCE)
@@ -497,6 +499,9 @@ MCU_DIR_stress       := $(MCU_FRONTEND)/stress
 MCU_KIND_stress      := frontend
 MCU_DIR_cases        = $(CASES)
 MCU_KIND_cases       := model
+MCU_DIR_footprint    := $(CONFORMANCE)
+MCU_KIND_footprint   := model
+MCU_MAIN_footprint   := footprint
 MCU_NAMES_model      = $(call mcu_names,$(MCU_DIR_$(1)),.tflite)
 MCU_NAMES_frontend   = $(call mcu_fe_names,$(MCU_DIR_$(1)))
 mcu_set_names = $(call MCU_NAMES_$(MCU_KIND_$(1)),$(1))
@@ -531,6 +536,11 @@ $(MCU_DIR)/$(1)/obj/port/%.o: $(MCU_PORT)/%.c $(MCU_DIR)/$(1)/.cflags | mcu-deps
 	@echo '  CC      $$< ($(1))'
 	$$(Q)$$(MCU_CC) $$(MCU_CFLAGS) $$(MCU_ARCH_$(1)) -MMD -MP -c $$< -o $$@
 
+$(MCU_DIR)/$(1)/obj/ops/%.o: $(MCU_DIR)/src/ops/%.c $(MCU_DIR)/$(1)/.cflags | mcu-deps
+	@mkdir -p $$(dir $$@)
+	@echo '  CC      $$< ($(1))'
+	$$(Q)$$(MCU_CC) $$(MCU_CFLAGS) $$(MCU_ARCH_$(1)) $$(LIB_CFLAGS) -c $$< -o $$@
+
 $(MCU_DIR)/$(1)/libtinysense.a: $(LIB_SRCS:%.c=$(MCU_DIR)/$(1)/obj/%.o)
 	$$(Q)rm -f $$@
 	@echo '  AR      $$@'
@@ -556,14 +566,28 @@ $(MCU_DIR)/src/%.S: FORCE | mcu-deps
 		$(MCU_DIR_$(patsubst %/,%,$(dir $*))) $(notdir $*) > $@.tmp
 	$(Q)cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
-# BOARD/SET/NAME.elf: the case's main, firmware, lib/ and board layer for
+# A model's operator registry (host tool tests/mcu/model_ops.c).
+MCU_MODEL_OPS := $(MCU_DIR)/model_ops
+$(MCU_MODEL_OPS): $(BUILD)/obj/tests/mcu/model_ops.o $(LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+
+$(MCU_DIR)/src/ops/%.c: $(MCU_DIR_footprint)/%.tflite $(MCU_MODEL_OPS)
+	@mkdir -p $(dir $@)
+	$(Q)$(MCU_MODEL_OPS) $< > $@.tmp && mv $@.tmp $@
+
+# BOARD/SET/NAME.elf: the set's main, firmware, lib/ and board layer for
 # BOARD's core, in BOARD's memory map.  When the image does not fit the
 # board's flash, NAME.skip says so instead.
 mcu_board = $(firstword $(subst /, ,$(1)))
 mcu_set   = $(word 2,$(subst /, ,$(1)))
 mcu_core  = $(MCU_CORE_$(call mcu_board,$(1)))
+mcu_main  = $(or $(MCU_MAIN_$(call mcu_set,$(1))),$(MCU_KIND_$(call mcu_set,$(1))))
+mcu_ops   = $(if $(filter footprint,$(call mcu_set,$(1))),$(MCU_DIR)/$(call mcu_core,$(1))/obj/ops/$(notdir $(1)).o)
 $(MCU_DIR)/%.elf: $(MCU_DIR)/src/$$(call mcu_set,$$*)/$$(notdir $$*).S \
-		$(MCU_DIR)/$$(call mcu_core,$$*)/obj/tests/mcu/$$(MCU_KIND_$$(call mcu_set,$$*))_main.o \
+		$(MCU_DIR)/$$(call mcu_core,$$*)/obj/tests/mcu/$$(call mcu_main,$$*)_main.o \
+		$$(call mcu_ops,$$*) \
 		$(MCU_DIR)/$$(call mcu_core,$$*)/libfirmware.a \
 		$(MCU_DIR)/$$(call mcu_core,$$*)/libtinysense.a \
 		$(MCU_DIR)/$$(call mcu_core,$$*)/libboard.a \
@@ -594,6 +618,24 @@ mcu-run: mcu-deps
 	$(MAKE) $(call mcu_images,cases)
 	@./tests/mcu/run.sh $(MCU_DIR) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
 		$(addprefix cases:,$(call mcu_set_names,cases))
+
+mcu-size: mcu-deps
+	$(MAKE) $(call mcu_images,footprint) $(call mcu_images,conformance)
+	@./tests/mcu/report.py size $(MCU_DIR) $(MCU_DIR_footprint) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
+		$(call mcu_set_names,footprint)
+
+$(MCU_INSNCOUNT): $(SHARED)/tools/qemu-insncount/insncount.c
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) -O2 -fPIC -shared -I$(dir $<) -o $@ $<
+
+MCU_INSNS_FRONTEND ?= stream_yes_silence_no_noise
+mcu-insns: mcu-deps
+	$(MAKE) $(MCU_INSNCOUNT) $(call mcu_images,conformance) \
+		$(foreach b,$(MCU_BOARDS),$(MCU_DIR)/$(b)/frontend/$(MCU_INSNS_FRONTEND).elf)
+	@./tests/mcu/report.py insns $(MCU_DIR) $(MCU_INSNCOUNT) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
+		$(addprefix conformance:,$(call mcu_set_names,conformance)) \
+		frontend:$(MCU_INSNS_FRONTEND)
 
 -include $(shell find $(MCU_DIR) -name '*.d' 2>/dev/null)
 # ==== END mcu ===================================================================
