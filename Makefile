@@ -211,6 +211,7 @@ check: deps
 	$(MAKE) test
 	$(MAKE) check-freestanding
 	$(MAKE) check-cross
+	$(MAKE) mcu-check
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
 

@@ -139,7 +139,7 @@ def size(mcu_dir, model_dir, timeout, boards, names):
 
 def insns(mcu_dir, plugin, timeout, boards, cases):
     ok = True
-    print(f'{"case":32}' + ''.join(f'{b:>15}' for b in boards))
+    print(f'{"case":40}' + ''.join(f'{b:>15}' for b in boards))
     for case in cases:
         set_, name = case.split(':', 1)
         row = []
@@ -162,7 +162,7 @@ def insns(mcu_dir, plugin, timeout, boards, cases):
             if counts:
                 row.append(str(counts[1] - counts[0]))
         unit = 'frame' if set_ in ('frontend', 'stress') else 'inference'
-        print(f'{name + " (per " + unit + ")":32}' + ''.join(f'{c:>15}' for c in row))
+        print(f'{name + " (per " + unit + ")":40}' + ''.join(f'{c:>15}' for c in row))
     return ok
 
 
