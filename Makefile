@@ -631,11 +631,12 @@ $(MCU_INSNCOUNT): $(SHARED)/tools/qemu-insncount/insncount.c
 	$(Q)$(CC) -O2 -fPIC -shared -I$(dir $<) -o $@ $<
 
 MCU_INSNS_FRONTEND ?= stream_yes_silence_no_noise
+MCU_KERNELS ?= ref armdsp
 mcu-insns: mcu-deps
 	$(MAKE) $(MCU_INSNCOUNT) $(call mcu_images,conformance) \
 		$(foreach b,$(MCU_BOARDS),$(MCU_DIR)/$(b)/frontend/$(MCU_INSNS_FRONTEND).elf)
 	@./tests/mcu/report.py insns $(MCU_DIR) $(MCU_INSNCOUNT) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
-		$(addprefix conformance:,$(call mcu_set_names,conformance)) \
+		"$(MCU_KERNELS)" $(addprefix conformance:,$(call mcu_set_names,conformance)) \
 		frontend:$(MCU_INSNS_FRONTEND)
 
 -include $(shell find $(MCU_DIR) -name '*.d' 2>/dev/null)

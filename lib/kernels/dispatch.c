@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The one place that knows which kernel sets exist. */
 #include "kernels.h"
+#include "arm_dsp.h"
 #include "../core/names.h"
 
 const ts_kernel_table ts_kernels_ref = {
@@ -17,8 +18,12 @@ const ts_kernel_table ts_kernels_ref = {
 	.lut_s8 = ts_lut_s8_ref,
 };
 
+/* Slowest first: the last one is the default. */
 static const ts_kernel_table *const kernel_sets[] = {
 	&ts_kernels_ref,
+#if TS_KERNELS_ARM_DSP
+	&ts_kernels_armdsp,
+#endif
 };
 
 const ts_kernel_table *ts_kernels_find(const char *name)
@@ -31,5 +36,5 @@ const ts_kernel_table *ts_kernels_find(const char *name)
 
 const ts_kernel_table *ts_kernels_best(void)
 {
-	return &ts_kernels_ref;
+	return kernel_sets[sizeof(kernel_sets) / sizeof(kernel_sets[0]) - 1];
 }

@@ -58,7 +58,8 @@ int main(void)
 	ts_audio_frontend *fe = ts_board_free_ram(&free_size);
 	const int16_t *samples;
 	tsc_frontend_result r;
-	long bench_count = mcu_arg_count();
+	char unused[2];
+	long bench_count = mcu_args(unused, sizeof(unused));
 
 	if (c->kind != MCU_CASE_FRONTEND)
 		return fail("not a front-end case");

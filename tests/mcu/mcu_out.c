@@ -58,12 +58,15 @@ void mcu_endl(void)
 	line.len = 0;
 }
 
-long mcu_arg_count(void)
+long mcu_args(char *word, size_t size)
 {
 	char cmd[96];
 	const char *p = cmd;
 	long v = 0;
+	size_t n = 0;
 
+	if (size)
+		word[0] = '\0';
 	ts_board_cmdline(cmd, sizeof(cmd));
 	while (*p && *p != ' ') /* the program's name */
 		p++;
@@ -73,5 +76,11 @@ long mcu_arg_count(void)
 		return -1;
 	while (*p >= '0' && *p <= '9' && v < 1000000)
 		v = v * 10 + (*p++ - '0');
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && n + 1 < size)
+		word[n++] = *p++;
+	if (size)
+		word[n] = '\0';
 	return v;
 }

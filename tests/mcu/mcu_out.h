@@ -13,8 +13,9 @@ void mcu_puti(int32_t v);
 void mcu_putx(uint32_t v); /* 8 hex digits */
 void mcu_endl(void);       /* '\n' and write the line */
 
-/* The first word after the program name on the command line as a number,
- * -1 when there is none; bench mode when it is given. */
-long mcu_arg_count(void);
+/* The command line after the program's name: "COUNT [WORD]".  Returns
+ * COUNT, -1 when there is none (then word is ""); WORD goes to word (at
+ * most size bytes with the NUL). */
+long mcu_args(char *word, size_t size);
 
 #endif /* TS_TESTS_MCU_OUT_H */

@@ -4,17 +4,21 @@
  *
  * Check mode (no command line): creates the interpreter in all free RAM to
  * learn the arena it needs, creates it again in exactly that many bytes,
- * runs every input set and compares every output byte with the reference
- * (tests/cross/case_check.c, as the hosted runner does).  Prints
+ * runs every input set with every kernel set this core has and compares
+ * every output byte with the reference (tests/cross/case_check.c, as the
+ * hosted runner does).  Prints
  *
- *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK
+ *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK (kernels K,...)
  *
- * (D: FNV-1a of every output byte) and exits 0; 1 on a mismatch or error;
- * 2 (skipped) when the board's RAM cannot hold the arena.
+ * (D: FNV-1a of every output byte, the same for every kernel set) and
+ * exits 0; 1 on a mismatch or error; 2 (skipped) when the board's RAM
+ * cannot hold the arena.
  *
- * Bench mode (command line "K"): creates the interpreter, loads the first
- * input set and invokes K times, printing nothing on success: the guest
- * instructions of "K=2" minus "K=1" are exactly one inference.
+ * Bench mode (command line "COUNT [KERNELS]"): creates the interpreter,
+ * loads the first input set and invokes COUNT times with the kernel set
+ * named (default: the interpreter's), printing nothing on success: the
+ * guest instructions of COUNT=2 minus COUNT=1 are exactly one inference.
+ * Exit status 2 when this core lacks the kernel set.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +31,9 @@
 #include "mcu_out.h"
 
 #define EXIT_SKIPPED 2
+
+/* Every kernel set lib/ may have on a Cortex-M core. */
+static const char *const kernel_sets[] = { "ref", "armdsp" };
 
 static int fail(const char *what, const ts_diag *diag)
 {
@@ -60,11 +67,14 @@ static int bench(ts_interpreter *ip, long k)
 	return 0;
 }
 
-static int report(const tsc_model_result *r)
+static int report(const ts_interpreter *ip, const tsc_model_result *r)
 {
 	if (r->outcome == TSC_MATCH)
 		return 0;
 	mcu_puts(mcu_the_case.name);
+	mcu_puts(" [");
+	mcu_puts(ts_interpreter_kernels(ip));
+	mcu_puts("]");
 	switch (r->outcome) {
 	case TSC_MATCH:
 		break;
@@ -97,8 +107,11 @@ static int report(const tsc_model_result *r)
 int main(void)
 {
 	const mcu_case *c = &mcu_the_case;
-	const long bench_count = mcu_arg_count();
-	size_t free_size, used;
+	char kernels[16];
+	const long bench_count = mcu_args(kernels, sizeof(kernels));
+	size_t free_size, used, nran = 0;
+	unsigned ran = 0; /* bit k: kernel_sets[k] ran */
+	uint32_t digest = 0;
 	uint8_t *ram = ts_board_free_ram(&free_size);
 	ts_interpreter *ip;
 	tsc_model_result r;
@@ -120,15 +133,30 @@ int main(void)
 	}
 	if (st != TS_OK)
 		return fail("create", &diag);
-	if (bench_count >= 0)
+	if (bench_count >= 0) {
+		if (kernels[0] && ts_interpreter_use_kernels(ip, kernels) != TS_OK)
+			return EXIT_SKIPPED;
 		return bench(ip, bench_count);
+	}
 
 	/* Again in exactly the reported size: that must be enough. */
 	used = ts_interpreter_arena_used(ip);
 	if (ts_interpreter_create(&ip, c->model.data, c->model.size, ram, used, &diag) != TS_OK)
 		return fail("in an arena of its own reported size", &diag);
-	if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data, c->output.size, &r))
-		return report(&r);
+	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
+		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
+			continue; /* not on this core */
+		if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data,
+				    c->output.size, &r))
+			return report(ip, &r);
+		if (nran && r.digest != digest)
+			return fail("digests differ between kernel sets", NULL);
+		digest = r.digest;
+		ran |= 1u << k;
+		nran++;
+	}
+	if (!nran)
+		return fail("no kernel set available", NULL);
 	mcu_puts(c->name);
 	mcu_puts(": ");
 	mcu_putu(r.count);
@@ -138,7 +166,13 @@ int main(void)
 	mcu_putu(ts_board_stack_peak());
 	mcu_puts(" bytes, digest ");
 	mcu_putx(r.digest);
-	mcu_puts(", OK");
+	mcu_puts(", OK (kernels");
+	for (size_t k = 0, n = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++)
+		if (ran & (1u << k)) {
+			mcu_puts(n++ ? "," : " ");
+			mcu_puts(kernel_sets[k]);
+		}
+	mcu_puts(")");
 	mcu_endl();
 	return 0;
 }

@@ -10,11 +10,11 @@
       arena and stack peak the image reports when run under QEMU.  Also the
       lib/ code of the conformance image, which registers every operator.
 
-  report.py insns MCU_DIR PLUGIN TIMEOUT "BOARD..." SET:NAME...
-      Guest instructions of one inference (model cases) or one feature frame
-      (front-end cases): the check image run in bench mode with 2 and with 1
-      iteration under the instruction-counting plugin; the difference is
-      exact (qemu-system counts repeat exactly).
+  report.py insns MCU_DIR PLUGIN TIMEOUT "BOARD..." "KERNELS..." SET:NAME...
+      Guest instructions of one inference (model cases, with each kernel
+      set) or one feature frame (front-end cases): the check image run in
+      bench mode with 2 and with 1 iteration under the instruction-counting
+      plugin; the difference is exact (qemu-system counts repeat exactly).
 """
 import os
 import re
@@ -137,40 +137,43 @@ def size(mcu_dir, model_dir, timeout, boards, names):
     return ok
 
 
-def insns(mcu_dir, plugin, timeout, boards, cases):
+def insns(mcu_dir, plugin, timeout, boards, kernel_sets, cases):
     ok = True
-    print(f'{"case":40}' + ''.join(f'{b:>15}' for b in boards))
+    print(f'{"case":44}' + ''.join(f'{b:>15}' for b in boards))
     for case in cases:
         set_, name = case.split(':', 1)
-        row = []
-        for board in boards:
-            elf = os.path.join(mcu_dir, board, set_, name + '.elf')
-            if not os.path.exists(elf):
-                row.append('skipped')
-                continue
-            counts = []
-            for k in (1, 2):
-                rc, out, n = qemu(board, elf, timeout, str(k), plugin)
-                if rc != 0 or n is None:
-                    counts = None
-                    row.append('skipped' if rc == 2 else 'FAIL')
-                    if rc != 2:
-                        ok = False
-                        print(f'{board} {case}: {out.strip()}', file=sys.stderr)
-                    break
-                counts.append(n)
-            if counts:
-                row.append(str(counts[1] - counts[0]))
-        unit = 'frame' if set_ in ('frontend', 'stress') else 'inference'
-        print(f'{name + " (per " + unit + ")":40}' + ''.join(f'{c:>15}' for c in row))
+        frontend = set_ in ('frontend', 'stress')
+        for kernels in ([''] if frontend else kernel_sets):
+            row = []
+            for board in boards:
+                elf = os.path.join(mcu_dir, board, set_, name + '.elf')
+                if not os.path.exists(elf):
+                    row.append('skipped')
+                    continue
+                counts = []
+                for k in (1, 2):
+                    rc, out, n = qemu(board, elf, timeout, f'{k} {kernels}'.strip(), plugin)
+                    if rc != 0 or n is None:
+                        counts = None
+                        row.append('-' if rc == 2 else 'FAIL')
+                        if rc != 2:
+                            ok = False
+                            print(f'{board} {case}: {out.strip()}', file=sys.stderr)
+                        break
+                    counts.append(n)
+                if counts:
+                    row.append(str(counts[1] - counts[0]))
+            label = f'{name} (per frame)' if frontend else f'{name} [{kernels}] (per inference)'
+            print(f'{label:44}' + ''.join(f'{c:>15}' for c in row))
     return ok
 
 
 def main(argv):
     if len(argv) >= 6 and argv[1] == 'size':
         return 0 if size(argv[2], argv[3], argv[4], argv[5].split(), argv[6:]) else 1
-    if len(argv) >= 6 and argv[1] == 'insns':
-        return 0 if insns(argv[2], argv[3], argv[4], argv[5].split(), argv[6:]) else 1
+    if len(argv) >= 7 and argv[1] == 'insns':
+        return 0 if insns(argv[2], argv[3], argv[4], argv[5].split(), argv[6].split(),
+                          argv[7:]) else 1
     print(__doc__, file=sys.stderr)
     return 2
 

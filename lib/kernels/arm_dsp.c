@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The "armdsp" kernel set (arm_dsp.h): CONV_2D and FULLY_CONNECTED with
+ * SMLAD dot products; every other kernel is ref's.
+ *
+ * Four int8 weights and four int8 inputs are loaded as one word each and
+ * split into even and odd bytes sign-extended to int16 pairs (SXTB16); the
+ * input's offset (-zero point) is added in the same step (SXTAB16), giving
+ * values in [-255, 255]; SMLAD adds both products to the accumulator.  Its
+ * additions wrap like ref's uint32 sum, so every accumulator, and then the
+ * requantization (the same code as ref), is identical.
+ */
+#include "arm_dsp.h"
+
+#if TS_KERNELS_ARM_DSP
+
+#include <arm_acle.h>
+
+#include "../core/fixedpoint.h"
+
+/* acc + sum over i < n of w[i] * (x[i] + offset), wrapping; off2 holds the
+ * offset in both halfwords. */
+static inline uint32_t dot_s8(const int8_t *w, const int8_t *x, int32_t n, int32_t offset,
+			      int16x2_t off2, uint32_t acc)
+{
+	int32_t sum = (int32_t)acc;
+	int32_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		uint32_t wv, xv;
+
+		/* Unaligned word loads (fine on Armv7-M/v8-M); lib/ is built
+		 * -ffreestanding, so plain memcpy would be a call. */
+		__builtin_memcpy(&wv, w + i, 4);
+		__builtin_memcpy(&xv, x + i, 4);
+		sum = __smlad(__sxtb16((int8x4_t)wv), __sxtab16(off2, (int8x4_t)xv), sum);
+		sum = __smlad(__sxtb16((int8x4_t)((wv >> 8) | (wv << 24))),
+			      __sxtab16(off2, (int8x4_t)((xv >> 8) | (xv << 24))), sum);
+	}
+	acc = (uint32_t)sum;
+	for (; i < n; i++)
+		acc += (uint32_t)(w[i] * (x[i] + offset));
+	return acc;
+}
+
+static int16x2_t pair(int32_t offset)
+{
+	return (int16x2_t)(((uint32_t)offset & 0xffffu) | ((uint32_t)offset << 16));
+}
+
+static void conv_s8_armdsp(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			   const int32_t *bias, int8_t *out)
+{
+	/* Filter is [out_c][k_h][k_w][group_c]; groups = in_c / group_c. */
+	const int32_t group_c = p->depth_multiplier;
+	const int32_t per_group = p->out_c / (p->in_c / group_c);
+	const int16x2_t off2 = pair(p->input_offset);
+
+	for (int32_t b = 0; b < p->batches; b++) {
+		for (int32_t oy = 0; oy < p->out_h; oy++) {
+			const int32_t y0 = oy * p->stride_h - p->pad_h;
+
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				const int32_t x0 = ox * p->stride_w - p->pad_w;
+				int8_t *o = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+
+				for (int32_t oc = 0; oc < p->out_c; oc++) {
+					const int32_t ic0 = (oc / per_group) * group_c;
+					const int8_t *f = filter + (size_t)oc * p->k_h * p->k_w * group_c;
+					uint32_t acc = 0;
+
+					for (int32_t ky = 0; ky < p->k_h; ky++) {
+						const int32_t y = y0 + ky * p->dil_h;
+
+						if (y < 0 || y >= p->in_h)
+							continue;
+						for (int32_t kx = 0; kx < p->k_w; kx++) {
+							const int32_t x = x0 + kx * p->dil_w;
+
+							if (x < 0 || x >= p->in_w)
+								continue;
+							acc = dot_s8(f + ((size_t)ky * p->k_w + kx) * group_c,
+								     in + (((size_t)b * p->in_h + y) * p->in_w + x) *
+									     p->in_c + ic0,
+								     group_c, p->input_offset, off2, acc);
+						}
+					}
+					if (bias)
+						acc += (uint32_t)bias[oc];
+					int32_t v = ts_mul_by_quantized_multiplier((int32_t)acc,
+										   p->out_mult[oc],
+										   p->out_shift[oc]);
+					o[oc] = (int8_t)ts_clamp_i32(v + p->output_offset, p->act_min,
+								     p->act_max);
+				}
+			}
+		}
+	}
+}
+
+static void fc_s8_armdsp(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
+			 const int32_t *bias, int8_t *out)
+{
+	const int16x2_t off2 = pair(p->input_offset);
+
+	if (p->filter_offset != 0) { /* asymmetric weights: rare, left to ref */
+		ts_fc_s8_ref(p, in, filter, bias, out);
+		return;
+	}
+	for (int32_t b = 0; b < p->batches; b++) {
+		const int8_t *x = in + (size_t)b * p->accum_depth;
+
+		for (int32_t o = 0; o < p->out_depth; o++) {
+			const int32_t ch = p->per_channel ? o : 0;
+			uint32_t acc = dot_s8(filter + (size_t)o * p->accum_depth, x, p->accum_depth,
+					      p->input_offset, off2, 0);
+			int32_t v;
+
+			if (bias)
+				acc += (uint32_t)bias[o];
+			v = ts_mul_by_quantized_multiplier((int32_t)acc, p->out_mult[ch],
+							   p->out_shift[ch]);
+			out[(size_t)b * p->out_depth + o] =
+				(int8_t)ts_clamp_i32(v + p->output_offset, p->act_min, p->act_max);
+		}
+	}
+}
+
+const ts_kernel_table ts_kernels_armdsp = {
+	.name = "armdsp",
+	.conv_s8 = conv_s8_armdsp,
+	.dwconv_s8 = ts_dwconv_s8_ref,
+	.fc_s8 = fc_s8_armdsp,
+	.avgpool_s8 = ts_avgpool_s8_ref,
+	.maxpool_s8 = ts_maxpool_s8_ref,
+	.add_s8 = ts_add_s8_ref,
+	.mul_s8 = ts_mul_s8_ref,
+	.softmax_s8 = ts_softmax_s8_ref,
+	.mean_s8 = ts_mean_s8_ref,
+	.lut_s8 = ts_lut_s8_ref,
+};
+
+#endif /* TS_KERNELS_ARM_DSP */
