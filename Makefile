@@ -611,6 +611,8 @@ mcu: mcu-deps
 	$(MAKE) $(foreach s,$(MCU_CHECK_SETS),$(call mcu_images,$(s)))
 
 mcu-check: mcu
+	@test -n "$(call mcu_set_names,conformance)" -a -n "$(filter yes_1000ms,$(call mcu_set_names,frontend))" || \
+		{ echo "mcu-check: no cases in $(CONFORMANCE) or no yes_1000ms in $(MCU_FRONTEND)"; exit 1; }
 	@./tests/mcu/run.sh $(MCU_DIR) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
 		$(foreach s,$(MCU_CHECK_SETS),$(addprefix $(s):,$(call mcu_set_names,$(s))))
 
