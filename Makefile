@@ -480,7 +480,7 @@ MCU_LIB_WARN := -Wno-format
 MCU_CFLAGS   := -std=c11 -ffp-contract=off $(MCU_OPT) -g -mthumb -ffunction-sections \
 	-fdata-sections $(WARN) -Ilib/include
 MCU_LDFLAGS  := -nostartfiles --specs=nano.specs -L$(MCU_PORT) -Wl,--gc-sections
-MCU_TEST_INC := -I$(MCU_PORT) -Itests/cross -Itests/mcu
+MCU_TEST_INC := -I$(MCU_PORT) -Itests/cross -Itests/mcu -Ilib
 MCU_TIMEOUT  ?= 300
 MCU_FRONTEND ?= $(SHARED)/frontend
 MCU_INSNCOUNT := $(MCU_DIR)/libinsncount.so
@@ -605,16 +605,28 @@ $(MCU_DIR)/%.elf: $(MCU_DIR)/src/$$(call mcu_set,$$*)/$$(notdir $$*).S \
 		else cat $(@:.elf=.log); exit 1; fi; \
 	fi
 
+# BOARD/kernels/diff.elf: every optimized kernel set against ref on random
+# cases (tests/mcu/kernels_main.c).
+$(MCU_DIR)/%/kernels/diff.elf: $(MCU_DIR)/$$(MCU_CORE_$$*)/obj/tests/mcu/kernels_main.o \
+		$(MCU_DIR)/$$(MCU_CORE_$$*)/libfirmware.a $(MCU_DIR)/$$(MCU_CORE_$$*)/libtinysense.a \
+		$(MCU_DIR)/$$(MCU_CORE_$$*)/libboard.a \
+		$(MCU_PORT)/boards/$$*.ld $(MCU_PORT)/cortex-m.ld
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	$(Q)$(MCU_CC) $(MCU_CFLAGS) $(MCU_ARCH_$(MCU_CORE_$*)) $(MCU_LDFLAGS) -T boards/$*.ld \
+		-o $@ $(filter %.o %.a,$^) -lc -lgcc
+
 MCU_CHECK_SETS := conformance frontend stress
 
 mcu: mcu-deps
-	$(MAKE) $(foreach s,$(MCU_CHECK_SETS),$(call mcu_images,$(s)))
+	$(MAKE) $(foreach s,$(MCU_CHECK_SETS),$(call mcu_images,$(s))) \
+		$(MCU_BOARDS:%=$(MCU_DIR)/%/kernels/diff.elf)
 
 mcu-check: mcu
 	@test -n "$(call mcu_set_names,conformance)" -a -n "$(filter yes_1000ms,$(call mcu_set_names,frontend))" || \
 		{ echo "mcu-check: no cases in $(CONFORMANCE) or no yes_1000ms in $(MCU_FRONTEND)"; exit 1; }
 	@./tests/mcu/run.sh $(MCU_DIR) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
-		$(foreach s,$(MCU_CHECK_SETS),$(addprefix $(s):,$(call mcu_set_names,$(s))))
+		kernels:diff $(foreach s,$(MCU_CHECK_SETS),$(addprefix $(s):,$(call mcu_set_names,$(s))))
 
 mcu-run: mcu-deps
 	@test -n "$(CASES)" || { echo "usage: make mcu-run CASES=DIR"; exit 2; }

@@ -30,7 +30,7 @@ for board in $boards; do
 		case $rc in
 		0) pass=$((pass + 1))
 		   d=$(printf '%s\n' "$out" | sed -n 's/.*digest \([0-9a-f]*\).*/\1/p')
-		   echo "$set/$name $d $board" >> "$digests" ;;
+		   [ -z "$d" ] || echo "$set/$name $d $board" >> "$digests" ;;
 		2) skip=$((skip + 1)) ;;
 		124|137) echo "[$board] $set/$name: FAIL timed out after ${timeout}s"; fail=$((fail + 1)) ;;
 		*) echo "[$board] $set/$name: FAIL exit status $rc"; fail=$((fail + 1)) ;;
