@@ -10,8 +10,8 @@
  *
  *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK (kernels K,...)
  *
- * (D: FNV-1a of every output byte, the same for every kernel set) and
- * exits 0; 1 on a mismatch or error; 2 (skipped) when the board's RAM
+ * (D: FNV-1a of every output byte; every set matched the same reference
+ * bytes) and exits 0; 1 on a mismatch or error; 2 (skipped) when the board's RAM
  * cannot hold the arena.
  *
  * Bench mode (command line "COUNT [KERNELS]"): creates the interpreter,
@@ -111,7 +111,6 @@ int main(void)
 	const long bench_count = mcu_args(kernels, sizeof(kernels));
 	size_t free_size, used, nran = 0;
 	unsigned ran = 0; /* bit k: kernel_sets[k] ran */
-	uint32_t digest = 0;
 	uint8_t *ram = ts_board_free_ram(&free_size);
 	ts_interpreter *ip;
 	tsc_model_result r;
@@ -149,9 +148,6 @@ int main(void)
 		if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data,
 				    c->output.size, &r))
 			return report(ip, &r);
-		if (nran && r.digest != digest)
-			return fail("digests differ between kernel sets", NULL);
-		digest = r.digest;
 		ran |= 1u << k;
 		nran++;
 	}
