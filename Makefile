@@ -635,7 +635,8 @@ mcu-run: mcu-deps
 		$(addprefix cases:,$(call mcu_set_names,cases))
 
 mcu-size: mcu-deps
-	$(MAKE) $(call mcu_images,footprint) $(call mcu_images,conformance)
+	$(MAKE) $(call mcu_images,footprint) $(call mcu_images,conformance) \
+		$(MCU_BOARDS:%=$(MCU_DIR)/%/frontend/yes_1000ms.elf)
 	@./tests/mcu/report.py size $(MCU_DIR) $(MCU_DIR_footprint) $(MCU_TIMEOUT) "$(MCU_BOARDS)" \
 		$(call mcu_set_names,footprint)
 

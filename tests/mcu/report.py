@@ -24,6 +24,7 @@ import tempfile
 
 FLASH_SECTIONS = ('.vectors', '.text', '.ARM.exidx', '.data')
 RAM_SECTIONS = ('.data', '.bss')
+FRONTEND_IMAGE = 'yes_1000ms'
 
 
 def origin(path):
@@ -132,6 +133,12 @@ def size(mcu_dir, model_dir, timeout, boards, names):
             sizes = map_sizes(full)
             print(f'{"(every op)":14} {total(sizes, FLASH_SECTIONS, "lib"):6}  '
                   '<- lib/ code with every operator registered (the conformance image)')
+        fe = os.path.join(mcu_dir, board, 'frontend', FRONTEND_IMAGE + '.map')
+        if os.path.exists(fe):
+            sizes = map_sizes(fe)
+            print(f'{"(front-end)":14} {total(sizes, FLASH_SECTIONS, "lib"):6}  '
+                  '<- lib/ code of the audio front-end (its state: '
+                  'TS_AUDIO_FRONTEND_STATE_BYTES of RAM)')
     print('code = flash without the model (lib/ + libgcc + libc + board layer + program); '
           'RAM = data + bss + stack peak + arena')
     return ok
