@@ -2,17 +2,17 @@
 /*
  * Conformance firmware for one model case (mcu_case.h) on a Cortex-M board.
  *
- * Check mode (no command line): creates the interpreter in all free RAM to
- * learn the arena it needs, creates it again in exactly that many bytes,
- * runs every input set with every kernel set this core has and compares
- * every output byte with the reference (tests/cross/case_check.c, as the
- * hosted runner does).  Prints
+ * Check mode (no command line): for every kernel set this core has, creates
+ * the interpreter in all free RAM to learn the arena it needs, creates it
+ * again in exactly that many bytes, runs every input set and compares every
+ * output byte with the reference (tests/cross/case_check.c, as the hosted
+ * runner does).  Prints
  *
  *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK (kernels K,...)
  *
- * (D: FNV-1a of every output byte; every set matched the same reference
- * bytes) and exits 0; 1 on a mismatch or error; 2 (skipped) when the board's RAM
- * cannot hold the arena.
+ * (A: with the first set, ref; D: FNV-1a of every output byte) and exits 0;
+ * 1 on a mismatch or error; 2 (skipped) when the board's RAM cannot hold
+ * the arena.
  *
  * Bench mode (command line "COUNT [KERNELS]"): creates the interpreter,
  * loads the first input set and invokes COUNT times with the kernel set
@@ -34,6 +34,22 @@
 
 /* Every kernel set lib/ may have on a Cortex-M core. */
 static const char *const kernel_sets[] = { "ref", "armdsp" };
+
+/*
+ * The case's model in arena with kernel set `kernels` (NULL: the default):
+ * the one place that chooses kernels.  TS_ERR_UNSUPPORTED or
+ * TS_ERR_INVALID_ARG when this core has no such set.
+ */
+static ts_status create(ts_interpreter **ip, void *arena, size_t size, const char *kernels,
+			ts_diag *diag)
+{
+	const mcu_case *c = &mcu_the_case;
+	ts_status st = ts_interpreter_create(ip, c->model.data, c->model.size, arena, size, diag);
+
+	if (st == TS_OK && kernels)
+		st = ts_interpreter_use_kernels(*ip, kernels);
+	return st;
+}
 
 static int fail(const char *what, const ts_diag *diag)
 {
@@ -104,12 +120,29 @@ static int report(const ts_interpreter *ip, const tsc_model_result *r)
 	return 1;
 }
 
+static int skip(size_t free_size, const ts_diag *diag)
+{
+	mcu_puts(mcu_the_case.name);
+	mcu_puts(": SKIP (");
+	mcu_putu(free_size);
+	mcu_puts(" bytes of RAM free: ");
+	mcu_puts(diag->text);
+	mcu_puts(")");
+	mcu_endl();
+	return EXIT_SKIPPED;
+}
+
+static int not_on_this_core(ts_status st)
+{
+	return st == TS_ERR_UNSUPPORTED || st == TS_ERR_INVALID_ARG;
+}
+
 int main(void)
 {
 	const mcu_case *c = &mcu_the_case;
 	char kernels[16];
 	const long bench_count = mcu_args(kernels, sizeof(kernels));
-	size_t free_size, used, nran = 0;
+	size_t free_size, used, arena = 0;
 	unsigned ran = 0; /* bit k: kernel_sets[k] ran */
 	uint8_t *ram = ts_board_free_ram(&free_size);
 	ts_interpreter *ip;
@@ -119,45 +152,43 @@ int main(void)
 
 	if (c->kind != MCU_CASE_MODEL)
 		return fail("not a model case", NULL);
-	st = ts_interpreter_create(&ip, c->model.data, c->model.size, ram, free_size, &diag);
-	if (st == TS_ERR_ARENA_TOO_SMALL) {
-		mcu_puts(c->name);
-		mcu_puts(": SKIP (");
-		mcu_putu(free_size);
-		mcu_puts(" bytes of RAM free: ");
-		mcu_puts(diag.text);
-		mcu_puts(")");
-		mcu_endl();
-		return EXIT_SKIPPED;
-	}
-	if (st != TS_OK)
-		return fail("create", &diag);
 	if (bench_count >= 0) {
-		if (kernels[0] && ts_interpreter_use_kernels(ip, kernels) != TS_OK)
+		st = create(&ip, ram, free_size, kernels[0] ? kernels : NULL, &diag);
+		if (st == TS_ERR_ARENA_TOO_SMALL)
+			return skip(free_size, &diag);
+		if (not_on_this_core(st))
 			return EXIT_SKIPPED;
+		if (st != TS_OK)
+			return fail("create", &diag);
 		return bench(ip, bench_count);
 	}
 
-	/* Again in exactly the reported size: that must be enough. */
-	used = ts_interpreter_arena_used(ip);
-	if (ts_interpreter_create(&ip, c->model.data, c->model.size, ram, used, &diag) != TS_OK)
-		return fail("in an arena of its own reported size", &diag);
 	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
-		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
-			continue; /* not on this core */
+		st = create(&ip, ram, free_size, kernel_sets[k], &diag);
+		if (st == TS_ERR_ARENA_TOO_SMALL)
+			return skip(free_size, &diag);
+		if (not_on_this_core(st))
+			continue;
+		if (st != TS_OK)
+			return fail("create", &diag);
+		/* Again in exactly the reported size: that must be enough. */
+		used = ts_interpreter_arena_used(ip);
+		if (create(&ip, ram, used, kernel_sets[k], &diag) != TS_OK)
+			return fail("in an arena of its own reported size", &diag);
 		if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data,
 				    c->output.size, &r))
 			return report(ip, &r);
+		if (!ran)
+			arena = used;
 		ran |= 1u << k;
-		nran++;
 	}
-	if (!nran)
+	if (!ran)
 		return fail("no kernel set available", NULL);
 	mcu_puts(c->name);
 	mcu_puts(": ");
 	mcu_putu(r.count);
 	mcu_puts(" inferences, arena ");
-	mcu_putu(used);
+	mcu_putu(arena);
 	mcu_puts(" bytes, stack ");
 	mcu_putu(ts_board_stack_peak());
 	mcu_puts(" bytes, digest ");
