@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CONV_2D and FULLY_CONNECTED built on int8 dot products, included once per
+ * dot-product flavour: neon_dot.c (SMULL + SADALP, ARMv7 and ARMv8.0) and
+ * dotprod_dot.c (SDOT, ARMv8.2).  The includer defines TS_DOT_FN(name),
+ * the name of a function in its set, and three static inline helpers:
+ *   ts_dot16(acc, a, b)  acc lanes += sums of products of a and b's bytes
+ *   ts_dot8(acc, a, b)   the same for eight bytes
+ *   ts_wsum16(acc, w)    acc lanes += sums of w's bytes
+ * which may spread a sum over the four lanes in any way: only the total of
+ * the lanes is used.
+ *
+ * Both kernels rewrite the reference's sum of w * (x + input_offset) as
+ * sum(w * x) + input_offset * sum(w): int8 products that the hardware sums
+ * directly, and a correction per output channel.  int32 sums wrap the same
+ * way in any order, so the bytes equal the reference's.  A convolution tap
+ * that falls in the padding reads the input zero point instead, which
+ * contributes w * (zero_point + input_offset) = 0, as the reference's
+ * skipped tap does; so the correction is the same at every position.
+ */
+#ifndef TS_KERNELS_NEON_DOT_KERNELS_H
+#define TS_KERNELS_NEON_DOT_KERNELS_H
+
+/* Lane r: sum over k < depth of w[r][k] * x[k]. */
+static inline int32x4_t dot_rows4(const int8_t *x, const int8_t *const w[4], int32_t depth)
+{
+	int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+	int32_t tail[4] = { 0, 0, 0, 0 };
+	int32_t k = 0;
+
+	for (; k + 16 <= depth; k += 16) {
+		const int8x16_t xv = vld1q_s8(x + k);
+
+		a0 = ts_dot16(a0, vld1q_s8(w[0] + k), xv);
+		a1 = ts_dot16(a1, vld1q_s8(w[1] + k), xv);
+		a2 = ts_dot16(a2, vld1q_s8(w[2] + k), xv);
+		a3 = ts_dot16(a3, vld1q_s8(w[3] + k), xv);
+	}
+	if (k + 8 <= depth) {
+		const int8x8_t xv = vld1_s8(x + k);
+
+		a0 = ts_dot8(a0, vld1_s8(w[0] + k), xv);
+		a1 = ts_dot8(a1, vld1_s8(w[1] + k), xv);
+		a2 = ts_dot8(a2, vld1_s8(w[2] + k), xv);
+		a3 = ts_dot8(a3, vld1_s8(w[3] + k), xv);
+		k += 8;
+	}
+	for (; k < depth; k++)
+		for (int r = 0; r < 4; r++)
+			tail[r] += w[r][k] * x[k];
+	return vaddq_s32(ts_neon_hsum4(a0, a1, a2, a3), vld1q_s32(tail));
+}
+
+/* dot_rows4, and in *wsum lane r the sum of w[r][k]. */
+static inline int32x4_t dot_wsum_rows4(const int8_t *x, const int8_t *const w[4],
+				       int32_t depth, int32x4_t *wsum)
+{
+	int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+	int32x4_t s0 = a0, s1 = a0, s2 = a0, s3 = a0;
+	int32_t tail[4] = { 0, 0, 0, 0 }, stail[4] = { 0, 0, 0, 0 };
+	int32_t k = 0;
+
+	for (; k + 16 <= depth; k += 16) {
+		const int8x16_t xv = vld1q_s8(x + k);
+		const int8x16_t w0 = vld1q_s8(w[0] + k), w1 = vld1q_s8(w[1] + k);
+		const int8x16_t w2 = vld1q_s8(w[2] + k), w3 = vld1q_s8(w[3] + k);
+
+		a0 = ts_dot16(a0, w0, xv);
+		s0 = ts_wsum16(s0, w0);
+		a1 = ts_dot16(a1, w1, xv);
+		s1 = ts_wsum16(s1, w1);
+		a2 = ts_dot16(a2, w2, xv);
+		s2 = ts_wsum16(s2, w2);
+		a3 = ts_dot16(a3, w3, xv);
+		s3 = ts_wsum16(s3, w3);
+	}
+	for (; k < depth; k++)
+		for (int r = 0; r < 4; r++) {
+			tail[r] += w[r][k] * x[k];
+			stail[r] += w[r][k];
+		}
+	*wsum = vaddq_s32(ts_neon_hsum4(s0, s1, s2, s3), vld1q_s32(stail));
+	return vaddq_s32(ts_neon_hsum4(a0, a1, a2, a3), vld1q_s32(tail));
+}
+
+/* Sum of w[0..depth). */
+static inline int32_t row_sum(const int8_t *w, int32_t depth)
+{
+	int32x4_t s = vdupq_n_s32(0);
+	int32_t k = 0, total;
+
+	for (; k + 16 <= depth; k += 16)
+		s = ts_wsum16(s, vld1q_s8(w + k));
+	total = ts_neon_hsum(s);
+	for (; k < depth; k++)
+		total += w[k];
+	return total;
+}
+
+/* ---- CONV_2D -------------------------------------------------------------- */
+
+static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
+{
+	if (n >= 16) {
+		memcpy(dst, src, (size_t)n);
+		return;
+	}
+	for (int32_t i = 0; i < n; i++)
+		dst[i] = src[i];
+}
+
+static inline void fill_bytes(int8_t *dst, int8_t v, int32_t n)
+{
+	for (int32_t i = 0; i < n; i++)
+		dst[i] = v;
+}
+
+/* The taps of output (b, oy, ox) for input channels c0 .. c0 + group_c - 1,
+ * as [k_h][k_w][group_c] like a filter row; padding reads the zero point.
+ * A 1x1 filter reads the input in place. */
+static const int8_t *conv_patch(const ts_conv_params *p, const int8_t *in, int32_t b,
+				int32_t oy, int32_t ox, int32_t c0, int32_t group_c,
+				int8_t *patch)
+{
+	const int8_t zero_point = (int8_t)-p->input_offset;
+	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+	const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+	const int32_t row_bytes = p->k_w * group_c;
+	/* A row's taps are one contiguous run of the input. */
+	const int contiguous = p->dil_w == 1 && group_c == p->in_c;
+	int8_t *dst = patch;
+
+	if (p->k_h == 1 && p->k_w == 1 && y0 >= 0 && y0 < p->in_h && x0 >= 0 && x0 < p->in_w)
+		return image + ((size_t)y0 * p->in_w + x0) * p->in_c + c0;
+	for (int32_t ky = 0; ky < p->k_h; ky++, dst += row_bytes) {
+		const int32_t y = y0 + ky * p->dil_h;
+		const int8_t *row;
+
+		if (y < 0 || y >= p->in_h) {
+			fill_bytes(dst, zero_point, row_bytes);
+			continue;
+		}
+		row = image + (size_t)y * p->in_w * p->in_c + c0;
+		if (contiguous && x0 >= 0 && x0 + p->k_w <= p->in_w) {
+			copy_bytes(dst, row + (size_t)x0 * p->in_c, row_bytes);
+			continue;
+		}
+		for (int32_t kx = 0; kx < p->k_w; kx++) {
+			const int32_t x = x0 + kx * p->dil_w;
+
+			if (x < 0 || x >= p->in_w)
+				fill_bytes(dst + kx * group_c, zero_point, group_c);
+			else
+				copy_bytes(dst + kx * group_c, row + (size_t)x * p->in_c, group_c);
+		}
+	}
+	return patch;
+}
+
+/* Output channels oc0 .. oc0 + n - 1 of one position from its patch x. */
+static inline void conv_outputs(const ts_conv_params *p, const int8_t *x, const int8_t *filter,
+				int32_t depth, int32_t oc0, int32_t n, const int32_t *corr,
+				int8_t *dst)
+{
+	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
+	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+
+	for (int32_t j = 0; j < n; j += 4) {
+		const int m = n - j < 4 ? (int)(n - j) : 4;
+		const int8_t *w[4];
+		int32x4_t acc;
+
+		for (int r = 0; r < 4; r++)
+			w[r] = filter + (size_t)(oc0 + j + (r < m ? r : 0)) * depth;
+		acc = vaddq_s32(dot_rows4(x, w, depth), ts_neon_load4(corr, j, m));
+		acc = ts_neon_requant(acc, ts_neon_load4(p->out_mult, oc0 + j, m),
+				      ts_neon_load4(p->out_shift, oc0 + j, m), out_offset, lo, hi);
+		ts_neon_store4(dst + oc0 + j, acc, m);
+	}
+}
+
+void TS_DOT_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			   const int32_t *bias, int8_t *out)
+{
+	const int32_t group_c = p->depth_multiplier;
+	const int32_t groups = p->in_c / group_c;
+	const int32_t per_group = p->out_c / groups;
+	const int32_t depth = p->k_h * p->k_w * group_c;
+	int8_t patch[TS_NEON_PATCH_MAX] __attribute__((aligned(16)));
+	int32_t corr[TS_NEON_CHANNEL_BLOCK];
+
+	if (depth > TS_NEON_PATCH_MAX || !ts_neon_offset_ok(p->input_offset)) {
+		ts_conv_s8_ref(p, in, filter, bias, out);
+		return;
+	}
+	for (int32_t g = 0; g < groups; g++)
+	for (int32_t oc0 = g * per_group; oc0 < (g + 1) * per_group; oc0 += TS_NEON_CHANNEL_BLOCK) {
+		const int32_t end = (g + 1) * per_group;
+		const int32_t n = end - oc0 < TS_NEON_CHANNEL_BLOCK ? end - oc0 : TS_NEON_CHANNEL_BLOCK;
+
+		/* bias + input_offset * sum(w), wrapping like the reference. */
+		for (int32_t j = 0; j < n; j++)
+			corr[j] = (int32_t)((bias ? (uint32_t)bias[oc0 + j] : 0u) +
+					    (uint32_t)p->input_offset *
+					    (uint32_t)row_sum(filter + (size_t)(oc0 + j) * depth, depth));
+		for (int32_t b = 0; b < p->batches; b++)
+		for (int32_t oy = 0; oy < p->out_h; oy++)
+		for (int32_t ox = 0; ox < p->out_w; ox++) {
+			const int8_t *x = conv_patch(p, in, b, oy, ox, g * group_c, group_c, patch);
+			int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
+
+			conv_outputs(p, x, filter, depth, oc0, n, corr, dst);
+		}
+	}
+}
+
+/* ---- FULLY_CONNECTED ------------------------------------------------------ */
+
+void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
+			 const int32_t *bias, int8_t *out)
+{
+	const int32_t depth = p->accum_depth;
+	const int32x4_t input_offset = vdupq_n_s32(p->input_offset);
+	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
+	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+
+	for (int32_t b = 0; b < p->batches; b++) {
+		const int8_t *x = in + (size_t)b * depth;
+		/* sum((w + fo) * (x + io)) = sum(w * x) + io * sum(w)
+		 *                            + fo * sum(x) + depth * fo * io */
+		const uint32_t fo = (uint32_t)p->filter_offset, io = (uint32_t)p->input_offset;
+		const uint32_t konst = fo ? fo * (uint32_t)row_sum(x, depth) + (uint32_t)depth * fo * io : 0;
+		int8_t *dst = out + (size_t)b * p->out_depth;
+
+		for (int32_t o = 0; o < p->out_depth; o += 4) {
+			const int m = p->out_depth - o < 4 ? (int)(p->out_depth - o) : 4;
+			const int8_t *w[4];
+			int32x4_t acc, wsum, mult, shift;
+
+			for (int r = 0; r < 4; r++)
+				w[r] = filter + (size_t)(o + (r < m ? r : 0)) * depth;
+			acc = dot_wsum_rows4(x, w, depth, &wsum);
+			acc = vmlaq_s32(acc, wsum, input_offset);
+			acc = vaddq_s32(acc, vdupq_n_s32((int32_t)konst));
+			if (bias)
+				acc = vaddq_s32(acc, ts_neon_load4(bias, o, m));
+			if (p->per_channel) {
+				mult = ts_neon_load4(p->out_mult, o, m);
+				shift = ts_neon_load4(p->out_shift, o, m);
+			} else {
+				mult = vdupq_n_s32(p->out_mult[0]);
+				shift = vdupq_n_s32(p->out_shift[0]);
+			}
+			ts_neon_store4(dst + o, ts_neon_requant(acc, mult, shift, out_offset, lo, hi), m);
+		}
+	}
+}
+
+#endif /* TS_KERNELS_NEON_DOT_KERNELS_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DEPTHWISE_CONV_2D for the "neon" (and "dotprod") set, vectorized over
+ * output channels: per tap, eight or sixteen int8 weights times the inputs
+ * (SMULL), widened into int32 accumulators.  As in dot_kernels.h, the input
+ * offset is applied once per channel, as input_offset * sum(w), and taps in
+ * the padding read the input zero point, which contributes nothing, so the
+ * correction is the same at every position and the bytes equal the
+ * reference's.  Depth multiplier 1 loads consecutive inputs; a multiple of
+ * 8 repeats one input across the lanes; other multipliers use the reference.
+ */
+#include "neon_common.h"
+
+#ifdef TS_KERNELS_NEON
+#include "neon_kernels.h"
+
+struct dw_position {
+	const ts_conv_params *p;
+	const int8_t *image;  /* batch b of the input */
+	const int8_t *filter;
+	int32_t y0, x0;
+	int8_t zero_point;
+};
+
+/* The input for output channels oc .. oc + 7 at tap (y, x). */
+static inline int8x8_t dw_input8(const struct dw_position *d, int32_t y, int32_t x, int32_t oc)
+{
+	const ts_conv_params *p = d->p;
+	const int8_t *src;
+
+	if (y < 0 || y >= p->in_h || x < 0 || x >= p->in_w)
+		return vdup_n_s8(d->zero_point);
+	src = d->image + ((size_t)y * p->in_w + x) * p->in_c;
+	if (p->depth_multiplier == 1)
+		return vld1_s8(src + oc);
+	return vld1_dup_s8(src + oc / p->depth_multiplier);
+}
+
+/* Accumulators of channels oc .. oc + 7 over every tap of the window. */
+static inline void dw_taps8(const struct dw_position *d, int32_t oc, int32x4_t *lo, int32x4_t *hi)
+{
+	const ts_conv_params *p = d->p;
+
+	for (int32_t ky = 0; ky < p->k_h; ky++) {
+		const int32_t y = d->y0 + ky * p->dil_h;
+		const int8_t *w = d->filter + (size_t)ky * p->k_w * p->out_c + oc;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++, w += p->out_c) {
+			const int16x8_t prod = vmull_s8(vld1_s8(w),
+							dw_input8(d, y, d->x0 + kx * p->dil_w, oc));
+
+			*lo = vaddw_s16(*lo, vget_low_s16(prod));
+			*hi = ts_neon_addw_high_s16(*hi, prod);
+		}
+	}
+}
+
+/* Sixteen channels oc .. oc + 15, depth multiplier 1. */
+static inline void dw_taps16(const struct dw_position *d, int32_t oc, int32x4_t acc[4])
+{
+	const ts_conv_params *p = d->p;
+	const int8x16_t zero_point = vdupq_n_s8(d->zero_point);
+
+	for (int32_t ky = 0; ky < p->k_h; ky++) {
+		const int32_t y = d->y0 + ky * p->dil_h;
+		const int8_t *w = d->filter + (size_t)ky * p->k_w * p->out_c + oc;
+		const int row_ok = y >= 0 && y < p->in_h;
+		const int8_t *row = row_ok ? d->image + (size_t)y * p->in_w * p->in_c + oc : w;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++, w += p->out_c) {
+			const int32_t x = d->x0 + kx * p->dil_w;
+			const int8x16_t wv = vld1q_s8(w);
+			const int8x16_t xv = row_ok && x >= 0 && x < p->in_w ?
+					     vld1q_s8(row + (size_t)x * p->in_c) : zero_point;
+			const int16x8_t plo = vmull_s8(vget_low_s8(wv), vget_low_s8(xv));
+			const int16x8_t phi = ts_neon_mull_high_s8(wv, xv);
+
+			acc[0] = vaddw_s16(acc[0], vget_low_s16(plo));
+			acc[1] = ts_neon_addw_high_s16(acc[1], plo);
+			acc[2] = vaddw_s16(acc[2], vget_low_s16(phi));
+			acc[3] = ts_neon_addw_high_s16(acc[3], phi);
+		}
+	}
+}
+
+/* One channel the vector loops left over. */
+static int32_t dw_taps1(const struct dw_position *d, int32_t oc, int32_t acc)
+{
+	const ts_conv_params *p = d->p;
+	uint32_t sum = (uint32_t)acc;
+
+	for (int32_t ky = 0; ky < p->k_h; ky++) {
+		const int32_t y = d->y0 + ky * p->dil_h;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++) {
+			const int32_t x = d->x0 + kx * p->dil_w;
+			const int8_t w = d->filter[((size_t)ky * p->k_w + kx) * p->out_c + oc];
+			int8_t v = d->zero_point;
+
+			if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w)
+				v = d->image[((size_t)y * p->in_w + x) * p->in_c +
+					     oc / p->depth_multiplier];
+			sum += (uint32_t)(w * v);
+		}
+	}
+	return (int32_t)sum;
+}
+
+/* Output channels c0 .. c0 + n - 1 of one position; corr[j] belongs to
+ * channel c0 + j. */
+static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
+			const int32_t *corr, int8_t *dst)
+{
+	const ts_conv_params *p = d->p;
+	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
+	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+	int32_t j = 0;
+
+	if (p->depth_multiplier == 1)
+		for (; j + 16 <= n; j += 16) {
+			const int32_t oc = c0 + j;
+			int32x4_t acc[4];
+
+			for (int q = 0; q < 4; q++)
+				acc[q] = vld1q_s32(corr + j + 4 * q);
+			dw_taps16(d, oc, acc);
+			for (int q = 0; q < 4; q++)
+				acc[q] = ts_neon_requant(acc[q], vld1q_s32(p->out_mult + oc + 4 * q),
+							 vld1q_s32(p->out_shift + oc + 4 * q),
+							 out_offset, lo, hi);
+			vst1q_s8(dst + oc, vcombine_s8(ts_neon_narrow8(acc[0], acc[1]),
+						       ts_neon_narrow8(acc[2], acc[3])));
+		}
+	for (; j + 8 <= n; j += 8) {
+		const int32_t oc = c0 + j;
+		int32x4_t a0 = vld1q_s32(corr + j), a1 = vld1q_s32(corr + j + 4);
+
+		dw_taps8(d, oc, &a0, &a1);
+		a0 = ts_neon_requant(a0, vld1q_s32(p->out_mult + oc), vld1q_s32(p->out_shift + oc),
+				     out_offset, lo, hi);
+		a1 = ts_neon_requant(a1, vld1q_s32(p->out_mult + oc + 4),
+				     vld1q_s32(p->out_shift + oc + 4), out_offset, lo, hi);
+		vst1_s8(dst + oc, ts_neon_narrow8(a0, a1));
+	}
+	for (; j < n; j++) {
+		const int32_t oc = c0 + j;
+		const int32_t v = ts_mul_by_quantized_multiplier(dw_taps1(d, oc, corr[j]),
+								  p->out_mult[oc], p->out_shift[oc]);
+
+		dst[oc] = (int8_t)ts_clamp_i32(v + p->output_offset, p->act_min, p->act_max);
+	}
+}
+
+void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+		       const int32_t *bias, int8_t *out)
+{
+	const int32_t taps = p->k_h * p->k_w;
+	int32_t corr[TS_NEON_CHANNEL_BLOCK];
+	struct dw_position d;
+
+	if (!ts_neon_offset_ok(p->input_offset) ||
+	    (p->depth_multiplier != 1 && p->depth_multiplier % 8 != 0)) {
+		ts_dwconv_s8_ref(p, in, filter, bias, out);
+		return;
+	}
+	d.p = p;
+	d.filter = filter;
+	d.zero_point = (int8_t)-p->input_offset;
+	for (int32_t c0 = 0; c0 < p->out_c; c0 += TS_NEON_CHANNEL_BLOCK) {
+		const int32_t n = p->out_c - c0 < TS_NEON_CHANNEL_BLOCK ?
+				  p->out_c - c0 : TS_NEON_CHANNEL_BLOCK;
+
+		/* bias + input_offset * sum(w), wrapping like the reference. */
+		for (int32_t j = 0; j < n; j++) {
+			uint32_t wsum = 0;
+
+			for (int32_t t = 0; t < taps; t++)
+				wsum += (uint32_t)filter[(size_t)t * p->out_c + c0 + j];
+			corr[j] = (int32_t)((bias ? (uint32_t)bias[c0 + j] : 0u) +
+					    (uint32_t)p->input_offset * wsum);
+		}
+		for (int32_t b = 0; b < p->batches; b++) {
+			d.image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+			for (int32_t oy = 0; oy < p->out_h; oy++)
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				d.y0 = oy * p->stride_h - p->pad_h;
+				d.x0 = ox * p->stride_w - p->pad_w;
+				dw_position(&d, c0, n, corr,
+					    out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c);
+			}
+		}
+	}
+}
+#endif /* TS_KERNELS_NEON */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* CONV_2D and FULLY_CONNECTED for the "neon" set: int8 products widened to
+ * int16 (SMULL) and summed pairwise into int32 (SADALP), which NEON has on
+ * every ARMv7-A and ARMv8-A core. */
+#include "neon_common.h"
+
+#ifdef TS_KERNELS_NEON
+#include "neon_kernels.h"
+
+#define TS_DOT_FN(name) name##_neon
+
+static inline int32x4_t ts_dot16(int32x4_t acc, int8x16_t a, int8x16_t b)
+{
+	acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(a), vget_low_s8(b)));
+	return vpadalq_s16(acc, ts_neon_mull_high_s8(a, b));
+}
+
+static inline int32x4_t ts_dot8(int32x4_t acc, int8x8_t a, int8x8_t b)
+{
+	return vpadalq_s16(acc, vmull_s8(a, b));
+}
+
+static inline int32x4_t ts_wsum16(int32x4_t acc, int8x16_t w)
+{
+	return vpadalq_s16(acc, vpaddlq_s8(w));
+}
+
+#include "dot_kernels.h"
+#endif
