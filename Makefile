@@ -26,7 +26,8 @@ CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
 # ---- the inference core (freestanding) -------------------------------------
-LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c lib/dsp/*.c lib/detect/*.c)
+LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c \
+	lib/kernels/x86/*.c lib/kernels/neon/*.c lib/dsp/*.c lib/detect/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libtinysense.a
 LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
@@ -70,7 +71,9 @@ UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CONF_BIN     := $(BUILD)/tests/test_conformance
 TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS)
-TEST_CFLAGS  := -Ilib -Itests/support
+TEST_CFLAGS  := -Ilib -Itests/support -Idaemon/common
+# The host's CPU probe, for tests that run every kernel set the CPU has.
+CPU_PROBE_OBJ := $(BUILD)/obj/daemon/common/cpu_features.o
 CMOCKA_LIBS  := -lcmocka -lm
 
 # `make V=1` shows every command.
@@ -173,15 +176,16 @@ $(CTL): $(CTL_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(COMMON) $(LIB) $(HOST_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB) $(CMOCKA_LIBS)
 
-$(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(LIB)
+$(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) \
+		$(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB) $(CMOCKA_LIBS)
 
 # lib/ may use nothing from libc but memcpy, memset and memmove (plus the
 # compiler's own runtime helpers, named __*): link it into one object and
@@ -346,11 +350,11 @@ $(BUILD)/$(1)/obj/lib/%.o: lib/%.c $(BUILD)/$(1)/.cflags | $(if $(filter native,
 	@echo '  CC      $$< ($(1))'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(LIB_CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c \
+$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c daemon/common/cpu_features.c \
 		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
 	@echo '  CCLD    $$@'
-	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -o $$@ $$(filter %.c %.o,$$^) \
-		$$(CROSS_LD_$(1))
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common \
+		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
 endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 

@@ -8,9 +8,9 @@
  * Every NAME.tflite in CONFORMANCE_DIR is a case (../shared/conformance:
  * NAME.tflite, NAME.input.bin, NAME.output.bin).  The interpreter is created
  * once in a big arena to learn ts_interpreter_arena_used(), then again in a
- * malloc'd 16-aligned arena of exactly that size; every input set is run
- * with every kernel set this build and CPU support, and every output byte is
- * compared with the reference.
+ * malloc'd 16-aligned arena of exactly that size, for every kernel set this
+ * build has and this CPU runs (daemon/common/cpu_features.c, built in); every
+ * input set is run and every output byte is compared with the reference.
  *
  * With FRONTEND_DIR (../shared/frontend), the micro_speech audio front-end
  * is run on every NAME.wav that has a NAME.int8.bin (there and in its
@@ -31,6 +31,8 @@
 #include <string.h>
 
 #include <tinysense/tinysense.h>
+
+#include "cpu_features.h"
 
 #define BIG_ARENA ((size_t)1 << 22)
 #define MAX_CASES 256
@@ -181,15 +183,56 @@ static int run_all(const char *name, ts_interpreter *ip, const struct blob *in,
 	return 0;
 }
 
-static int run_case(const char *dir, const char *name)
+/* One kernel set on one case: sized arena, then every input set. */
+static int run_set(const char *name, const ts_interpreter_options *opt, const struct blob *model,
+		   const struct blob *in, const struct blob *out, size_t *used,
+		   size_t *count)
 {
-	static const char *const kernel_sets[] = { "ref", "neon", "dotprod", "sse41", "avx2" };
-	char path[1024], ran[128] = "";
-	struct blob model, in, out;
 	ts_interpreter *ip;
 	ts_diag diag;
-	void *arena = NULL;
-	size_t used, per_in, per_out, count, nsets = 0;
+	void *arena = aligned_alloc(16, BIG_ARENA);
+	size_t per_in, per_out;
+	int rc = -1;
+
+	/* Size the arena in a big one, then use exactly the reported size. */
+	if (!arena || ts_interpreter_create_with(&ip, model->data, model->size, arena, BIG_ARENA,
+						 opt, &diag)) {
+		printf("%s: FAIL create [%s]: %s\n", name, opt->kernels,
+		       arena ? diag.text : "out of memory");
+		goto done;
+	}
+	*used = ts_interpreter_arena_used(ip);
+	free(arena);
+	arena = aligned_alloc(16, round16(*used ? *used : 1));
+	if (!arena) {
+		printf("%s: FAIL out of memory\n", name);
+		goto done;
+	}
+	if (ts_interpreter_create_with(&ip, model->data, model->size, arena, *used, opt, &diag)) {
+		printf("%s: FAIL [%s] in an arena of its own reported size %zu: %s\n", name,
+		       opt->kernels, *used, diag.text);
+		goto done;
+	}
+	per_in = io_bytes(ip, 1);
+	per_out = io_bytes(ip, 0);
+	if (!per_in || !per_out || in->size % per_in || out->size != in->size / per_in * per_out) {
+		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
+		       name, in->size, per_in, out->size, per_out);
+		goto done;
+	}
+	*count = in->size / per_in;
+	rc = run_all(name, ip, in, out, *count);
+done:
+	free(arena);
+	return rc;
+}
+
+static int run_case(const char *dir, const char *name, uint32_t cpu)
+{
+	char path[1024], ran[128] = "";
+	struct blob model, in, out;
+	size_t used = 0, ref_used = 0, nsets = 0, count = 0;
+	const char *set;
 	int rc = -1;
 
 	model.data = in.data = out.data = NULL;
@@ -203,52 +246,24 @@ static int run_case(const char *dir, const char *name)
 		printf("%s: FAIL (missing file)\n", name);
 		goto done;
 	}
+	/* Every kernel set this build has and this CPU runs. */
+	for (size_t k = 0; (set = ts_kernels_name(k)); k++) {
+		const ts_interpreter_options opt = { .kernels = set, .cpu_features = cpu };
 
-	/* Size the arena in a big one, then use exactly the reported size. */
-	arena = aligned_alloc(16, BIG_ARENA);
-	if (!arena || ts_interpreter_create(&ip, model.data, model.size, arena, BIG_ARENA, &diag)) {
-		printf("%s: FAIL create: %s\n", name, arena ? diag.text : "out of memory");
-		goto done;
-	}
-	used = ts_interpreter_arena_used(ip);
-	free(arena);
-	arena = aligned_alloc(16, round16(used ? used : 1));
-	if (!arena) {
-		printf("%s: FAIL out of memory\n", name);
-		goto done;
-	}
-	if (ts_interpreter_create(&ip, model.data, model.size, arena, used, &diag)) {
-		printf("%s: FAIL in an arena of its own reported size %zu: %s\n", name, used,
-		       diag.text);
-		goto done;
-	}
-
-	per_in = io_bytes(ip, 1);
-	per_out = io_bytes(ip, 0);
-	if (!per_in || !per_out || in.size % per_in || out.size != in.size / per_in * per_out) {
-		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
-		       name, in.size, per_in, out.size, per_out);
-		goto done;
-	}
-	count = in.size / per_in;
-
-	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
-		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
-			continue; /* not built for or not supported by this CPU */
-		if (run_all(name, ip, &in, &out, count))
+		if (ts_kernels_check(set, cpu) != TS_OK)
+			continue;
+		if (run_set(name, &opt, &model, &in, &out, &used, &count))
 			goto done;
+		if (k == 0)
+			ref_used = used;
 		snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s%s", nsets ? "," : "",
-			 kernel_sets[k]);
+			 set);
 		nsets++;
 	}
-	if (!nsets) {
-		printf("%s: FAIL no kernel set available\n", name);
-		goto done;
-	}
-	printf("%s: %zu inferences, arena %zu bytes, OK (kernels %s)\n", name, count, used, ran);
+	printf("%s: %zu inferences, arena %zu bytes, OK (kernels %s)\n", name,
+	       count, ref_used, ran);
 	rc = 0;
 done:
-	free(arena);
 	free(model.data);
 	free(in.data);
 	free(out.data);
@@ -379,6 +394,7 @@ static int run_frontend_dir(const char *dir, const char *label, int *count, int 
 int main(int argc, char **argv)
 {
 	static char names[MAX_CASES][NAME_MAX_LEN];
+	const uint32_t cpu = cpu_features_probe();
 	int n, failed = 0, fe_count = 0, saw_yes = 0;
 
 	if (argc < 2 || argc > 3) {
@@ -391,7 +407,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
-		failed += run_case(argv[1], names[i]) != 0;
+		failed += run_case(argv[1], names[i], cpu) != 0;
 
 	if (argc == 3) {
 		char stress[1024];
