@@ -326,7 +326,7 @@ CROSS_CC_aarch64  := aarch64-linux-gnu-gcc
 CROSS_CC_armhf    := arm-linux-gnueabihf-gcc
 CROSS_ARCH_native :=
 CROSS_ARCH_aarch64 := -march=armv8-a
-CROSS_ARCH_armhf  := -march=armv7-a -mfpu=neon -mfloat-abi=hard
+CROSS_ARCH_armhf  := -march=armv7-a+fp -mfloat-abi=hard
 CROSS_LD_native   :=
 CROSS_LD_aarch64  := -static
 CROSS_LD_armhf    := -static

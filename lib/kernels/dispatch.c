@@ -28,6 +28,12 @@ static const ts_kernel_table *const kernel_sets[] = {
 	&ts_kernels_sse41,
 	&ts_kernels_avx2,
 #endif
+#if TS_KERNELS_NEON
+	&ts_kernels_neon,
+#endif
+#if TS_KERNELS_DOTPROD
+	&ts_kernels_dotprod,
+#endif
 };
 
 #define N_SETS (sizeof(kernel_sets) / sizeof(kernel_sets[0]))

@@ -5,7 +5,7 @@
  * steps.  Broadcasts and the last few elements use the reference. */
 #include "neon_common.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
 /* ts_mul_by_quantized_multiplier_smaller_than_one on four lanes. */

@@ -3,9 +3,9 @@
  * dot product, Cortex-A55/A76: Pi 5) sums four int8 products per lane in
  * one instruction.  Only this file is compiled for ARMv8.2 + dotprod; the
  * set is used only when the CPU reports HWCAP_ASIMDDP. */
-#include "neon_sets.h"
+#include "../arch.h"
 
-#ifdef TS_KERNELS_DOTPROD
+#if TS_KERNELS_DOTPROD
 #pragma GCC target("arch=armv8.2-a+dotprod")
 #include "neon_common.h"
 #include "neon_kernels.h"

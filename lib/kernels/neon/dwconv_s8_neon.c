@@ -11,7 +11,7 @@
  */
 #include "neon_common.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
 struct dw_position {

@@ -4,14 +4,14 @@
  * (the base build assumes only VFPv3-D16), the few intrinsics that differ
  * between AArch64 and ARMv7, and TFLite's per-channel requantization on four
  * lanes.  Include only from files that build nothing unless
- * TS_KERNELS_NEON is defined (neon_sets.h).
+ * TS_KERNELS_NEON (../arch.h).
  */
 #ifndef TS_KERNELS_NEON_COMMON_H
 #define TS_KERNELS_NEON_COMMON_H
 
-#include "neon_sets.h"
+#include "../arch.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 
 #if defined(__arm__)
 #pragma GCC target("fpu=neon")

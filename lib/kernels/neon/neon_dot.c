@@ -4,7 +4,7 @@
  * every ARMv7-A and ARMv8-A core. */
 #include "neon_common.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
 #define TS_DOT_FN(name) name##_neon

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The ARM kernels (lib/kernels/neon/), declared where neon_sets.h says they
+/* The ARM kernels (lib/kernels/neon/), declared where ../arch.h says they
  * are built.  Same signatures and results as the reference kernels. */
 #ifndef TS_KERNELS_NEON_KERNELS_H
 #define TS_KERNELS_NEON_KERNELS_H
 
-#include "neon_sets.h"
+#include "../arch.h"
 #include "../kernels.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 void ts_conv_s8_neon(const ts_conv_params *p, const int8_t *in,
 		     const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_fc_s8_neon(const ts_fc_params *p, const int8_t *in,
@@ -20,7 +20,7 @@ void ts_add_s8_neon(const ts_add_params *p, const int8_t *a, const int8_t *b,
 		    int8_t *out);
 #endif
 
-#ifdef TS_KERNELS_DOTPROD
+#if TS_KERNELS_DOTPROD
 void ts_conv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
 			const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_fc_s8_dotprod(const ts_fc_params *p, const int8_t *in,

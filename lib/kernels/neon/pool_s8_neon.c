@@ -4,7 +4,7 @@
  * cells are left out.  The average's rounding division stays scalar. */
 #include "neon_common.h"
 
-#ifdef TS_KERNELS_NEON
+#if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
 /* Sums of up to 256 int8 values fit int16. */
