@@ -355,6 +355,12 @@ $(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c daemon/common/cpu
 	@echo '  CCLD    $$@'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common \
 		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+
+$(BUILD)/$(1)/%: tests/cross/%.c daemon/common/cpu_features.c \
+		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
+	@echo '  CCLD    $$@'
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common -Ilib \
+		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
 endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 

@@ -16,6 +16,8 @@
 
 #include <tinysense/tinysense.h>
 
+#include "cpu_features.h"
+
 #define ARENA_BYTES ((size_t)1 << 22)
 
 static void *read_all(const char *path, size_t *size)
@@ -44,8 +46,10 @@ int main(int argc, char **argv)
 	size_t model_size, input_size, need = 0;
 	void *model, *input, *arena;
 	const unsigned char *src;
+	ts_interpreter_options opt = { 0 };
 	ts_interpreter *ip;
 	ts_diag diag;
+	ts_status st;
 	long runs;
 
 	if (argc != 5 || (runs = strtol(argv[4], NULL, 10)) < 0) {
@@ -59,13 +63,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot read %s or %s\n", argv[1], argv[2]);
 		return 1;
 	}
-	if (ts_interpreter_create(&ip, model, model_size, arena, ARENA_BYTES, &diag) != TS_OK) {
-		fprintf(stderr, "%s: %s\n", argv[1], diag.text);
-		return 1;
-	}
-	if (ts_interpreter_use_kernels(ip, argv[3]) != TS_OK) {
-		fprintf(stderr, "kernel set %s is not available on this CPU\n", argv[3]);
-		return 2;
+	opt.kernels = argv[3];
+	opt.cpu_features = cpu_features_probe();
+	st = ts_interpreter_create_with(&ip, model, model_size, arena, ARENA_BYTES, &opt, &diag);
+	if (st != TS_OK) {
+		fprintf(stderr, "%s [%s]: %s\n", argv[1], argv[3], diag.text);
+		return st == TS_ERR_UNSUPPORTED || st == TS_ERR_INVALID_ARG ? 2 : 1;
 	}
 	for (size_t i = 0; i < ts_interpreter_input_count(ip); i++)
 		need += ts_tensor_bytes(ts_interpreter_input(ip, i));

@@ -21,34 +21,42 @@
 #ifndef TS_KERNELS_NEON_DOT_KERNELS_H
 #define TS_KERNELS_NEON_DOT_KERNELS_H
 
-/* Lane r: sum over k < depth of w[r][k] * x[k]. */
-static inline int32x4_t dot_rows4(const int8_t *x, const int8_t *const w[4], int32_t depth)
+/* Lane r: sum over k < depth of w[r * stride + k] * x[k]. */
+static inline int32x4_t dot_rows4(const int8_t *x, const int8_t *w, size_t stride, int32_t depth)
 {
+	const int8_t *w0 = w, *w1 = w + stride, *w2 = w + 2 * stride, *w3 = w + 3 * stride;
 	int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
-	int32_t tail[4] = { 0, 0, 0, 0 };
 	int32_t k = 0;
 
 	for (; k + 16 <= depth; k += 16) {
 		const int8x16_t xv = vld1q_s8(x + k);
 
-		a0 = ts_dot16(a0, vld1q_s8(w[0] + k), xv);
-		a1 = ts_dot16(a1, vld1q_s8(w[1] + k), xv);
-		a2 = ts_dot16(a2, vld1q_s8(w[2] + k), xv);
-		a3 = ts_dot16(a3, vld1q_s8(w[3] + k), xv);
+		a0 = ts_dot16(a0, vld1q_s8(w0 + k), xv);
+		a1 = ts_dot16(a1, vld1q_s8(w1 + k), xv);
+		a2 = ts_dot16(a2, vld1q_s8(w2 + k), xv);
+		a3 = ts_dot16(a3, vld1q_s8(w3 + k), xv);
 	}
 	if (k + 8 <= depth) {
 		const int8x8_t xv = vld1_s8(x + k);
 
-		a0 = ts_dot8(a0, vld1_s8(w[0] + k), xv);
-		a1 = ts_dot8(a1, vld1_s8(w[1] + k), xv);
-		a2 = ts_dot8(a2, vld1_s8(w[2] + k), xv);
-		a3 = ts_dot8(a3, vld1_s8(w[3] + k), xv);
+		a0 = ts_dot8(a0, vld1_s8(w0 + k), xv);
+		a1 = ts_dot8(a1, vld1_s8(w1 + k), xv);
+		a2 = ts_dot8(a2, vld1_s8(w2 + k), xv);
+		a3 = ts_dot8(a3, vld1_s8(w3 + k), xv);
 		k += 8;
 	}
-	for (; k < depth; k++)
-		for (int r = 0; r < 4; r++)
-			tail[r] += w[r][k] * x[k];
-	return vaddq_s32(ts_neon_hsum4(a0, a1, a2, a3), vld1q_s32(tail));
+	if (k < depth) {
+		int32_t tail[4] = { 0, 0, 0, 0 };
+
+		for (; k < depth; k++) {
+			tail[0] += w0[k] * x[k];
+			tail[1] += w1[k] * x[k];
+			tail[2] += w2[k] * x[k];
+			tail[3] += w3[k] * x[k];
+		}
+		return vaddq_s32(ts_neon_hsum4(a0, a1, a2, a3), vld1q_s32(tail));
+	}
+	return ts_neon_hsum4(a0, a1, a2, a3);
 }
 
 /* dot_rows4, and in *wsum lane r the sum of w[r][k]. */
@@ -99,13 +107,25 @@ static inline int32_t row_sum(const int8_t *w, int32_t depth)
 
 /* ---- CONV_2D -------------------------------------------------------------- */
 
+/* n bytes from src to dst (no overlap); short runs are common (one tap of a
+ * few channels), so no call to memcpy. */
 static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
 {
+	int32_t i = 0;
+
 	if (n >= 16) {
-		memcpy(dst, src, (size_t)n);
+		for (; i + 16 <= n; i += 16)
+			vst1q_s8(dst + i, vld1q_s8(src + i));
+		if (i < n)
+			vst1q_s8(dst + n - 16, vld1q_s8(src + n - 16));
 		return;
 	}
-	for (int32_t i = 0; i < n; i++)
+	if (n >= 8) {
+		vst1_s8(dst, vld1_s8(src));
+		vst1_s8(dst + n - 8, vld1_s8(src + n - 8));
+		return;
+	}
+	for (; i < n; i++)
 		dst[i] = src[i];
 }
 
@@ -157,25 +177,52 @@ static const int8_t *conv_patch(const ts_conv_params *p, const int8_t *in, int32
 	return patch;
 }
 
-/* Output channels oc0 .. oc0 + n - 1 of one position from its patch x. */
-static inline void conv_outputs(const ts_conv_params *p, const int8_t *x, const int8_t *filter,
-				int32_t depth, int32_t oc0, int32_t n, const int32_t *corr,
-				int8_t *dst)
+/* Per-channel requantization constants, four channels a vector. */
+struct requant4 {
+	int32x4_t out_offset, lo, hi;
+};
+
+static inline int32x4_t conv_requant4(const ts_conv_params *p, const struct requant4 *r,
+				      int32x4_t acc, const int32_t *corr, int32_t oc)
 {
-	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
-	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+	return ts_neon_requant(vaddq_s32(acc, vld1q_s32(corr)), vld1q_s32(p->out_mult + oc),
+			       vld1q_s32(p->out_shift + oc), r->out_offset, r->lo, r->hi);
+}
 
-	for (int32_t j = 0; j < n; j += 4) {
-		const int m = n - j < 4 ? (int)(n - j) : 4;
-		const int8_t *w[4];
-		int32x4_t acc;
+/* Output channels oc0 .. oc0 + n - 1 of one position from its patch x;
+ * corr[j] belongs to channel oc0 + j. */
+static inline void conv_outputs(const ts_conv_params *p, const struct requant4 *r,
+				const int8_t *x, const int8_t *filter, int32_t depth,
+				int32_t oc0, int32_t n, const int32_t *corr, int8_t *dst)
+{
+	const size_t stride = (size_t)depth;
+	const int8_t *w = filter + (size_t)oc0 * stride;
+	int32_t j = 0;
 
-		for (int r = 0; r < 4; r++)
-			w[r] = filter + (size_t)(oc0 + j + (r < m ? r : 0)) * depth;
-		acc = vaddq_s32(dot_rows4(x, w, depth), ts_neon_load4(corr, j, m));
-		acc = ts_neon_requant(acc, ts_neon_load4(p->out_mult, oc0 + j, m),
-				      ts_neon_load4(p->out_shift, oc0 + j, m), out_offset, lo, hi);
-		ts_neon_store4(dst + oc0 + j, acc, m);
+	for (; j + 8 <= n; j += 8, w += 8 * stride) {
+		const int32x4_t a = conv_requant4(p, r, dot_rows4(x, w, stride, depth),
+						  corr + j, oc0 + j);
+		const int32x4_t b = conv_requant4(p, r, dot_rows4(x, w + 4 * stride, stride, depth),
+						  corr + j + 4, oc0 + j + 4);
+
+		vst1_s8(dst + oc0 + j, ts_neon_narrow8(a, b));
+	}
+	if (j + 4 <= n) {
+		const int32x4_t a = conv_requant4(p, r, dot_rows4(x, w, stride, depth),
+						  corr + j, oc0 + j);
+
+		ts_neon_store4(dst + oc0 + j, a, 4);
+		j += 4;
+		w += 4 * stride;
+	}
+	/* 1 to 3 channels left, one at a time. */
+	for (; j < n; j++, w += stride) {
+		const uint32_t acc = (uint32_t)vgetq_lane_s32(dot_rows4(x, w, 0, depth), 0) +
+				     (uint32_t)corr[j];
+		const int32_t v = ts_mul_by_quantized_multiplier((int32_t)acc, p->out_mult[oc0 + j],
+								  p->out_shift[oc0 + j]);
+
+		dst[oc0 + j] = (int8_t)ts_clamp_i32(v + p->output_offset, p->act_min, p->act_max);
 	}
 }
 
@@ -188,7 +235,11 @@ void TS_DOT_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8
 	const int32_t depth = p->k_h * p->k_w * group_c;
 	int8_t patch[TS_NEON_PATCH_MAX] __attribute__((aligned(16)));
 	int32_t corr[TS_NEON_CHANNEL_BLOCK];
+	struct requant4 r;
 
+	r.out_offset = vdupq_n_s32(p->output_offset);
+	r.lo = vdupq_n_s32(p->act_min);
+	r.hi = vdupq_n_s32(p->act_max);
 	if (depth > TS_NEON_PATCH_MAX || !ts_neon_offset_ok(p->input_offset)) {
 		ts_conv_s8_ref(p, in, filter, bias, out);
 		return;
@@ -209,7 +260,7 @@ void TS_DOT_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8
 			const int8_t *x = conv_patch(p, in, b, oy, ox, g * group_c, group_c, patch);
 			int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
 
-			conv_outputs(p, x, filter, depth, oc0, n, corr, dst);
+			conv_outputs(p, &r, x, filter, depth, oc0, n, corr, dst);
 		}
 	}
 }
