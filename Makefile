@@ -226,6 +226,7 @@ $(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
 
 bench: all $(BENCH_FRONTEND)
 	@./tests/bench.sh $(BUILD) $(SHARED)
+	@$(MAKE) --no-print-directory bench-arm
 	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
 
 demo: deps all
@@ -314,12 +315,21 @@ clean:
 # natively ($(BUILD)/native/) and runs it natively, under qemu-aarch64 as a
 # Cortex-A53, -A72 and -A76 (Pi 3, 4, 5) and under qemu-arm as a Cortex-A7
 # (Pi OS 32-bit): every conformance output byte and every front-end feature
-# byte must equal the reference.  The daemon is not cross-built here.
+# byte must equal the reference, with every kernel set the (emulated) CPU
+# runs: ref + neon on the A53, A72 and A7, + dotprod on the A76.  Each also
+# runs tests/cross/kernels_diff_main.c: CROSS_DIFF_CASES random cases per
+# kernel, every optimized set byte-equal to ref.  The armhf build assumes
+# only ARMv7-A + VFPv3-D16 (Debian armhf); lib/kernels/neon/ enables NEON in
+# its own files and the set runs only where HWCAP_NEON says so.  `make
+# bench-arm` (part of `make bench`) counts guest instructions per inference
+# under qemu (../shared/tools/qemu-insncount) for ref, neon and dotprod.
+# The daemon is not cross-built here.
 CROSS_DEPS     := gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf \
 	libc6-dev-armhf-cross qemu-user
 CROSS_ARCHS    := aarch64 armhf
 CROSS_FRONTEND ?= $(SHARED)/frontend
 CROSS_TIMEOUT  ?= 600
+CROSS_DIFF_CASES ?= 400
 CROSS_CFLAGS   := -std=c11 -ffp-contract=off -O3 $(WARN) -Ilib/include
 CROSS_CC_native   := $(CC)
 CROSS_CC_aarch64  := aarch64-linux-gnu-gcc
@@ -365,19 +375,38 @@ endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 
 
-cross: cross-deps $(CROSS_ARCHS:%=$(BUILD)/%/conformance_main)
+CROSS_TESTS := conformance_main kernels_diff_main
 
-check-cross: cross $(BUILD)/native/conformance_main
-	@set -e; run() { echo "== $$1"; shift; \
-		timeout -k 5 $(CROSS_TIMEOUT) "$$@" $(CONFORMANCE) $(CROSS_FRONTEND); }; \
-	run "native ($$(uname -m))" $(BUILD)/native/conformance_main; \
+cross: cross-deps $(foreach a,$(CROSS_ARCHS),$(CROSS_TESTS:%=$(BUILD)/$(a)/%))
+
+# Each CPU gets its own seed, so the runs together cover more cases.
+check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%)
+	@set -e; seed=1; run() { echo "== $$1"; shift; \
+		timeout -k 5 $(CROSS_TIMEOUT) "$$@/conformance_main" $(CONFORMANCE) $(CROSS_FRONTEND); \
+		timeout -k 5 $(CROSS_TIMEOUT) "$$@/kernels_diff_main" $(CROSS_DIFF_CASES) $$seed; \
+		seed=$$((seed + 1)); }; \
+	run "native ($$(uname -m))" $(BUILD)/native; \
 	for cpu in $(CROSS_RUN_aarch64); do \
-		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64/conformance_main; \
+		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64; \
 	done; \
 	for cpu in $(CROSS_RUN_armhf); do \
-		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf/conformance_main; \
+		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf; \
 	done; \
 	echo "check-cross: byte-exact on native, aarch64 ($(CROSS_RUN_aarch64)), armhf ($(CROSS_RUN_armhf))"
+
+# Guest instructions per inference under qemu-user, with the plugin built
+# from ../shared/tools/qemu-insncount (it needs the dynamic qemu-aarch64 /
+# qemu-arm, which qemu-user is).
+INSNCOUNT_PLUGIN := $(BUILD)/insncount/libinsncount.so
+
+$(INSNCOUNT_PLUGIN): $(SHARED)/tools/qemu-insncount/insncount.c
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) -O2 -fPIC -shared -I$(SHARED)/tools/qemu-insncount -o $@ $<
+
+.PHONY: bench-arm
+bench-arm: cross-deps $(INSNCOUNT_PLUGIN) $(CROSS_ARCHS:%=$(BUILD)/%/insncount_main)
+	@./tests/bench_arm.sh $(BUILD) $(SHARED)
 
 -include $(shell find $(foreach a,native $(CROSS_ARCHS),$(BUILD)/$(a)/obj) -name '*.d' 2>/dev/null)
 # ==== END cross ===============================================================
