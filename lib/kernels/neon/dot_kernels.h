@@ -265,6 +265,32 @@ void TS_DOT_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8
 	}
 }
 
+/* ---- DEPTHWISE_CONV_2D with one input channel ----------------------------- */
+
+/* With one input channel (the first layer of an audio model), depthwise is
+ * the convolution whose filter is the depthwise one transposed to
+ * [out_c][k_h][k_w]: the same sums, computed with dot products over the
+ * taps instead of one tap at a time.  Other shapes go to the kernel that
+ * runs over channels. */
+void TS_DOT_FN(ts_dwconv_s8)(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			     const int32_t *bias, int8_t *out)
+{
+	const int32_t taps = p->k_h * p->k_w;
+	int8_t conv_filter[TS_NEON_PATCH_MAX] __attribute__((aligned(16)));
+	ts_conv_params conv;
+
+	if (p->in_c != 1 || taps * p->out_c > TS_NEON_PATCH_MAX) {
+		ts_dwconv_s8_channels(p, in, filter, bias, out);
+		return;
+	}
+	for (int32_t oc = 0; oc < p->out_c; oc++)
+		for (int32_t t = 0; t < taps; t++)
+			conv_filter[oc * taps + t] = filter[t * p->out_c + oc];
+	conv = *p;
+	conv.depth_multiplier = 1; /* one group of one input channel */
+	TS_DOT_FN(ts_conv_s8)(&conv, in, conv_filter, bias, out);
+}
+
 /* ---- FULLY_CONNECTED ------------------------------------------------------ */
 
 void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *filter,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DEPTHWISE_CONV_2D for the "neon" (and "dotprod") set, vectorized over
- * output channels: per tap, eight or sixteen int8 weights times the inputs
+ * DEPTHWISE_CONV_2D for the "neon" and "dotprod" sets (but for one input
+ * channel: dot_kernels.h), vectorized over output channels: per tap, eight or sixteen int8 weights times the inputs
  * (SMULL), widened into int32 accumulators.  As in dot_kernels.h, the input
  * offset is applied once per channel, as input_offset * sum(w), and taps in
  * the padding read the input zero point, which contributes nothing, so the
@@ -14,13 +14,80 @@
 #if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
+/* Windows of up to this many taps read the input through a table of tap
+ * offsets when they lie inside the input. */
+#define DW_MAX_TAPS 256
+
 struct dw_position {
 	const ts_conv_params *p;
 	const int8_t *image;  /* batch b of the input */
 	const int8_t *filter;
 	int32_t y0, x0;
 	int8_t zero_point;
+	/* Offset of each tap from the window's first input byte; NULL when
+	 * the window has too many taps for the table. */
+	const int32_t *tap_offset;
+	/* The window's first input byte when every tap is inside the input,
+	 * else NULL. */
+	const int8_t *inside;
 };
+
+/* Channels oc .. oc + 7 of a window inside the input. */
+static inline void dw_inside8(const struct dw_position *d, int32_t oc, int32x4_t *lo,
+			      int32x4_t *hi)
+{
+	const ts_conv_params *p = d->p;
+	const int32_t taps = p->k_h * p->k_w;
+	const int8_t *w = d->filter + oc;
+	int32x4_t a0 = *lo, a1 = *hi;
+
+	if (p->depth_multiplier == 1) {
+		const int8_t *src = d->inside + oc;
+
+		for (int32_t t = 0; t < taps; t++, w += p->out_c) {
+			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_s8(src + d->tap_offset[t]));
+
+			a0 = vaddw_s16(a0, vget_low_s16(prod));
+			a1 = ts_neon_addw_high_s16(a1, prod);
+		}
+	} else {
+		const int8_t *src = d->inside + oc / p->depth_multiplier;
+
+		for (int32_t t = 0; t < taps; t++, w += p->out_c) {
+			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_dup_s8(src + d->tap_offset[t]));
+
+			a0 = vaddw_s16(a0, vget_low_s16(prod));
+			a1 = ts_neon_addw_high_s16(a1, prod);
+		}
+	}
+	*lo = a0;
+	*hi = a1;
+}
+
+/* Sixteen channels oc .. oc + 15 of a window inside the input, depth
+ * multiplier 1. */
+static inline void dw_inside16(const struct dw_position *d, int32_t oc, int32x4_t acc[4])
+{
+	const ts_conv_params *p = d->p;
+	const int32_t taps = p->k_h * p->k_w;
+	const int8_t *w = d->filter + oc, *src = d->inside + oc;
+	int32x4_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+
+	for (int32_t t = 0; t < taps; t++, w += p->out_c) {
+		const int8x16_t wv = vld1q_s8(w), xv = vld1q_s8(src + d->tap_offset[t]);
+		const int16x8_t plo = vmull_s8(vget_low_s8(wv), vget_low_s8(xv));
+		const int16x8_t phi = ts_neon_mull_high_s8(wv, xv);
+
+		a0 = vaddw_s16(a0, vget_low_s16(plo));
+		a1 = ts_neon_addw_high_s16(a1, plo);
+		a2 = vaddw_s16(a2, vget_low_s16(phi));
+		a3 = ts_neon_addw_high_s16(a3, phi);
+	}
+	acc[0] = a0;
+	acc[1] = a1;
+	acc[2] = a2;
+	acc[3] = a3;
+}
 
 /* The input for output channels oc .. oc + 7 at tap (y, x). */
 static inline int8x8_t dw_input8(const struct dw_position *d, int32_t y, int32_t x, int32_t oc)
@@ -123,7 +190,10 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 
 			for (int q = 0; q < 4; q++)
 				acc[q] = vld1q_s32(corr + j + 4 * q);
-			dw_taps16(d, oc, acc);
+			if (d->inside)
+				dw_inside16(d, oc, acc);
+			else
+				dw_taps16(d, oc, acc);
 			for (int q = 0; q < 4; q++)
 				acc[q] = ts_neon_requant(acc[q], vld1q_s32(p->out_mult + oc + 4 * q),
 							 vld1q_s32(p->out_shift + oc + 4 * q),
@@ -135,7 +205,10 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 		const int32_t oc = c0 + j;
 		int32x4_t a0 = vld1q_s32(corr + j), a1 = vld1q_s32(corr + j + 4);
 
-		dw_taps8(d, oc, &a0, &a1);
+		if (d->inside)
+			dw_inside8(d, oc, &a0, &a1);
+		else
+			dw_taps8(d, oc, &a0, &a1);
 		a0 = ts_neon_requant(a0, vld1q_s32(p->out_mult + oc), vld1q_s32(p->out_shift + oc),
 				     out_offset, lo, hi);
 		a1 = ts_neon_requant(a1, vld1q_s32(p->out_mult + oc + 4),
@@ -151,11 +224,12 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 	}
 }
 
-void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+void ts_dwconv_s8_channels(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 		       const int32_t *bias, int8_t *out)
 {
 	const int32_t taps = p->k_h * p->k_w;
-	int32_t corr[TS_NEON_CHANNEL_BLOCK];
+	const int32_t span_h = (p->k_h - 1) * p->dil_h, span_w = (p->k_w - 1) * p->dil_w;
+	int32_t corr[TS_NEON_CHANNEL_BLOCK], tap_offset[DW_MAX_TAPS];
 	struct dw_position d;
 
 	if (!ts_neon_offset_ok(p->input_offset) ||
@@ -166,6 +240,11 @@ void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *
 	d.p = p;
 	d.filter = filter;
 	d.zero_point = (int8_t)-p->input_offset;
+	d.tap_offset = taps <= DW_MAX_TAPS ? tap_offset : NULL;
+	if (d.tap_offset)
+		for (int32_t t = 0; t < taps; t++)
+			tap_offset[t] = ((t / p->k_w) * p->dil_h * p->in_w +
+					 (t % p->k_w) * p->dil_w) * p->in_c;
 	for (int32_t c0 = 0; c0 < p->out_c; c0 += TS_NEON_CHANNEL_BLOCK) {
 		const int32_t n = p->out_c - c0 < TS_NEON_CHANNEL_BLOCK ?
 				  p->out_c - c0 : TS_NEON_CHANNEL_BLOCK;
@@ -185,6 +264,9 @@ void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *
 			for (int32_t ox = 0; ox < p->out_w; ox++) {
 				d.y0 = oy * p->stride_h - p->pad_h;
 				d.x0 = ox * p->stride_w - p->pad_w;
+				d.inside = d.tap_offset && d.y0 >= 0 && d.y0 + span_h < p->in_h &&
+					   d.x0 >= 0 && d.x0 + span_w < p->in_w ?
+					   d.image + ((size_t)d.y0 * p->in_w + d.x0) * p->in_c : NULL;
 				dw_position(&d, c0, n, corr,
 					    out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c);
 			}

@@ -14,6 +14,9 @@ void ts_fc_s8_neon(const ts_fc_params *p, const int8_t *in,
 		   const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in,
 		       const int8_t *filter, const int32_t *bias, int8_t *out);
+/* Depthwise vectorized over output channels (dwconv_s8_neon.c). */
+void ts_dwconv_s8_channels(const ts_conv_params *p, const int8_t *in,
+			   const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_avgpool_s8_neon(const ts_pool_params *p, const int8_t *in, int8_t *out);
 void ts_maxpool_s8_neon(const ts_pool_params *p, const int8_t *in, int8_t *out);
 void ts_add_s8_neon(const ts_add_params *p, const int8_t *a, const int8_t *b,
@@ -25,6 +28,8 @@ void ts_conv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
 			const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_fc_s8_dotprod(const ts_fc_params *p, const int8_t *in,
 		      const int8_t *filter, const int32_t *bias, int8_t *out);
+void ts_dwconv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
+			  const int8_t *filter, const int32_t *bias, int8_t *out);
 #endif
 
 #endif /* TS_KERNELS_NEON_KERNELS_H */
