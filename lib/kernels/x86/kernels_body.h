@@ -26,7 +26,7 @@ static inline void finish_block(const int32_t *q, int32_t b, vec acc, vec extra,
 		int8_t tail[VL];
 
 		v_store_s8(tail, v);
-		memcpy(dst + first, tail, (size_t)(n - first));
+		__builtin_memcpy(dst + first, tail, (size_t)(n - first));
 	}
 }
 
@@ -193,7 +193,7 @@ static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t o
 					/* The last channels of the image: no read past them. */
 					int8_t part[2 * VL] = { 0 };
 
-					memcpy(part, src, (size_t)n);
+					__builtin_memcpy(part, src, (size_t)n);
 					xv = v_load_s8_s16(part);
 				}
 				prod = v_mullo16(v_add16(xv, off), v_load16(w_row + (size_t)kx * x->dw_cpad));

@@ -43,7 +43,7 @@ static inline vec v_bcast_pair(const int16_t *p)
 {
 	int32_t pair;
 
-	memcpy(&pair, p, sizeof(pair));
+	__builtin_memcpy(&pair, p, sizeof(pair));
 	return _mm256_set1_epi32(pair);
 }
 

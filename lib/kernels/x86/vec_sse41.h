@@ -43,7 +43,7 @@ static inline vec v_bcast_pair(const int16_t *p)
 {
 	int32_t pair;
 
-	memcpy(&pair, p, sizeof(pair));
+	__builtin_memcpy(&pair, p, sizeof(pair));
 	return _mm_set1_epi32(pair);
 }
 
@@ -98,7 +98,7 @@ static inline void v_store_s8(int8_t *dst, vec v)
 	const vec w = _mm_packs_epi32(v, v);
 	const int32_t bytes = _mm_cvtsi128_si32(_mm_packs_epi16(w, w));
 
-	memcpy(dst, &bytes, sizeof(bytes));
+	__builtin_memcpy(dst, &bytes, sizeof(bytes));
 }
 
 #endif /* TS_KERNELS_X86_VEC_SSE41_H */
