@@ -4,7 +4,8 @@
  * to the reference kernels on random cases: shapes, strides, paddings,
  * dilations, filter groups, depth multipliers, zero points, per-channel
  * multipliers and shifts, activation ranges, with and without bias, with
- * constant and non-constant filters (the set's prepare hook sees NULL).
+ * constant and non-constant filters (the set's prepare hook sees NULL);
+ * ADD / SUB with broadcasting, offsets, multipliers and shifts.
  * The kernels are called directly with the params their prepare hook made,
  * in an arena, as the interpreter does.
  *
@@ -342,6 +343,72 @@ static void fc_cases(const ts_kernel_table *set)
 	}
 }
 
+/* A random int8 multiplier below one as ADD's prepare makes them. */
+static void add_multiplier(int32_t *mult, int32_t *shift)
+{
+	*mult = (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
+	if (one_in(4))
+		*mult = 0x40000000; /* rounding ties */
+	*shift = one_in(30) ? -between(0, 31) : -between(0, 22);
+}
+
+static void add_cases(const ts_kernel_table *set)
+{
+	seed();
+	for (int n = 0; n < cases(); n++) {
+		ts_add_params p = { 0 };
+		int32_t a_dims[4], b_dims[4], o_dims[4];
+		const unsigned rank = (unsigned)between(1, 4);
+		uint32_t a_elems = 1, b_elems = 1, out_elems = 1;
+
+		for (unsigned d = 0; d < rank; d++) {
+			o_dims[d] = between(1, d + 1 == rank ? 40 : 6);
+			a_dims[d] = one_in(4) ? 1 : o_dims[d];
+			b_dims[d] = one_in(4) ? 1 : o_dims[d];
+			/* Sometimes the same shapes (the flat case). */
+			if (n % 3 == 0 || (a_dims[d] == 1 && b_dims[d] == 1))
+				a_dims[d] = b_dims[d] = o_dims[d];
+			a_elems *= (uint32_t)a_dims[d];
+			b_elems *= (uint32_t)b_dims[d];
+			out_elems *= (uint32_t)o_dims[d];
+		}
+		assert_true(ts_bcast_shape_init(&p.shape, a_dims, rank, b_dims, rank, o_dims, rank));
+		p.input1_offset = -between(-128, 127);
+		p.input2_offset = -between(-128, 127);
+		p.output_offset = between(-128, 127);
+		p.left_shift = one_in(10) ? between(0, 20) : 20;
+		add_multiplier(&p.input1_mult, &p.input1_shift);
+		add_multiplier(&p.input2_mult, &p.input2_shift);
+		add_multiplier(&p.output_mult, &p.output_shift);
+		/* Realistic: the inputs' rescale to the shared scale is below 1 at
+		 * 2^-left_shift, the output's brings it back. */
+		if (!one_in(4)) {
+			p.input1_shift = -between(0, 2);
+			p.input2_shift = -between(0, 2);
+			p.output_shift = -between(15, 21);
+		}
+		p.subtract = one_in(3);
+		random_activation(&p.act_min, &p.act_max);
+		fill_s8(in_buf, a_elems);
+		fill_s8(filter_buf, b_elems);
+		memset(out_ref, 0x5a, sizeof(out_ref));
+		memset(out_opt, 0x5a, sizeof(out_opt));
+		ts_add_s8_ref(&p, in_buf, filter_buf, out_ref);
+		set->add_s8(&p, in_buf, filter_buf, out_opt);
+		if (memcmp(out_ref, out_opt, out_elems + 64) != 0) {
+			size_t i = 0;
+
+			while (out_ref[i] == out_opt[i])
+				i++;
+			fail_msg("%s add case %d: byte %zu of %u: %d, ref %d (rank %u flat %d sub %d "
+				 "shifts %d %d %d left %d)",
+				 set->name, n, i, out_elems, out_opt[i], out_ref[i], rank, p.shape.flat,
+				 p.subtract, p.input1_shift, p.input2_shift, p.output_shift,
+				 p.left_shift);
+		}
+	}
+}
+
 /* state: the set's name. */
 static void test_conv(void **state)
 {
@@ -356,6 +423,11 @@ static void test_dwconv(void **state)
 static void test_fc(void **state)
 {
 	fc_cases(ts_kernels_find(*state));
+}
+
+static void test_add(void **state)
+{
+	add_cases(ts_kernels_find(*state));
 }
 
 /* The reference against itself: proves the harness compares something. */
@@ -390,7 +462,7 @@ int main(void)
 
 	tests[n++] = (struct CMUnitTest){ "harness_catches_a_difference",
 					  test_harness_catches_a_difference, NULL, NULL, NULL };
-	for (size_t i = 1; (set = ts_kernels_name(i)) && n + 3 <= 64; i++) {
+	for (size_t i = 1; (set = ts_kernels_name(i)) && n + 4 <= 64; i++) {
 		static char names[64][48];
 
 		if (ts_kernels_check(set, cpu) != TS_OK) {
@@ -405,6 +477,9 @@ int main(void)
 		n++;
 		snprintf(names[n], sizeof(names[n]), "%s_fc", set);
 		tests[n] = (struct CMUnitTest){ names[n], test_fc, NULL, NULL, (void *)set };
+		n++;
+		snprintf(names[n], sizeof(names[n]), "%s_add", set);
+		tests[n] = (struct CMUnitTest){ names[n], test_add, NULL, NULL, (void *)set };
 		n++;
 	}
 	return _cmocka_run_group_tests("kernels_diff", tests, n, NULL, NULL);

@@ -22,6 +22,14 @@ static inline vec v_madd16(vec a, vec b) { return _mm256_madd_epi16(a, b); }
 static inline vec v_max(vec a, vec b) { return _mm256_max_epi32(a, b); }
 static inline vec v_min(vec a, vec b) { return _mm256_min_epi32(a, b); }
 
+static inline vec v_sub(vec a, vec b) { return _mm256_sub_epi32(a, b); }
+
+/* VL int8 widened to int32. */
+static inline vec v_load_s8_s32(const int8_t *p)
+{
+	return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p));
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm256_loadu_si256((const __m256i *)(const void *)p);

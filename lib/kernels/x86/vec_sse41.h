@@ -22,6 +22,17 @@ static inline vec v_madd16(vec a, vec b) { return _mm_madd_epi16(a, b); }
 static inline vec v_max(vec a, vec b) { return _mm_max_epi32(a, b); }
 static inline vec v_min(vec a, vec b) { return _mm_min_epi32(a, b); }
 
+static inline vec v_sub(vec a, vec b) { return _mm_sub_epi32(a, b); }
+
+/* VL int8 widened to int32. */
+static inline vec v_load_s8_s32(const int8_t *p)
+{
+	int32_t four;
+
+	__builtin_memcpy(&four, p, sizeof(four));
+	return _mm_cvtepi8_epi32(_mm_cvtsi32_si128(four));
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm_loadu_si128((const __m128i *)(const void *)p);

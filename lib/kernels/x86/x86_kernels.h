@@ -96,6 +96,8 @@ void ts_dwconv_s8_sse41(const ts_conv_params *p, const int8_t *in, const int8_t 
 			const int32_t *bias, int8_t *out);
 void ts_fc_s8_sse41(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
 		    const int32_t *bias, int8_t *out);
+void ts_add_s8_sse41(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void ts_add_s8_avx2(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
 void ts_conv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 		     const int32_t *bias, int8_t *out);
 void ts_dwconv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
