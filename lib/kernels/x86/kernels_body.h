@@ -184,50 +184,92 @@ static void conv_gemm(const struct ts_x86_conv *x, const int8_t *in, int8_t *out
 	}
 }
 
-/* Depthwise, depth multiplier 1: 2 * VL channels at a time over the
- * pixel's valid taps, (x + in_off) * w exact in int16. */
+/* The valid tap window of a depthwise output pixel. */
+struct dw_window {
+	const int8_t *image;
+	int32_t y0, x0, ky0, ky1, kx0, kx1;
+};
+
+/* Depthwise, depth multiplier 1: channels [c0, c0 + 2 VL) over the
+ * window's taps, (x + in_off) * w exact in int16, summed in int32. */
+static inline void dw_group(const struct ts_x86_conv *x, const struct dw_window *win, int32_t c0,
+			    vec *lo, vec *hi)
+{
+	const ts_conv_params *p = &x->p;
+	const vec off = v_set1_16((int16_t)p->input_offset);
+	vec l = v_zero(), h = v_zero();
+
+	for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
+		const int8_t *src = win->image +
+				    ((size_t)(win->y0 + ky * p->dil_h) * p->in_w + win->x0) * p->in_c + c0;
+		const int16_t *w = x->dw_w + (size_t)ky * p->k_w * x->dw_cpad + c0;
+
+		for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
+			const vec prod = v_mullo16(
+				v_add16(v_load_s8_s16(src + (size_t)kx * p->dil_w * p->in_c), off),
+				v_load16(w + (size_t)kx * x->dw_cpad));
+
+			l = v_add(l, v_widen_lo16(prod));
+			h = v_add(h, v_widen_hi16(prod));
+		}
+	}
+	*lo = l;
+	*hi = h;
+}
+
+/* Channels [c0, c0 + n), n <= VL, in int32 lanes (n < VL: through a copy,
+ * reading nothing past the image's last channel). */
+static inline vec dw_block(const struct ts_x86_conv *x, const struct dw_window *win, int32_t c0,
+			   int32_t n)
+{
+	const ts_conv_params *p = &x->p;
+	const vec off = v_set1(p->input_offset);
+	vec acc = v_zero();
+
+	for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
+		const int8_t *src = win->image +
+				    ((size_t)(win->y0 + ky * p->dil_h) * p->in_w + win->x0) * p->in_c + c0;
+		const int16_t *w = x->dw_w + (size_t)ky * p->k_w * x->dw_cpad + c0;
+
+		for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
+			const int8_t *s = src + (size_t)kx * p->dil_w * p->in_c;
+			int8_t part[VL] = { 0 };
+
+			if (n < VL) {
+				__builtin_memcpy(part, s, (size_t)n);
+				s = part;
+			}
+			acc = v_add(acc, v_mullo32(v_add(v_load_s8_s32(s), off),
+						   v_load16_s32(w + (size_t)kx * x->dw_cpad)));
+		}
+	}
+	return acc;
+}
+
 static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t oy, int32_t ox,
 		     int8_t *dst)
 {
 	const ts_conv_params *p = &x->p;
-	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
 	const int32_t channels = p->out_c;
-	const vec off = v_set1_16((int16_t)p->input_offset);
 	const vec voff = v_set1(p->output_offset), vmin = v_set1(p->act_min);
 	const vec vmax = v_set1(p->act_max);
-	int32_t ky0, ky1, kx0, kx1;
+	struct dw_window win = { image, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w,
+				 0, 0, 0, 0 };
+	int32_t c0 = 0;
 
-	valid_taps(y0, p->dil_h, p->in_h, p->k_h, &ky0, &ky1);
-	valid_taps(x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
-	for (int32_t c0 = 0; c0 < channels; c0 += 2 * VL) {
-		const int32_t n = channels - c0 < 2 * VL ? channels - c0 : 2 * VL;
-		vec lo = v_zero(), hi = v_zero();
+	valid_taps(win.y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
+	valid_taps(win.x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
+	for (; c0 + 2 * VL <= channels; c0 += 2 * VL) {
+		vec lo, hi;
 
-		for (int32_t ky = ky0; ky < ky1; ky++) {
-			const int8_t *src_row = image + (size_t)(y0 + ky * p->dil_h) * p->in_w * channels;
-			const int16_t *w_row = x->dw_w + (size_t)ky * p->k_w * x->dw_cpad + c0;
-
-			for (int32_t kx = kx0; kx < kx1; kx++) {
-				const int8_t *src = src_row + (size_t)(x0 + kx * p->dil_w) * channels + c0;
-				vec xv, prod;
-
-				if (n == 2 * VL) {
-					xv = v_load_s8_s16(src);
-				} else {
-					/* The last channels of the image: no read past them. */
-					int8_t part[2 * VL] = { 0 };
-
-					__builtin_memcpy(part, src, (size_t)n);
-					xv = v_load_s8_s16(part);
-				}
-				prod = v_mullo16(v_add16(xv, off), v_load16(w_row + (size_t)kx * x->dw_cpad));
-				lo = v_add(lo, v_widen_lo16(prod));
-				hi = v_add(hi, v_widen_hi16(prod));
-			}
-		}
+		dw_group(x, &win, c0, &lo, &hi);
 		finish_block(x->dw_q, c0 / VL, lo, v_zero(), channels, voff, vmin, vmax, dst);
 		finish_block(x->dw_q, c0 / VL + 1, hi, v_zero(), channels, voff, vmin, vmax, dst);
 	}
+	for (; c0 < channels; c0 += VL)
+		finish_block(x->dw_q, c0 / VL,
+			     dw_block(x, &win, c0, channels - c0 < VL ? channels - c0 : VL),
+			     v_zero(), channels, voff, vmin, vmax, dst);
 }
 
 static void dw_direct(const struct ts_x86_conv *x, const int8_t *in, int8_t *out)

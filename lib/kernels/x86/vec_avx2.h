@@ -30,6 +30,14 @@ static inline vec v_load_s8_s32(const int8_t *p)
 	return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p));
 }
 
+static inline vec v_mullo32(vec a, vec b) { return _mm256_mullo_epi32(a, b); }
+
+/* VL int16 widened to int32. */
+static inline vec v_load16_s32(const int16_t *p)
+{
+	return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm256_loadu_si256((const __m256i *)(const void *)p);

@@ -33,6 +33,14 @@ static inline vec v_load_s8_s32(const int8_t *p)
 	return _mm_cvtepi8_epi32(_mm_cvtsi32_si128(four));
 }
 
+static inline vec v_mullo32(vec a, vec b) { return _mm_mullo_epi32(a, b); }
+
+/* VL int16 widened to int32. */
+static inline vec v_load16_s32(const int16_t *p)
+{
+	return _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p));
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm_loadu_si128((const __m128i *)(const void *)p);
