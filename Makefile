@@ -224,7 +224,11 @@ $(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
 
+# Instructions per inference are counted with callgrind.
+BENCH_DEPS := valgrind sox time
+
 bench: all $(BENCH_FRONTEND)
+	@./tests/install-deps.sh $(BENCH_DEPS)
 	@./tests/bench.sh $(BUILD) $(SHARED)
 	@$(MAKE) --no-print-directory bench-arm
 	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
