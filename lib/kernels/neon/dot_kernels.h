@@ -293,14 +293,75 @@ void TS_DOT_FN(ts_dwconv_s8)(const ts_conv_params *p, const int8_t *in, const in
 
 /* ---- FULLY_CONNECTED ------------------------------------------------------ */
 
-void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
+/* The output's requantization constants, four outputs from o on. */
+static inline void fc_requant_consts(const ts_fc_params *p, int32_t o, int m, int32x4_t *mult,
+				     int32x4_t *shift)
+{
+	if (p->per_channel) {
+		*mult = ts_neon_load4(p->out_mult, o, m);
+		*shift = ts_neon_load4(p->out_shift, o, m);
+	} else {
+		*mult = vdupq_n_s32(p->out_mult[0]);
+		*shift = vdupq_n_s32(p->out_shift[0]);
+	}
+}
+
+/* Weights constant at prepare: fixed[o] holds every term but sum(w * x)
+ * and filter_offset * sum(x). */
+static void fc_fixed(const ts_fc_params *p, const int32_t *fixed, const int8_t *in,
+		     const int8_t *filter, int8_t *out)
+{
+	const int32_t depth = p->accum_depth;
+	const size_t stride = (size_t)depth;
+	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
+	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+
+	for (int32_t b = 0; b < p->batches; b++) {
+		const int8_t *x = in + (size_t)b * depth;
+		const uint32_t fo = (uint32_t)p->filter_offset;
+		const int32x4_t xterm = vdupq_n_s32(fo ? (int32_t)(fo * (uint32_t)row_sum(x, depth)) : 0);
+		int8_t *dst = out + (size_t)b * p->out_depth;
+		int32_t o = 0;
+
+		for (; o + 4 <= p->out_depth; o += 4) {
+			int32x4_t acc = dot_rows4(x, filter + (size_t)o * stride, stride, depth);
+			int32x4_t mult, shift;
+
+			acc = vaddq_s32(vaddq_s32(acc, vld1q_s32(fixed + o)), xterm);
+			fc_requant_consts(p, o, 4, &mult, &shift);
+			ts_neon_store4(dst + o, ts_neon_requant(acc, mult, shift, out_offset, lo, hi), 4);
+		}
+		/* 1 to 3 outputs left, one at a time. */
+		for (; o < p->out_depth; o++) {
+			const int32_t ch = p->per_channel ? o : 0;
+			const uint32_t acc =
+				(uint32_t)vgetq_lane_s32(dot_rows4(x, filter + (size_t)o * stride, 0,
+								   depth), 0) +
+				(uint32_t)fixed[o] + (uint32_t)vgetq_lane_s32(xterm, 0);
+			const int32_t v = ts_mul_by_quantized_multiplier((int32_t)acc, p->out_mult[ch],
+									  p->out_shift[ch]);
+
+			dst[o] = (int8_t)ts_clamp_i32(v + p->output_offset, p->act_min, p->act_max);
+		}
+	}
+}
+
+/* params: struct ts_neon_fc from ts_neon_fc_prepare. */
+void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *params, const int8_t *in, const int8_t *filter,
 			 const int32_t *bias, int8_t *out)
 {
+	const struct ts_neon_fc *f = (const struct ts_neon_fc *)(const void *)params;
+	const ts_fc_params *p = &f->p;
 	const int32_t depth = p->accum_depth;
 	const int32x4_t input_offset = vdupq_n_s32(p->input_offset);
 	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
 	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
 
+	if (f->fixed) {
+		fc_fixed(p, f->fixed, in, filter, out);
+		return;
+	}
+	/* Weights known only now: their sums are taken along the products. */
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *x = in + (size_t)b * depth;
 		/* sum((w + fo) * (x + io)) = sum(w * x) + io * sum(w)
@@ -321,13 +382,7 @@ void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *
 			acc = vaddq_s32(acc, vdupq_n_s32((int32_t)konst));
 			if (bias)
 				acc = vaddq_s32(acc, ts_neon_load4(bias, o, m));
-			if (p->per_channel) {
-				mult = ts_neon_load4(p->out_mult, o, m);
-				shift = ts_neon_load4(p->out_shift, o, m);
-			} else {
-				mult = vdupq_n_s32(p->out_mult[0]);
-				shift = vdupq_n_s32(p->out_shift[0]);
-			}
+			fc_requant_consts(p, o, m, &mult, &shift);
 			ts_neon_store4(dst + o, ts_neon_requant(acc, mult, shift, out_offset, lo, hi), m);
 		}
 	}

@@ -8,6 +8,19 @@
 #include "../kernels.h"
 
 #if TS_KERNELS_NEON
+struct ts_arena;
+
+/* What the fully connected prepare hook makes; p first (kernels.h). */
+struct ts_neon_fc {
+	ts_fc_params p;
+	/* Per output: bias + input_offset * sum(w) + depth * filter_offset *
+	 * input_offset; NULL when the weights are not constant. */
+	const int32_t *fixed;
+};
+
+void *ts_neon_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
+			 const int32_t *bias);
+
 void ts_conv_s8_neon(const ts_conv_params *p, const int8_t *in,
 		     const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_fc_s8_neon(const ts_fc_params *p, const int8_t *in,
