@@ -349,7 +349,8 @@ static void random_pool(ts_pool_params *p)
 		p->out_w = out_size(p->in_w, p->filter_w, p->stride_w, 1, p->pad_w);
 		random_activation(&p->act_min, &p->act_max);
 	} while ((size_t)p->batches * p->in_h * p->in_w * p->depth > MAX_ELEMS ||
-		 p->out_h <= 0 || p->out_w <= 0);
+		 p->out_h <= 0 || p->out_w <= 0 ||
+		 (size_t)p->batches * p->out_h * p->out_w * p->depth > MAX_ELEMS);
 	snprintf(what, sizeof(what),
 		 "batches %d in %dx%dx%d out %dx%d filter %dx%d stride %d,%d pad %d,%d act [%d,%d]",
 		 p->batches, p->in_h, p->in_w, p->depth, p->out_h, p->out_w, p->filter_h,

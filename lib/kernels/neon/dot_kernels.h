@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CONV_2D and FULLY_CONNECTED built on int8 dot products, included once per
- * dot-product flavour: neon_dot.c (SMULL + SADALP, ARMv7 and ARMv8.0) and
- * dotprod_dot.c (SDOT, ARMv8.2).  The includer defines TS_DOT_FN(name),
- * the name of a function in its set, and three static inline helpers:
+ * CONV_2D, FULLY_CONNECTED and one-input-channel DEPTHWISE_CONV_2D built on
+ * int8 dot products, included once per dot-product flavour: neon_dot.c
+ * (SMULL + SADALP, ARMv7 and ARMv8.0) and dotprod_dot.c (SDOT, ARMv8.2).
+ * It defines conv_by_rows() for the includer's conv kernel, and the fc and
+ * depthwise kernels.  The includer defines TS_DOT_FN(name), the name of a
+ * function in its set, and three static inline helpers:
  *   ts_dot16(acc, a, b)  acc lanes += sums of products of a and b's bytes
  *   ts_dot8(acc, a, b)   the same for eight bytes
  *   ts_wsum16(acc, w)    acc lanes += sums of w's bytes
@@ -226,8 +228,10 @@ static inline void conv_outputs(const ts_conv_params *p, const struct requant4 *
 	}
 }
 
-void TS_DOT_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			   const int32_t *bias, int8_t *out)
+/* The convolution one output position at a time, four output channels a
+ * dot_rows4.  Any shape (larger patches go to the reference kernel). */
+static void conv_by_rows(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			 const int32_t *bias, int8_t *out)
 {
 	const int32_t group_c = p->depth_multiplier;
 	const int32_t groups = p->in_c / group_c;
@@ -288,7 +292,7 @@ void TS_DOT_FN(ts_dwconv_s8)(const ts_conv_params *p, const int8_t *in, const in
 			conv_filter[oc * taps + t] = filter[t * p->out_c + oc];
 	conv = *p;
 	conv.depth_multiplier = 1; /* one group of one input channel */
-	TS_DOT_FN(ts_conv_s8)(&conv, in, conv_filter, bias, out);
+	conv_by_rows(&conv, in, conv_filter, bias, out);
 }
 
 /* ---- FULLY_CONNECTED ------------------------------------------------------ */
