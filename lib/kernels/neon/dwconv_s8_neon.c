@@ -1,40 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * DEPTHWISE_CONV_2D for the "neon" and "dotprod" sets (but for one input
- * channel: dot_kernels.h), vectorized over output channels: per tap, eight or sixteen int8 weights times the inputs
- * (SMULL), widened into int32 accumulators.  As in dot_kernels.h, the input
- * offset is applied once per channel, as input_offset * sum(w), and taps in
- * the padding read the input zero point, which contributes nothing, so the
- * correction is the same at every position and the bytes equal the
- * reference's.  Depth multiplier 1 loads consecutive inputs; a multiple of
- * 8 repeats one input across the lanes; other multipliers use the reference.
+ * channel: dot_kernels.h), vectorized over output channels: per tap,
+ * sixteen or eight int8 weights times the inputs (SMULL), widened into
+ * int32 accumulators.  As in dot_kernels.h, the input offset is applied
+ * once per channel, as input_offset * sum(w), and taps in the padding read
+ * the input zero point, which then contributes nothing, so the correction
+ * is the same at every position and the bytes equal the reference's.  Each
+ * position lists where its taps read: the input, or a row of zero points.
+ * Depth multiplier 1 loads consecutive inputs; a multiple of 8 repeats one
+ * input across the lanes; other multipliers, windows of more than
+ * DW_MAX_TAPS taps and more than TS_NEON_CHANNEL_BLOCK input channels use
+ * the reference.
  */
 #include "neon_common.h"
 
 #if TS_KERNELS_NEON
 #include "neon_kernels.h"
 
-/* Windows of up to this many taps read the input through a table of tap
- * offsets when they lie inside the input. */
 #define DW_MAX_TAPS 256
 
 struct dw_position {
 	const ts_conv_params *p;
-	const int8_t *image;  /* batch b of the input */
 	const int8_t *filter;
-	int32_t y0, x0;
-	int8_t zero_point;
-	/* Offset of each tap from the window's first input byte; NULL when
-	 * the window has too many taps for the table. */
-	const int32_t *tap_offset;
-	/* The window's first input byte when every tap is inside the input,
-	 * else NULL. */
-	const int8_t *inside;
+	/* Tap t of output channel oc reads tap[t][oc / depth_multiplier]. */
+	const int8_t *tap[DW_MAX_TAPS];
 };
 
-/* Channels oc .. oc + 7 of a window inside the input. */
-static inline void dw_inside8(const struct dw_position *d, int32_t oc, int32x4_t *lo,
-			      int32x4_t *hi)
+/* Channels oc .. oc + 7. */
+static inline void dw_taps8(const struct dw_position *d, int32_t oc, int32x4_t *lo,
+			    int32x4_t *hi)
 {
 	const ts_conv_params *p = d->p;
 	const int32_t taps = p->k_h * p->k_w;
@@ -42,19 +37,17 @@ static inline void dw_inside8(const struct dw_position *d, int32_t oc, int32x4_t
 	int32x4_t a0 = *lo, a1 = *hi;
 
 	if (p->depth_multiplier == 1) {
-		const int8_t *src = d->inside + oc;
-
 		for (int32_t t = 0; t < taps; t++, w += p->out_c) {
-			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_s8(src + d->tap_offset[t]));
+			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_s8(d->tap[t] + oc));
 
 			a0 = vaddw_s16(a0, vget_low_s16(prod));
 			a1 = ts_neon_addw_high_s16(a1, prod);
 		}
 	} else {
-		const int8_t *src = d->inside + oc / p->depth_multiplier;
+		const int32_t ic = oc / p->depth_multiplier;
 
 		for (int32_t t = 0; t < taps; t++, w += p->out_c) {
-			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_dup_s8(src + d->tap_offset[t]));
+			const int16x8_t prod = vmull_s8(vld1_s8(w), vld1_dup_s8(d->tap[t] + ic));
 
 			a0 = vaddw_s16(a0, vget_low_s16(prod));
 			a1 = ts_neon_addw_high_s16(a1, prod);
@@ -64,17 +57,16 @@ static inline void dw_inside8(const struct dw_position *d, int32_t oc, int32x4_t
 	*hi = a1;
 }
 
-/* Sixteen channels oc .. oc + 15 of a window inside the input, depth
- * multiplier 1. */
-static inline void dw_inside16(const struct dw_position *d, int32_t oc, int32x4_t acc[4])
+/* Channels oc .. oc + 15, depth multiplier 1. */
+static inline void dw_taps16(const struct dw_position *d, int32_t oc, int32x4_t acc[4])
 {
 	const ts_conv_params *p = d->p;
 	const int32_t taps = p->k_h * p->k_w;
-	const int8_t *w = d->filter + oc, *src = d->inside + oc;
+	const int8_t *w = d->filter + oc;
 	int32x4_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 
 	for (int32_t t = 0; t < taps; t++, w += p->out_c) {
-		const int8x16_t wv = vld1q_s8(w), xv = vld1q_s8(src + d->tap_offset[t]);
+		const int8x16_t wv = vld1q_s8(w), xv = vld1q_s8(d->tap[t] + oc);
 		const int16x8_t plo = vmull_s8(vget_low_s8(wv), vget_low_s8(xv));
 		const int16x8_t phi = ts_neon_mull_high_s8(wv, xv);
 
@@ -89,87 +81,15 @@ static inline void dw_inside16(const struct dw_position *d, int32_t oc, int32x4_
 	acc[3] = a3;
 }
 
-/* The input for output channels oc .. oc + 7 at tap (y, x). */
-static inline int8x8_t dw_input8(const struct dw_position *d, int32_t y, int32_t x, int32_t oc)
-{
-	const ts_conv_params *p = d->p;
-	const int8_t *src;
-
-	if (y < 0 || y >= p->in_h || x < 0 || x >= p->in_w)
-		return vdup_n_s8(d->zero_point);
-	src = d->image + ((size_t)y * p->in_w + x) * p->in_c;
-	if (p->depth_multiplier == 1)
-		return vld1_s8(src + oc);
-	return vld1_dup_s8(src + oc / p->depth_multiplier);
-}
-
-/* Accumulators of channels oc .. oc + 7 over every tap of the window. */
-static inline void dw_taps8(const struct dw_position *d, int32_t oc, int32x4_t *lo, int32x4_t *hi)
-{
-	const ts_conv_params *p = d->p;
-
-	for (int32_t ky = 0; ky < p->k_h; ky++) {
-		const int32_t y = d->y0 + ky * p->dil_h;
-		const int8_t *w = d->filter + (size_t)ky * p->k_w * p->out_c + oc;
-
-		for (int32_t kx = 0; kx < p->k_w; kx++, w += p->out_c) {
-			const int16x8_t prod = vmull_s8(vld1_s8(w),
-							dw_input8(d, y, d->x0 + kx * p->dil_w, oc));
-
-			*lo = vaddw_s16(*lo, vget_low_s16(prod));
-			*hi = ts_neon_addw_high_s16(*hi, prod);
-		}
-	}
-}
-
-/* Sixteen channels oc .. oc + 15, depth multiplier 1. */
-static inline void dw_taps16(const struct dw_position *d, int32_t oc, int32x4_t acc[4])
-{
-	const ts_conv_params *p = d->p;
-	const int8x16_t zero_point = vdupq_n_s8(d->zero_point);
-
-	for (int32_t ky = 0; ky < p->k_h; ky++) {
-		const int32_t y = d->y0 + ky * p->dil_h;
-		const int8_t *w = d->filter + (size_t)ky * p->k_w * p->out_c + oc;
-		const int row_ok = y >= 0 && y < p->in_h;
-		const int8_t *row = row_ok ? d->image + (size_t)y * p->in_w * p->in_c + oc : w;
-
-		for (int32_t kx = 0; kx < p->k_w; kx++, w += p->out_c) {
-			const int32_t x = d->x0 + kx * p->dil_w;
-			const int8x16_t wv = vld1q_s8(w);
-			const int8x16_t xv = row_ok && x >= 0 && x < p->in_w ?
-					     vld1q_s8(row + (size_t)x * p->in_c) : zero_point;
-			const int16x8_t plo = vmull_s8(vget_low_s8(wv), vget_low_s8(xv));
-			const int16x8_t phi = ts_neon_mull_high_s8(wv, xv);
-
-			acc[0] = vaddw_s16(acc[0], vget_low_s16(plo));
-			acc[1] = ts_neon_addw_high_s16(acc[1], plo);
-			acc[2] = vaddw_s16(acc[2], vget_low_s16(phi));
-			acc[3] = ts_neon_addw_high_s16(acc[3], phi);
-		}
-	}
-}
-
 /* One channel the vector loops left over. */
 static int32_t dw_taps1(const struct dw_position *d, int32_t oc, int32_t acc)
 {
 	const ts_conv_params *p = d->p;
+	const int32_t taps = p->k_h * p->k_w, ic = oc / p->depth_multiplier;
 	uint32_t sum = (uint32_t)acc;
 
-	for (int32_t ky = 0; ky < p->k_h; ky++) {
-		const int32_t y = d->y0 + ky * p->dil_h;
-
-		for (int32_t kx = 0; kx < p->k_w; kx++) {
-			const int32_t x = d->x0 + kx * p->dil_w;
-			const int8_t w = d->filter[((size_t)ky * p->k_w + kx) * p->out_c + oc];
-			int8_t v = d->zero_point;
-
-			if (y >= 0 && y < p->in_h && x >= 0 && x < p->in_w)
-				v = d->image[((size_t)y * p->in_w + x) * p->in_c +
-					     oc / p->depth_multiplier];
-			sum += (uint32_t)(w * v);
-		}
-	}
+	for (int32_t t = 0; t < taps; t++)
+		sum += (uint32_t)(d->filter[(size_t)t * p->out_c + oc] * d->tap[t][ic]);
 	return (int32_t)sum;
 }
 
@@ -190,10 +110,7 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 
 			for (int q = 0; q < 4; q++)
 				acc[q] = vld1q_s32(corr + j + 4 * q);
-			if (d->inside)
-				dw_inside16(d, oc, acc);
-			else
-				dw_taps16(d, oc, acc);
+			dw_taps16(d, oc, acc);
 			for (int q = 0; q < 4; q++)
 				acc[q] = ts_neon_requant(acc[q], vld1q_s32(p->out_mult + oc + 4 * q),
 							 vld1q_s32(p->out_shift + oc + 4 * q),
@@ -205,10 +122,7 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 		const int32_t oc = c0 + j;
 		int32x4_t a0 = vld1q_s32(corr + j), a1 = vld1q_s32(corr + j + 4);
 
-		if (d->inside)
-			dw_inside8(d, oc, &a0, &a1);
-		else
-			dw_taps8(d, oc, &a0, &a1);
+		dw_taps8(d, oc, &a0, &a1);
 		a0 = ts_neon_requant(a0, vld1q_s32(p->out_mult + oc), vld1q_s32(p->out_shift + oc),
 				     out_offset, lo, hi);
 		a1 = ts_neon_requant(a1, vld1q_s32(p->out_mult + oc + 4),
@@ -224,27 +138,43 @@ static void dw_position(const struct dw_position *d, int32_t c0, int32_t n,
 	}
 }
 
+/* Where the taps of the window at (y0, x0) read, at the edge of the input. */
+static void window_taps(const ts_conv_params *p, const int8_t *image, int32_t y0, int32_t x0,
+			const int8_t *padding, const int8_t **tap)
+{
+	for (int32_t ky = 0; ky < p->k_h; ky++) {
+		const int32_t y = y0 + ky * p->dil_h;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++) {
+			const int32_t x = x0 + kx * p->dil_w;
+
+			*tap++ = y >= 0 && y < p->in_h && x >= 0 && x < p->in_w ?
+				 image + ((size_t)y * p->in_w + x) * p->in_c : padding;
+		}
+	}
+}
+
 void ts_dwconv_s8_channels(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-		       const int32_t *bias, int8_t *out)
+			   const int32_t *bias, int8_t *out)
 {
 	const int32_t taps = p->k_h * p->k_w;
 	const int32_t span_h = (p->k_h - 1) * p->dil_h, span_w = (p->k_w - 1) * p->dil_w;
 	int32_t corr[TS_NEON_CHANNEL_BLOCK], tap_offset[DW_MAX_TAPS];
+	/* What a tap in the padding reads: the input zero point. */
+	int8_t padding[TS_NEON_CHANNEL_BLOCK];
 	struct dw_position d;
 
-	if (!ts_neon_offset_ok(p->input_offset) ||
+	if (!ts_neon_offset_ok(p->input_offset) || taps > DW_MAX_TAPS ||
+	    p->in_c > TS_NEON_CHANNEL_BLOCK ||
 	    (p->depth_multiplier != 1 && p->depth_multiplier % 8 != 0)) {
 		ts_dwconv_s8_ref(p, in, filter, bias, out);
 		return;
 	}
+	memset(padding, (int8_t)-p->input_offset, sizeof(padding));
+	for (int32_t t = 0; t < taps; t++)
+		tap_offset[t] = ((t / p->k_w) * p->dil_h * p->in_w + (t % p->k_w) * p->dil_w) * p->in_c;
 	d.p = p;
 	d.filter = filter;
-	d.zero_point = (int8_t)-p->input_offset;
-	d.tap_offset = taps <= DW_MAX_TAPS ? tap_offset : NULL;
-	if (d.tap_offset)
-		for (int32_t t = 0; t < taps; t++)
-			tap_offset[t] = ((t / p->k_w) * p->dil_h * p->in_w +
-					 (t % p->k_w) * p->dil_w) * p->in_c;
 	for (int32_t c0 = 0; c0 < p->out_c; c0 += TS_NEON_CHANNEL_BLOCK) {
 		const int32_t n = p->out_c - c0 < TS_NEON_CHANNEL_BLOCK ?
 				  p->out_c - c0 : TS_NEON_CHANNEL_BLOCK;
@@ -259,14 +189,21 @@ void ts_dwconv_s8_channels(const ts_conv_params *p, const int8_t *in, const int8
 					    (uint32_t)p->input_offset * wsum);
 		}
 		for (int32_t b = 0; b < p->batches; b++) {
-			d.image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+			const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
+
 			for (int32_t oy = 0; oy < p->out_h; oy++)
 			for (int32_t ox = 0; ox < p->out_w; ox++) {
-				d.y0 = oy * p->stride_h - p->pad_h;
-				d.x0 = ox * p->stride_w - p->pad_w;
-				d.inside = d.tap_offset && d.y0 >= 0 && d.y0 + span_h < p->in_h &&
-					   d.x0 >= 0 && d.x0 + span_w < p->in_w ?
-					   d.image + ((size_t)d.y0 * p->in_w + d.x0) * p->in_c : NULL;
+				const int32_t y0 = oy * p->stride_h - p->pad_h;
+				const int32_t x0 = ox * p->stride_w - p->pad_w;
+
+				if (y0 >= 0 && y0 + span_h < p->in_h && x0 >= 0 && x0 + span_w < p->in_w) {
+					const int8_t *origin = image + ((size_t)y0 * p->in_w + x0) * p->in_c;
+
+					for (int32_t t = 0; t < taps; t++)
+						d.tap[t] = origin + tap_offset[t];
+				} else {
+					window_taps(p, image, y0, x0, padding, d.tap);
+				}
 				dw_position(&d, c0, n, corr,
 					    out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c);
 			}
