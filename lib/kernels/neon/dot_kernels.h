@@ -3,8 +3,8 @@
  * CONV_2D, FULLY_CONNECTED and one-input-channel DEPTHWISE_CONV_2D built on
  * int8 dot products, included once per dot-product flavour: neon_dot.c
  * (SMULL + SADALP, ARMv7 and ARMv8.0) and dotprod_dot.c (SDOT, ARMv8.2).
- * It defines conv_by_rows() for the includer's conv kernel, and the fc and
- * depthwise kernels.  The includer defines TS_DOT_FN(name), the name of a
+ * It defines conv_by_rows() and dwconv_by_rows() for the includer's conv and
+ * depthwise kernels, and the fc kernel.  The includer defines TS_DOT_FN(name), the name of a
  * function in its set, and three static inline helpers:
  *   ts_dot16(acc, a, b)  acc lanes += sums of products of a and b's bytes
  *   ts_dot8(acc, a, b)   the same for eight bytes
@@ -276,8 +276,8 @@ static void conv_by_rows(const ts_conv_params *p, const int8_t *in, const int8_t
  * [out_c][k_h][k_w]: the same sums, computed with dot products over the
  * taps instead of one tap at a time.  Other shapes go to the kernel that
  * runs over channels. */
-void TS_DOT_FN(ts_dwconv_s8)(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			     const int32_t *bias, int8_t *out)
+static void dwconv_by_rows(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			   const int32_t *bias, int8_t *out)
 {
 	const int32_t taps = p->k_h * p->k_w;
 	int8_t conv_filter[TS_NEON_PATCH_MAX] __attribute__((aligned(16)));

@@ -31,8 +31,9 @@ static inline int32x4_t ts_wsum16(int32x4_t acc, int8x16_t w)
 #include "../../core/arena.h"
 
 /*
- * CONV_2D with constant weights and one group: the prepare hook packs the
- * filter for SDOT's indexed form, where one instruction adds, for four
+ * CONV_2D with constant weights and one group, and DEPTHWISE_CONV_2D with
+ * constant weights and one input channel (the same convolution with the
+ * filter transposed): the prepare hooks pack the filter for SDOT's indexed form, where one instruction adds, for four
  * output channels, the dot product of their four weights with four
  * consecutive patch bytes chosen by a lane index.  A tile of four output
  * positions times eight output channels then costs, per sixteen patch
@@ -54,11 +55,15 @@ struct dotprod_conv {
 	int32_t blocks;
 };
 
-void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			      const int32_t *bias)
+/* The packed filter of p's convolution, whose weight k of output channel oc
+ * is filter[oc * oc_stride + k * k_stride]; c->packed stays NULL when the
+ * shape does not suit it. */
+static struct dotprod_conv *pack_conv(struct ts_arena *a, const ts_conv_params *p,
+				      const int8_t *filter, size_t oc_stride, size_t k_stride,
+				      const int32_t *bias)
 {
 	struct dotprod_conv *c = ts_arena_take(a, sizeof(*c), _Alignof(struct dotprod_conv));
-	const int32_t depth = p->k_h * p->k_w * p->depth_multiplier;
+	const int32_t depth = p->k_h * p->k_w * p->in_c;
 	const int32_t depth_pad = (depth + 7) & ~7;
 	int8_t *packed;
 	int32_t *fixed, *mult, *shift;
@@ -68,8 +73,7 @@ void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p, const
 		return NULL;
 	c->p = *p;
 	c->packed = NULL;
-	if (!filter || p->depth_multiplier != p->in_c || !ts_neon_offset_ok(p->input_offset) ||
-	    depth_pad > TS_NEON_PATCH_MAX)
+	if (!filter || !ts_neon_offset_ok(p->input_offset) || depth_pad > TS_NEON_PATCH_MAX)
 		return c;
 	c->depth_pad = depth_pad;
 	c->blocks = (p->out_c + PACK_OC - 1) / PACK_OC;
@@ -82,11 +86,10 @@ void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p, const
 		return NULL;
 	for (size_t oc = 0; oc < channels; oc++) {
 		const int real = oc < (size_t)p->out_c;
-		const int8_t *w = filter + oc * (size_t)depth;
 		uint32_t wsum = 0;
 
 		for (int32_t k = 0; k < depth_pad; k++) {
-			const int8_t v = real && k < depth ? w[k] : 0;
+			const int8_t v = real && k < depth ? filter[oc * oc_stride + (size_t)k * k_stride] : 0;
 
 			packed[((oc / PACK_OC * (size_t)(depth_pad / 4) + (size_t)k / 4) * PACK_OC +
 				oc % PACK_OC) * 4 + (size_t)k % 4] = v;
@@ -102,6 +105,24 @@ void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p, const
 	c->mult = mult;
 	c->shift = shift;
 	return c;
+}
+
+/* Convolutions of one group. */
+void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
+			      const int32_t *bias)
+{
+	const int32_t depth = p->k_h * p->k_w * p->depth_multiplier;
+
+	return pack_conv(a, p, p->depth_multiplier == p->in_c ? filter : NULL, (size_t)depth, 1,
+			 bias);
+}
+
+/* Depthwise with one input channel: the convolution of the transposed
+ * [k_h][k_w][out_c] filter. */
+void *ts_dwconv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
+				const int8_t *filter, const int32_t *bias)
+{
+	return pack_conv(a, p, p->in_c == 1 ? filter : NULL, 1, (size_t)p->out_c, bias);
 }
 
 /* acc[i][h] += packed block (lane l of 16 or 8 patch bytes of position i),
@@ -245,5 +266,17 @@ void ts_conv_s8_dotprod(const ts_conv_params *params, const int8_t *in, const in
 		conv_packed(c, in, out);
 	else
 		conv_by_rows(&c->p, in, filter, bias, out);
+}
+
+/* params: struct dotprod_conv from ts_dwconv_prepare_dotprod. */
+void ts_dwconv_s8_dotprod(const ts_conv_params *params, const int8_t *in, const int8_t *filter,
+			  const int32_t *bias, int8_t *out)
+{
+	const struct dotprod_conv *c = (const struct dotprod_conv *)(const void *)params;
+
+	if (c->packed)
+		conv_packed(c, in, out);
+	else
+		dwconv_by_rows(&c->p, in, filter, bias, out);
 }
 #endif

@@ -32,4 +32,10 @@ void ts_conv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *fi
 {
 	conv_by_rows(p, in, filter, bias, out);
 }
+
+void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+		       const int32_t *bias, int8_t *out)
+{
+	dwconv_by_rows(p, in, filter, bias, out);
+}
 #endif

@@ -44,6 +44,8 @@ void ts_fc_s8_dotprod(const ts_fc_params *p, const int8_t *in,
 /* Packs constant filters (dotprod_dot.c). */
 void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
 			      const int8_t *filter, const int32_t *bias);
+void *ts_dwconv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
+				const int8_t *filter, const int32_t *bias);
 void ts_dwconv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
 			  const int8_t *filter, const int32_t *bias, int8_t *out);
 #endif

@@ -32,6 +32,7 @@ const ts_kernel_table ts_kernels_dotprod = {
 	.name = "dotprod",
 	.cpu_needs = TS_CPU_NEON | TS_CPU_DOTPROD,
 	.conv_s8_prepare = ts_conv_prepare_dotprod,
+	.dwconv_s8_prepare = ts_dwconv_prepare_dotprod,
 	.fc_s8_prepare = ts_neon_fc_prepare,
 	.conv_s8 = ts_conv_s8_dotprod,
 	.dwconv_s8 = ts_dwconv_s8_dotprod,
