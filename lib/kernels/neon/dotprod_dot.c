@@ -155,29 +155,10 @@ void *ts_dwconv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
 		a31 = vdotq_lane_s32(a31, w1_, x3, l);                                   \
 	} while (0)
 
-/* Eight requantized output channels of one position to dst (n of them). */
 static inline void tile_store(const struct dotprod_conv *c, int32_t oc, int32x4_t lo4,
 			      int32x4_t hi4, int8_t *dst)
 {
-	const ts_conv_params *p = &c->p;
-	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
-	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
-	int8x8_t bytes;
-
-	lo4 = ts_neon_requant(vaddq_s32(lo4, vld1q_s32(c->fixed + oc)), vld1q_s32(c->mult + oc),
-			      vld1q_s32(c->shift + oc), out_offset, lo, hi);
-	hi4 = ts_neon_requant(vaddq_s32(hi4, vld1q_s32(c->fixed + oc + 4)),
-			      vld1q_s32(c->mult + oc + 4), vld1q_s32(c->shift + oc + 4),
-			      out_offset, lo, hi);
-	bytes = ts_neon_narrow8(lo4, hi4);
-	if (oc + PACK_OC <= p->out_c) {
-		vst1_s8(dst + oc, bytes);
-	} else {
-		int8_t tmp[PACK_OC];
-
-		vst1_s8(tmp, bytes);
-		memcpy(dst + oc, tmp, (size_t)(p->out_c - oc));
-	}
+	ts_neon_requant_store8(&c->p, c->fixed, c->mult, c->shift, oc, lo4, hi4, dst);
 }
 
 /* Every output channel of TILE positions (the first n real) from their

@@ -126,6 +126,32 @@ static inline void ts_neon_store4(int8_t *dst, int32x4_t v, int n)
 	memcpy(dst, bytes, (size_t)n);
 }
 
+/* Eight accumulators of output channels oc .. oc + 7 of a packed filter
+ * (fixed, mult and shift padded to a multiple of 8 channels) requantized to
+ * dst[oc ..], of which only the channels below out_c are written. */
+static inline void ts_neon_requant_store8(const ts_conv_params *p, const int32_t *fixed,
+					  const int32_t *mult, const int32_t *shift, int32_t oc,
+					  int32x4_t lo4, int32x4_t hi4, int8_t *dst)
+{
+	const int32x4_t out_offset = vdupq_n_s32(p->output_offset);
+	const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+	int8x8_t bytes;
+
+	lo4 = ts_neon_requant(vaddq_s32(lo4, vld1q_s32(fixed + oc)), vld1q_s32(mult + oc),
+			      vld1q_s32(shift + oc), out_offset, lo, hi);
+	hi4 = ts_neon_requant(vaddq_s32(hi4, vld1q_s32(fixed + oc + 4)), vld1q_s32(mult + oc + 4),
+			      vld1q_s32(shift + oc + 4), out_offset, lo, hi);
+	bytes = ts_neon_narrow8(lo4, hi4);
+	if (oc + 8 <= p->out_c) {
+		vst1_s8(dst + oc, bytes);
+	} else {
+		int8_t tmp[8];
+
+		vst1_s8(tmp, bytes);
+		memcpy(dst + oc, tmp, (size_t)(p->out_c - oc));
+	}
+}
+
 /* Four int32 values from p[i..i+n), n in 1..4; missing lanes repeat p[i]. */
 static inline int32x4_t ts_neon_load4(const int32_t *p, int32_t i, int n)
 {

@@ -21,6 +21,11 @@ struct ts_neon_fc {
 void *ts_neon_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
 			 const int32_t *bias);
 
+/* Pack constant filters (neon_dot.c). */
+void *ts_conv_prepare_neon(struct ts_arena *a, const ts_conv_params *p,
+			   const int8_t *filter, const int32_t *bias);
+void *ts_dwconv_prepare_neon(struct ts_arena *a, const ts_conv_params *p,
+			     const int8_t *filter, const int32_t *bias);
 void ts_conv_s8_neon(const ts_conv_params *p, const int8_t *in,
 		     const int8_t *filter, const int32_t *bias, int8_t *out);
 void ts_fc_s8_neon(const ts_fc_params *p, const int8_t *in,

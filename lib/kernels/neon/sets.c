@@ -13,6 +13,8 @@
 const ts_kernel_table ts_kernels_neon = {
 	.name = "neon",
 	.cpu_needs = TS_CPU_NEON,
+	.conv_s8_prepare = ts_conv_prepare_neon,
+	.dwconv_s8_prepare = ts_dwconv_prepare_neon,
 	.fc_s8_prepare = ts_neon_fc_prepare,
 	.conv_s8 = ts_conv_s8_neon,
 	.dwconv_s8 = ts_dwconv_s8_neon,
