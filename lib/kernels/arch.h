@@ -22,13 +22,15 @@
  * file); a 32-bit ARMv7-A build with hardware floating point has "neon",
  * compiled for NEON file by file while the base build assumes only
  * VFPv3-D16 (Debian armhf).  Cortex-M and soft-float builds have neither.
+ * The per-file target pragmas are GCC's: clang builds have neither.
  */
-#if defined(__aarch64__) && defined(__GNUC__) && !defined(__ARM_BIG_ENDIAN)
+#if defined(__aarch64__) && defined(__GNUC__) && !defined(__clang__) && \
+	!defined(__ARM_BIG_ENDIAN)
 #define TS_KERNELS_NEON 1
 #define TS_KERNELS_DOTPROD 1
-#elif defined(__arm__) && defined(__GNUC__) && defined(__ARM_ARCH) && __ARM_ARCH >= 7 && \
-	defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'A' && !defined(__SOFTFP__) && \
-	!defined(__ARM_BIG_ENDIAN)
+#elif defined(__arm__) && defined(__GNUC__) && !defined(__clang__) && \
+	defined(__ARM_ARCH) && __ARM_ARCH >= 7 && defined(__ARM_ARCH_PROFILE) && \
+	__ARM_ARCH_PROFILE == 'A' && !defined(__SOFTFP__) && !defined(__ARM_BIG_ENDIAN)
 #define TS_KERNELS_NEON 1
 #define TS_KERNELS_DOTPROD 0
 #else

@@ -4,15 +4,16 @@
  * int8 dot products, included once per dot-product flavour: neon_dot.c
  * (SMULL + SADALP, ARMv7 and ARMv8.0) and dotprod_dot.c (SDOT, ARMv8.2).
  * It defines conv_by_rows() and dwconv_by_rows() for the includer's conv and
- * depthwise kernels, and the fc kernel.  The includer defines TS_DOT_FN(name), the name of a
- * function in its set, and three static inline helpers:
+ * depthwise kernels (used where its packed filters do not apply), and the
+ * fc kernel.  The includer defines TS_DOT_FN(name), the name of a function
+ * in its set, and three static inline helpers:
  *   ts_dot16(acc, a, b)  acc lanes += sums of products of a and b's bytes
  *   ts_dot8(acc, a, b)   the same for eight bytes
  *   ts_wsum16(acc, w)    acc lanes += sums of w's bytes
  * which may spread a sum over the four lanes in any way: only the total of
  * the lanes is used.
  *
- * Both kernels rewrite the reference's sum of w * (x + input_offset) as
+ * The kernels rewrite the reference's sum of w * (x + input_offset) as
  * sum(w * x) + input_offset * sum(w): int8 products that the hardware sums
  * directly, and a correction per output channel.  int32 sums wrap the same
  * way in any order, so the bytes equal the reference's.  A convolution tap
@@ -179,7 +180,7 @@ static const int8_t *conv_patch(const ts_conv_params *p, const int8_t *in, int32
 	return patch;
 }
 
-/* Per-channel requantization constants, four channels a vector. */
+/* The requantization constants every channel shares, as vectors. */
 struct requant4 {
 	int32x4_t out_offset, lo, hi;
 };

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* CONV_2D and FULLY_CONNECTED for the "dotprod" set: SDOT (ARMv8.2-A
- * dot product, Cortex-A55/A76: Pi 5) sums four int8 products per lane in
- * one instruction.  Only this file is compiled for ARMv8.2 + dotprod; the
- * set is used only when the CPU reports HWCAP_ASIMDDP. */
+/* CONV_2D, DEPTHWISE_CONV_2D (one input channel) and FULLY_CONNECTED for
+ * the "dotprod" set: SDOT (ARMv8.2-A dot product, Cortex-A55/A76: Pi 5)
+ * sums four int8 products per lane in one instruction.  Only this file is
+ * compiled for ARMv8.2 + dotprod; the set runs only where the CPU reports
+ * HWCAP_ASIMDDP. */
 #include "../arch.h"
 
 #if TS_KERNELS_DOTPROD
@@ -33,9 +34,10 @@ static inline int32x4_t ts_wsum16(int32x4_t acc, int8x16_t w)
 /*
  * CONV_2D with constant weights and one group, and DEPTHWISE_CONV_2D with
  * constant weights and one input channel (the same convolution with the
- * filter transposed): the prepare hooks pack the filter for SDOT's indexed form, where one instruction adds, for four
- * output channels, the dot product of their four weights with four
- * consecutive patch bytes chosen by a lane index.  A tile of four output
+ * filter transposed): the prepare hooks pack the filter for SDOT's indexed
+ * form, where one instruction adds, for four output channels, the dot
+ * product of their four weights with four consecutive patch bytes chosen by
+ * a lane index.  A tile of four output
  * positions times eight output channels then costs, per sixteen patch
  * bytes, four patch loads, eight weight loads and 32 SDOTs (512 products),
  * and no horizontal sums.
@@ -89,7 +91,8 @@ static struct dotprod_conv *pack_conv(struct ts_arena *a, const ts_conv_params *
 		uint32_t wsum = 0;
 
 		for (int32_t k = 0; k < depth_pad; k++) {
-			const int8_t v = real && k < depth ? filter[oc * oc_stride + (size_t)k * k_stride] : 0;
+			const int8_t v = real && k < depth ?
+					 filter[oc * oc_stride + (size_t)k * k_stride] : 0;
 
 			packed[((oc / PACK_OC * (size_t)(depth_pad / 4) + (size_t)k / 4) * PACK_OC +
 				oc % PACK_OC) * 4 + (size_t)k % 4] = v;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* CONV_2D and FULLY_CONNECTED for the "neon" set: int8 products widened to
- * int16 (SMULL) and summed pairwise into int32 (SADALP), which NEON has on
- * every ARMv7-A and ARMv8-A core. */
+/* CONV_2D, DEPTHWISE_CONV_2D (one input channel) and FULLY_CONNECTED for
+ * the "neon" set, with what NEON has on every ARMv7-A and ARMv8-A core:
+ * int8 products widened to int16 (SMULL) and summed pairwise into int32
+ * (SADALP), and int16 multiply-accumulates by lane (VMLAL). */
 #include "neon_common.h"
 
 #if TS_KERNELS_NEON
@@ -88,7 +89,8 @@ static struct neon_conv *pack_conv(struct ts_arena *a, const ts_conv_params *p,
 		uint32_t wsum = 0;
 
 		for (int32_t k = 0; k < depth_pad; k++) {
-			const int8_t v = real && k < depth ? filter[oc * oc_stride + (size_t)k * k_stride] : 0;
+			const int8_t v = real && k < depth ?
+					 filter[oc * oc_stride + (size_t)k * k_stride] : 0;
 
 			packed[(oc / PACK_OC * (size_t)depth_pad + (size_t)k) * PACK_OC + oc % PACK_OC] = v;
 			wsum += (uint32_t)v;
