@@ -28,8 +28,17 @@
 
 #include "tinysense/kernels.h"
 #include "core/arena.h"
+#include "core/fixedpoint.h"
+#include "kernels/arch.h"
 #include "kernels/kernels.h"
 #include "cpu_features.h"
+
+/* The NEON requantization primitives themselves (lib/kernels/neon/), in a
+ * region compiled for NEON: only called when the CPU has it. */
+#if TS_KERNELS_NEON
+#pragma GCC push_options
+#include "kernels/neon/neon_common.h"
+#endif
 
 #define MAX_ELEMS (48 * 1024)
 #define MAX_CHANNELS 1024
@@ -430,6 +439,76 @@ static int add_s8_case(const ts_kernel_table *set, int n)
 	return compare(set->name, "add", n, p.shape.count);
 }
 
+/* ---- requantization primitives ----------------------------------------- */
+
+#if TS_KERNELS_NEON
+/* Values where rounding and saturation change: zero, +-1, the int32 ends,
+ * powers of two and their neighbours, then random ones. */
+static int32_t edge_value(int i)
+{
+	static const int32_t fixed[] = { 0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN,
+					 INT32_MIN + 1, INT32_MAX - 1 };
+	const int nfixed = (int)(sizeof(fixed) / sizeof(fixed[0]));
+
+	if (i < nfixed)
+		return fixed[i];
+	i -= nfixed;
+	if (i < 30 * 6) {
+		const int32_t pot = (int32_t)1 << (i / 6 + 1);
+		const int32_t v[6] = { pot, -pot, pot + 1, -pot - 1, pot - 1, -pot + 1 };
+
+		return v[i % 6];
+	}
+	return (int32_t)rnd();
+}
+
+/* ts_neon_mul_by_qm (conv, depthwise, fc) and ts_neon_rdbpot (add) lane
+ * for lane equal to the scalar functions every kernel's bytes come from,
+ * for every shift TFLite can produce; 0 when they agree. */
+static int requant_primitives_agree(void)
+{
+	const int values = 11 + 30 * 6 + 300;
+	long checked = 0;
+
+	rng_state = 0x5eed;
+	for (int m = 0; m < 24; m++) {
+		/* QuantizeMultiplier's range [2^30, 2^31), and 0. */
+		const int32_t mult = m == 0 ? 0 : m == 1 ? 0x40000000 : m == 2 ? INT32_MAX :
+				     (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
+
+		for (int shift = -31; shift <= 31; shift++)
+			for (int i = 0; i < values; i += 4) {
+				int32_t x[4], got[4], got_pot[4];
+
+				for (int l = 0; l < 4; l++)
+					x[l] = edge_value(i + l < values ? i + l : 0);
+				vst1q_s32(got, ts_neon_mul_by_qm(vld1q_s32(x), vdupq_n_s32(mult),
+								 vdupq_n_s32(shift)));
+				vst1q_s32(got_pot, ts_neon_rdbpot(vld1q_s32(x),
+								  vdupq_n_s32(shift < 0 ? shift : 0)));
+				for (int l = 0; l < 4; l++) {
+					const int32_t want = ts_mul_by_quantized_multiplier(x[l], mult, shift);
+					const int32_t want_pot =
+						ts_rounding_divide_by_pot(x[l], shift < 0 ? -shift : 0);
+
+					if (got[l] != want || got_pot[l] != want_pot) {
+						printf("requantization: MISMATCH x %d mult %d shift %d: "
+						       "%d (reference %d), divide by 2^%d: %d "
+						       "(reference %d)\n", x[l], mult, shift, got[l], want,
+						       shift < 0 ? -shift : 0, got_pot[l], want_pot);
+						return -1;
+					}
+					checked++;
+				}
+			}
+	}
+	printf("neon requantization: %ld values, multipliers and shifts equal to the "
+	       "reference\n", checked);
+	return 0;
+}
+#pragma GCC pop_options
+#endif
+
 /* ---- driver ------------------------------------------------------------ */
 
 struct kernel_test {
@@ -498,6 +577,10 @@ int main(int argc, char **argv)
 	}
 	if (harness_catches_a_difference(seed))
 		return 1;
+#if TS_KERNELS_NEON
+	if ((cpu & TS_CPU_NEON) && requant_primitives_agree())
+		failed++;
+#endif
 	for (size_t i = 1; (name = ts_kernels_name(i)); i++) {
 		const ts_kernel_table *set = ts_kernels_find(name);
 
