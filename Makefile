@@ -383,8 +383,22 @@ CROSS_TESTS := conformance_main kernels_diff_main
 
 cross: cross-deps $(foreach a,$(CROSS_ARCHS),$(CROSS_TESTS:%=$(BUILD)/$(a)/%))
 
+# lib/ built for each architecture (NEON files included) still needs nothing
+# from libc but memcpy, memset and memmove, as check-freestanding says of
+# the native build.
+.PHONY: check-cross-freestanding
+check-cross-freestanding: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a)/obj/%.o))
+	@set -e; for a in $(CROSS_ARCHS); do \
+		case $$a in aarch64) cc=$(CROSS_CC_aarch64);; armhf) cc=$(CROSS_CC_armhf);; esac; \
+		$$cc -r -nostdlib -o $(BUILD)/$$a/libtinysense-all.o $(LIB_SRCS:%.c=$(BUILD)/$$a/obj/%.o); \
+		bad=$$(nm -u --format=posix $(BUILD)/$$a/libtinysense-all.o | awk '{print $$1}' | \
+			grep -v -E '^(memcpy|memset|memmove|__[a-zA-Z0-9_]+|_GLOBAL_OFFSET_TABLE_)$$' || true); \
+		if [ -n "$$bad" ]; then echo "lib/ for $$a uses symbols outside its freestanding set:" $$bad; exit 1; fi; \
+		echo "lib/ for $$a is freestanding: it needs only memcpy, memset and memmove"; \
+	done
+
 # Each CPU gets its own seed, so the runs together cover more cases.
-check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%)
+check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding
 	@set -e; seed=1; run() { echo "== $$1"; shift; \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/conformance_main" $(CONFORMANCE) $(CROSS_FRONTEND); \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/kernels_diff_main" $(CROSS_DIFF_CASES) $$seed; \
