@@ -324,7 +324,8 @@ clean:
 # runs tests/cross/kernels_diff_main.c: CROSS_DIFF_CASES random cases per
 # kernel, every optimized set byte-equal to ref.  The armhf build assumes
 # only ARMv7-A + VFPv3-D16 (Debian armhf); lib/kernels/neon/ enables NEON in
-# its own files and the set runs only where HWCAP_NEON says so.  `make
+# its own files and the set runs only where HWCAP_NEON says so (checked:
+# check-cross-baseline; check-cross-freestanding checks lib/'s libc use).  `make
 # bench-arm` (part of `make bench`) counts guest instructions per inference
 # under qemu (../shared/tools/qemu-insncount) for ref, neon and dotprod.
 # The daemon is not cross-built here.
@@ -397,8 +398,24 @@ check-cross-freestanding: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a
 		echo "lib/ for $$a is freestanding: it needs only memcpy, memset and memmove"; \
 	done
 
+# Nothing assumed at compile time: on armhf only lib/kernels/neon/ holds NEON
+# instructions (integer data types or Q registers; VFP's conversions aside),
+# on aarch64 only dotprod_dot.c holds SDOT/UDOT.
+.PHONY: check-cross-baseline
+check-cross-baseline: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a)/obj/%.o))
+	@set -e; for o in $(filter-out $(BUILD)/armhf/obj/lib/kernels/neon/%,$(LIB_SRCS:%.c=$(BUILD)/armhf/obj/%.o)); do \
+		if arm-linux-gnueabihf-objdump -d $$o | grep -v -E '\svcvt' | \
+			grep -q -E '\sv[a-z0-9]+\.[suip](8|16|32|64)\s|\sq[0-9]+'; then \
+			echo "$$o: NEON instructions outside lib/kernels/neon/"; exit 1; fi; \
+	done; \
+	for o in $(filter-out %/dotprod_dot.o,$(LIB_SRCS:%.c=$(BUILD)/aarch64/obj/%.o)); do \
+		if aarch64-linux-gnu-objdump -d $$o | grep -q -E '\s[su]dot\s'; then \
+			echo "$$o: dot-product instructions outside dotprod_dot.c"; exit 1; fi; \
+	done; \
+	echo "baseline: NEON only in lib/kernels/neon/ (armhf), SDOT only in dotprod_dot.c (aarch64)"
+
 # Each CPU gets its own seed, so the runs together cover more cases.
-check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding
+check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding check-cross-baseline
 	@set -e; seed=1; run() { echo "== $$1"; shift; \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/conformance_main" $(CONFORMANCE) $(CROSS_FRONTEND); \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/kernels_diff_main" $(CROSS_DIFF_CASES) $$seed; \
