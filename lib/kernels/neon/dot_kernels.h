@@ -132,9 +132,26 @@ static inline void copy_bytes(int8_t *dst, const int8_t *src, int32_t n)
 		dst[i] = src[i];
 }
 
+/* n bytes of v at dst. */
 static inline void fill_bytes(int8_t *dst, int8_t v, int32_t n)
 {
-	for (int32_t i = 0; i < n; i++)
+	int32_t i = 0;
+
+	if (n >= 16) {
+		const int8x16_t vv = vdupq_n_s8(v);
+
+		for (; i + 16 <= n; i += 16)
+			vst1q_s8(dst + i, vv);
+		if (i < n)
+			vst1q_s8(dst + n - 16, vv);
+		return;
+	}
+	if (n >= 8) {
+		vst1_s8(dst, vdup_n_s8(v));
+		vst1_s8(dst + n - 8, vdup_n_s8(v));
+		return;
+	}
+	for (; i < n; i++)
 		dst[i] = v;
 }
 
@@ -166,6 +183,20 @@ static const int8_t *conv_patch(const ts_conv_params *p, const int8_t *in, int32
 		row = image + (size_t)y * p->in_w * p->in_c + c0;
 		if (contiguous && x0 >= 0 && x0 + p->k_w <= p->in_w) {
 			copy_bytes(dst, row + (size_t)x0 * p->in_c, row_bytes);
+			continue;
+		}
+		if (contiguous) {
+			/* Taps k0 .. k1 - 1 are inside the row: one copy, and
+			 * zero points on either side. */
+			const int32_t k0 = x0 >= 0 ? 0 : -x0 < p->k_w ? -x0 : p->k_w;
+			const int32_t k1 = p->in_w - x0 >= p->k_w ? p->k_w :
+					   p->in_w - x0 > k0 ? p->in_w - x0 : k0;
+
+			fill_bytes(dst, zero_point, k0 * group_c);
+			if (k1 > k0)
+				copy_bytes(dst + k0 * group_c, row + (size_t)(x0 + k0) * p->in_c,
+					   (k1 - k0) * group_c);
+			fill_bytes(dst + k1 * group_c, zero_point, (p->k_w - k1) * group_c);
 			continue;
 		}
 		for (int32_t kx = 0; kx < p->k_w; kx++) {
