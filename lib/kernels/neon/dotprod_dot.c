@@ -212,7 +212,9 @@ static void conv_packed(const struct dotprod_conv *c, const int8_t *in, int8_t *
 	int8_t patch[TILE][TS_NEON_PATCH_MAX] __attribute__((aligned(16)));
 
 	for (int32_t b = 0; b < p->batches; b++)
-		for (int32_t t = 0; t < positions; t += TILE) {
+		/* (oy, ox): the next position, in raster order (no divisions:
+		 * ARMv7-A has none). */
+		for (int32_t t = 0, oy = 0, ox = 0; t < positions; t += TILE) {
 			const int n = positions - t < TILE ? (int)(positions - t) : TILE;
 			const int8_t *x[TILE];
 			int8_t *dst[TILE];
@@ -226,8 +228,11 @@ static void conv_packed(const struct dotprod_conv *c, const int8_t *in, int8_t *
 					x[i] = x[0];
 					continue;
 				}
-				x[i] = conv_patch(p, in, b, pos / p->out_w, pos % p->out_w, 0, p->in_c,
-						  patch[i]);
+				x[i] = conv_patch(p, in, b, oy, ox, 0, p->in_c, patch[i]);
+				if (++ox == p->out_w) {
+					ox = 0;
+					oy++;
+				}
 				if (depth < c->depth_pad) {
 					/* A patch read in place would be read past its end. */
 					if (x[i] != patch[i])

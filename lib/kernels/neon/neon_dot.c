@@ -194,7 +194,9 @@ static void conv_packed(const struct neon_conv *c, const int8_t *in, int8_t *out
 	int16_t wide[TILE][PATCH16_MAX] __attribute__((aligned(16)));
 
 	for (int32_t b = 0; b < p->batches; b++)
-		for (int32_t t = 0; t < positions; t += TILE) {
+		/* (oy, ox): the next position, in raster order (no divisions:
+		 * ARMv7-A has none). */
+		for (int32_t t = 0, oy = 0, ox = 0; t < positions; t += TILE) {
 			const int n = positions - t < TILE ? (int)(positions - t) : TILE;
 			const int16_t *x[TILE];
 			int8_t *dst[TILE];
@@ -208,10 +210,13 @@ static void conv_packed(const struct neon_conv *c, const int8_t *in, int8_t *out
 					x[i] = x[0];
 					continue;
 				}
-				widen(wide[i], conv_patch(p, in, b, pos / p->out_w, pos % p->out_w, 0,
-							  p->in_c, patch),
-				      depth, c->depth_pad);
+				widen(wide[i], conv_patch(p, in, b, oy, ox, 0, p->in_c, patch), depth,
+				      c->depth_pad);
 				x[i] = wide[i];
+				if (++ox == p->out_w) {
+					ox = 0;
+					oy++;
+				}
 			}
 			tile_outputs(c, x, n, dst);
 		}
