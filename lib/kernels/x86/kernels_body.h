@@ -30,6 +30,93 @@ static inline void finish_block(const int32_t *q, int32_t b, vec acc, vec extra,
 	}
 }
 
+#ifdef X86_DPBUSD
+/*
+ * VNNI: the row holds x + 128 as uint8 (x86_kernels.h), quads of it
+ * broadcast against [blocks][k2 / 4][VL][4] weights.
+ */
+typedef uint8_t row_t;
+
+/* The n outputs of one pixel: row (g->k2 values) times the packed filter,
+ * plus extra in every accumulator. */
+static void gemm_pixel(const struct ts_x86_gemm *g, const uint8_t *row, int32_t extra, int32_t n,
+		       int32_t out_off, int32_t act_min, int32_t act_max, int8_t *dst)
+{
+	const int32_t quads = g->k2 / 4;
+	const size_t bstride = (size_t)g->k2 * VL; /* bytes per block */
+	const vec vextra = v_set1(extra), voff = v_set1(out_off);
+	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
+	int32_t b = 0;
+
+	for (; b + 4 <= g->blocks; b += 4) {
+		const int8_t *w = g->w + (size_t)b * bstride;
+		vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+
+		for (int32_t j = 0; j < quads; j++) {
+			const vec x = v_bcast_quad(row + 4 * j);
+			const int8_t *wj = w + (size_t)j * 4 * VL;
+
+			a0 = X86_DPBUSD(a0, x, v_load_s8(wj));
+			a1 = X86_DPBUSD(a1, x, v_load_s8(wj + bstride));
+			a2 = X86_DPBUSD(a2, x, v_load_s8(wj + 2 * bstride));
+			a3 = X86_DPBUSD(a3, x, v_load_s8(wj + 3 * bstride));
+		}
+		finish_block(g->q, b, a0, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 1, a1, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 2, a2, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 3, a3, vextra, n, voff, vmin, vmax, dst);
+	}
+	for (; b < g->blocks; b++) {
+		const int8_t *w = g->w + (size_t)b * bstride;
+		vec a0 = v_zero(), a1 = v_zero();
+		int32_t j = 0;
+
+		for (; j + 2 <= quads; j += 2) {
+			a0 = X86_DPBUSD(a0, v_bcast_quad(row + 4 * j), v_load_s8(w + (size_t)j * 4 * VL));
+			a1 = X86_DPBUSD(a1, v_bcast_quad(row + 4 * j + 4),
+					v_load_s8(w + (size_t)(j + 1) * 4 * VL));
+		}
+		if (j < quads)
+			a0 = X86_DPBUSD(a0, v_bcast_quad(row + 4 * j), v_load_s8(w + (size_t)j * 4 * VL));
+		finish_block(g->q, b, v_add(a0, a1), vextra, n, voff, vmin, vmax, dst);
+	}
+}
+
+/* dst[i] = src[i] + 128 for i < n, sixteen (then eight) at a time, reading
+ * nothing past src + n. */
+static inline void row_from_s8(uint8_t *dst, const int8_t *src, int32_t n)
+{
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+	int32_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(dst + i),
+				 _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(src + i)),
+					       flip));
+	if (i + 8 <= n) {
+		_mm_storel_epi64((__m128i *)(void *)(dst + i),
+				 _mm_xor_si128(_mm_loadl_epi64((const __m128i *)(const void *)(src + i)),
+					       flip));
+		i += 8;
+	}
+	for (; i < n; i++)
+		dst[i] = (uint8_t)(src[i] ^ 0x80);
+}
+
+/* n padded taps holding the zero point v (stored as v + 128). */
+static inline void row_fill(uint8_t *dst, int16_t v, int32_t n)
+{
+	const __m128i vv = _mm_set1_epi8((char)(v + 128));
+	int32_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), vv);
+	for (; i < n; i++)
+		dst[i] = (uint8_t)(v + 128);
+}
+#else
+typedef int16_t row_t;
+
 /* The n outputs of one pixel: row (g->k2 int16) times the packed filter,
  * plus extra in every accumulator. */
 static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t extra, int32_t n,
@@ -82,7 +169,7 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t 
 
 /* dst[i] = src[i] for i < n, eight at a time (SSE4.1, which every x86
  * set has), reading nothing past src + n. */
-static inline void widen_s8(int16_t *dst, const int8_t *src, int32_t n)
+static inline void row_from_s8(int16_t *dst, const int8_t *src, int32_t n)
 {
 	int32_t i = 0;
 
@@ -93,7 +180,7 @@ static inline void widen_s8(int16_t *dst, const int8_t *src, int32_t n)
 		dst[i] = src[i];
 }
 
-static inline void fill_s16(int16_t *dst, int16_t v, int32_t n)
+static inline void row_fill(int16_t *dst, int16_t v, int32_t n)
 {
 	const __m128i vv = _mm_set1_epi16(v);
 	int32_t i = 0;
@@ -103,6 +190,8 @@ static inline void fill_s16(int16_t *dst, int16_t v, int32_t n)
 	for (; i < n; i++)
 		dst[i] = v;
 }
+
+#endif
 
 /* First and one-past-last taps k with 0 <= origin + k * dilation < size. */
 static inline void valid_taps(int32_t origin, int32_t dilation, int32_t size, int32_t taps,
@@ -121,7 +210,7 @@ static inline void valid_taps(int32_t origin, int32_t dilation, int32_t size, in
 /* The im2col row of output pixel (oy, ox) of image `in`: [k_h][k_w][in_c],
  * taps outside the input hold the zero point zp. */
 static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int32_t ox,
-		     int16_t zp, int16_t *row)
+		     int16_t zp, row_t *row)
 {
 	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
 	const int32_t run = p->k_w * p->in_c;
@@ -135,7 +224,7 @@ static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int3
 		const size_t step = (size_t)p->dil_h * p->in_w * p->in_c;
 
 		for (int32_t ky = 0; ky < p->k_h; ky++, row += run, src += step)
-			widen_s8(row, src, run);
+			row_from_s8(row, src, run);
 		return;
 	}
 	for (int32_t ky = 0; ky < p->k_h; ky++, row += run) {
@@ -143,22 +232,22 @@ static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int3
 		const int8_t *src;
 
 		if (y < 0 || y >= p->in_h) {
-			fill_s16(row, zp, run);
+			row_fill(row, zp, run);
 			continue;
 		}
 		src = in + (size_t)y * p->in_w * p->in_c;
-		fill_s16(row, zp, kx0 * p->in_c);
+		row_fill(row, zp, kx0 * p->in_c);
 		if (p->dil_w == 1) {
 			/* The valid taps are one contiguous run of the input row (a
 			 * 1x1 convolution's row is just its pixel). */
-			widen_s8(row + kx0 * p->in_c, src + (size_t)(x0 + kx0) * p->in_c,
+			row_from_s8(row + kx0 * p->in_c, src + (size_t)(x0 + kx0) * p->in_c,
 				 (kx1 - kx0) * p->in_c);
 		} else {
 			for (int32_t kx = kx0; kx < kx1; kx++)
-				widen_s8(row + kx * p->in_c,
+				row_from_s8(row + kx * p->in_c,
 					 src + (size_t)(x0 + kx * p->dil_w) * p->in_c, p->in_c);
 		}
-		fill_s16(row + kx1 * p->in_c, zp, (p->k_w - kx1) * p->in_c);
+		row_fill(row + kx1 * p->in_c, zp, (p->k_w - kx1) * p->in_c);
 	}
 }
 
@@ -166,9 +255,10 @@ static void conv_gemm(const struct ts_x86_conv *x, const int8_t *in, int8_t *out
 {
 	const ts_conv_params *p = &x->p;
 	const int16_t zp = (int16_t)-p->input_offset;
-	int16_t row[TS_X86_MAX_ROW];
+	row_t row[TS_X86_MAX_ROW];
 
-	row[x->g.k2 - 1] = 0; /* the odd row's padding pair (weight 0) */
+	/* The row's padding to the weight group meets zero weights. */
+	__builtin_memset(row + x->g.k, 0, (size_t)(x->g.k2 - x->g.k) * sizeof(row[0]));
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
 
@@ -397,21 +487,21 @@ void X86_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *fil
 		      const int32_t *bias, int8_t *out)
 {
 	const struct ts_x86_fc *x = (const struct ts_x86_fc *)(const void *)p;
-	int16_t row[TS_X86_MAX_ROW];
+	row_t row[TS_X86_MAX_ROW];
 
 	if (!x->packed) {
 		ts_fc_s8_ref(p, in, filter, bias, out);
 		return;
 	}
-	row[x->g.k2 - 1] = 0;
+	__builtin_memset(row + x->g.k, 0, (size_t)(x->g.k2 - x->g.k) * sizeof(row[0]));
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *src = in + (size_t)b * p->accum_depth;
 		uint32_t sum = 0;
 
-		for (int32_t i = 0; i < p->accum_depth; i++) {
-			row[i] = src[i];
-			sum += (uint32_t)src[i];
-		}
+		row_from_s8(row, src, p->accum_depth);
+		if (p->filter_offset)
+			for (int32_t i = 0; i < p->accum_depth; i++)
+				sum += (uint32_t)src[i];
 		/* The per-inference part of the filter offset (pack.c). */
 		gemm_pixel(&x->g, row, (int32_t)(sum * (uint32_t)p->filter_offset), p->out_depth,
 			   p->output_offset, p->act_min, p->act_max,

@@ -52,20 +52,26 @@ static bool fill_requant(int32_t *q, int32_t lanes, int32_t blocks, int32_t n,
 
 /*
  * Packs n output channels of k weights for the row product and their
- * requantization; bias_eff[oc] = bias[oc] + in_off * sum_k w + extra
- * (wrapping, as the reference's accumulator).  False when it cannot (the
- * caller then keeps the reference kernel) or the arena is full.
+ * requantization.  `group` consecutive weights of a channel sit together
+ * (2: PMADDWD pairs over an int16 row; 4: VPDPBUSD quads over a row of
+ * x + 128 as uint8, which adds 128 * sum_k w, taken back here).
+ * bias_eff[oc] = bias[oc] + (in_off - row bias) * sum_k w + extra, wrapping
+ * as the reference's accumulator.  False when it cannot (the caller then
+ * keeps the reference kernel) or the arena is full.
  */
 static bool pack_gemm(struct ts_arena *a, struct ts_x86_gemm *g, const struct filter_view *f,
-		      int32_t n, int32_t k, int32_t lanes, const int32_t *bias, int32_t in_off,
-		      uint32_t extra, const int32_t *mult, const int32_t *shift, bool per_channel)
+		      int32_t n, int32_t k, const struct ts_x86_shape *shape, const int32_t *bias,
+		      int32_t in_off, uint32_t extra, const int32_t *mult, const int32_t *shift,
+		      bool per_channel)
 {
+	const int32_t lanes = shape->lanes, group = shape->group;
+	const int32_t row_bias = group == 4 ? 128 : 0;
 	int8_t *w;
 	int32_t *q;
 	uint32_t *bias_eff;
 
 	g->k = k;
-	g->k2 = (k + 1) & ~1;
+	g->k2 = (k + group - 1) / group * group;
 	g->blocks = (n + lanes - 1) / lanes;
 	if (g->k2 > TS_X86_MAX_ROW)
 		return false;
@@ -81,12 +87,12 @@ static bool pack_gemm(struct ts_arena *a, struct ts_x86_gemm *g, const struct fi
 		for (int32_t i = 0; i < k; i++) {
 			const int8_t v = weight(f, oc, i);
 
-			/* [pair][lane][2] */
-			block[((size_t)(i / 2) * lanes + oc % lanes) * 2 + i % 2] = v;
+			/* [group index][lane][group] */
+			block[((size_t)(i / group) * lanes + oc % lanes) * group + i % group] = v;
 			sum += v;
 		}
-		bias_eff[oc] = (bias ? (uint32_t)bias[oc] : 0) + (uint32_t)in_off * (uint32_t)sum +
-			       extra;
+		bias_eff[oc] = (bias ? (uint32_t)bias[oc] : 0) +
+			       (uint32_t)(in_off - row_bias) * (uint32_t)sum + extra;
 	}
 	g->w = w;
 	g->q = q;
@@ -111,7 +117,7 @@ static struct ts_x86_conv *new_conv(struct ts_arena *a, const ts_conv_params *p)
 }
 
 void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			  const int32_t *bias, int32_t lanes)
+			  const int32_t *bias, const struct ts_x86_shape *shape)
 {
 	struct ts_x86_conv *x = new_conv(a, p);
 	const int32_t k = p->k_h * p->k_w * p->in_c;
@@ -122,15 +128,16 @@ void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int
 	/* Filter groups (depth_multiplier is the channels per group) stay ref. */
 	if (!filter || p->depth_multiplier != p->in_c || !zero_point_fits(p->input_offset))
 		return x;
-	if (pack_gemm(a, &x->g, &f, p->out_c, k, lanes, bias, p->input_offset, 0, p->out_mult,
+	if (pack_gemm(a, &x->g, &f, p->out_c, k, shape, bias, p->input_offset, 0, p->out_mult,
 		      p->out_shift, true))
 		x->kind = TS_X86_GEMM;
 	return a->short_by ? NULL : x;
 }
 
 void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
-			    const int8_t *filter, const int32_t *bias, int32_t lanes)
+			    const int8_t *filter, const int32_t *bias, const struct ts_x86_shape *shape)
 {
+	const int32_t lanes = shape->lanes;
 	struct ts_x86_conv *x = new_conv(a, p);
 	const int32_t taps = p->k_h * p->k_w;
 
@@ -143,7 +150,7 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 		 * [k_h][k_w] taps, filter [1][k_h][k_w][out_c]. */
 		const struct filter_view f = { filter, 1, (size_t)p->out_c };
 
-		if (pack_gemm(a, &x->g, &f, p->out_c, taps, lanes, bias, p->input_offset, 0,
+		if (pack_gemm(a, &x->g, &f, p->out_c, taps, shape, bias, p->input_offset, 0,
 			      p->out_mult, p->out_shift, true))
 			x->kind = TS_X86_GEMM;
 	} else if (p->depth_multiplier == 1) {
@@ -170,7 +177,7 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 }
 
 void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
-			const int32_t *bias, int32_t lanes)
+			const int32_t *bias, const struct ts_x86_shape *shape)
 {
 	struct ts_x86_fc *x = ts_arena_take(a, sizeof(*x), _Alignof(struct ts_x86_fc));
 	const struct filter_view f = { filter, (size_t)p->accum_depth, 1 };
@@ -182,7 +189,7 @@ void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t 
 	if (!x)
 		return NULL;
 	x->p = *p;
-	if (filter && pack_gemm(a, &x->g, &f, p->out_depth, p->accum_depth, lanes, bias,
+	if (filter && pack_gemm(a, &x->g, &f, p->out_depth, p->accum_depth, shape, bias,
 				p->input_offset, extra, p->out_mult, p->out_shift,
 				p->per_channel))
 		x->packed = true;

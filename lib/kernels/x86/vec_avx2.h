@@ -63,6 +63,21 @@ static inline vec v_bcast_pair(const int16_t *p)
 	return _mm256_set1_epi32(pair);
 }
 
+/* The four bytes at p in every int32 lane. */
+static inline vec v_bcast_quad(const uint8_t *p)
+{
+	int32_t quad;
+
+	__builtin_memcpy(&quad, p, sizeof(quad));
+	return _mm256_set1_epi32(quad);
+}
+
+/* 4 * VL bytes as they are. */
+static inline vec v_load_s8(const int8_t *p)
+{
+	return _mm256_loadu_si256((const __m256i *)(const void *)p);
+}
+
 /* int16 lanes 0..VL-1 / VL..2VL-1 widened to int32. */
 static inline vec v_widen_lo16(vec v) { return _mm256_cvtepi16_epi32(_mm256_castsi256_si128(v)); }
 static inline vec v_widen_hi16(vec v)

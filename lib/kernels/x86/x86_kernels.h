@@ -19,6 +19,12 @@
  * int16 * int16 -> int32 without PMADDWD's one saturating case).  The
  * requantization is TFLite's double rounding, lane by lane, exactly.
  *
+ * With VNNI (AVX-VNNI, or AVX-512 VNNI on 256-bit vectors) the row holds
+ * x + 128 as uint8 and one VPDPBUSD multiplies a broadcast quad of it by
+ * the quad's weights of `lanes` channels, adding the four exact products
+ * (|.| <= 255 * 128) to the int32 accumulator without saturation; the
+ * 128 * sum_k w it adds is taken back in the bias at prepare.
+ *
  * Depthwise convolutions with one output channel per input channel run
  * channel-parallel: (x + in_off) * w as exact int16 products (|.| <=
  * 255 * 128), widened and summed in int32 over the valid taps.
@@ -49,12 +55,20 @@ enum {
 	TS_X86_Q_FIELDS
 };
 
+/* How a set packs filters: int32 lanes per vector, and weights per lane
+ * per multiply instruction (2: PMADDWD on int16 pairs; 4: VPDPBUSD on
+ * uint8 x int8 quads). */
+struct ts_x86_shape {
+	int32_t lanes;
+	int32_t group;
+};
+
 /* A filter packed for the row-times-filter product. */
 struct ts_x86_gemm {
-	const int8_t *w;       /* [blocks][k2 / 2][lanes][2] */
+	const int8_t *w;       /* [blocks][k2 / group][lanes][group] */
 	const int32_t *q;      /* [blocks][TS_X86_Q_FIELDS][lanes] */
 	int32_t k;             /* row length */
-	int32_t k2;            /* k rounded up to even (a zero weight pads it) */
+	int32_t k2;            /* k rounded up to the group (zero weights pad it) */
 	int32_t blocks;        /* ceil(output channels / lanes) */
 };
 
@@ -81,13 +95,14 @@ struct ts_x86_fc {
 	struct ts_x86_gemm g;
 };
 
-/* Prepare hooks (pack.c) for a set whose vectors hold `lanes` int32. */
+/* Prepare hooks (pack.c) for a set packing as shape says. */
 void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			  const int32_t *bias, int32_t lanes);
+			  const int32_t *bias, const struct ts_x86_shape *shape);
 void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
-			    const int8_t *filter, const int32_t *bias, int32_t lanes);
+			    const int8_t *filter, const int32_t *bias,
+			    const struct ts_x86_shape *shape);
 void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
-			const int32_t *bias, int32_t lanes);
+			const int32_t *bias, const struct ts_x86_shape *shape);
 
 /* The kernels (kernels_sse41.c, kernels_avx2.c). */
 void ts_conv_s8_sse41(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
@@ -100,6 +115,21 @@ void ts_add_s8_sse41(const ts_add_params *p, const int8_t *a, const int8_t *b, i
 void ts_add_s8_avx2(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
 void ts_conv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 		     const int32_t *bias, int8_t *out);
+void ts_conv_s8_avxvnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			const int32_t *bias, int8_t *out);
+void ts_dwconv_s8_avxvnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			  const int32_t *bias, int8_t *out);
+void ts_fc_s8_avxvnni(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
+		      const int32_t *bias, int8_t *out);
+void ts_add_s8_avxvnni(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
+void ts_conv_s8_avx512vnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			   const int32_t *bias, int8_t *out);
+void ts_dwconv_s8_avx512vnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
+			     const int32_t *bias, int8_t *out);
+void ts_fc_s8_avx512vnni(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
+			 const int32_t *bias, int8_t *out);
+void ts_add_s8_avx512vnni(const ts_add_params *p, const int8_t *a, const int8_t *b,
+			  int8_t *out);
 void ts_dwconv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 		       const int32_t *bias, int8_t *out);
 void ts_fc_s8_avx2(const ts_fc_params *p, const int8_t *in, const int8_t *filter,

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* The AVX-VNNI kernels (VEX VPDPBUSD on 256-bit vectors, Intel gateway
+ * CPUs since Alder Lake): kernels_body.h compiled for AVX2 + AVX-VNNI, the
+ * convolutions' and fully connected layers' products with VPDPBUSD. */
+#include "../arch.h"
+
+#if TS_KERNELS_X86
+#pragma GCC target("avx2,avxvnni")
+
+#include "vec_avx2.h"
+
+#define X86_ISA avxvnni
+#define X86_DPBUSD(acc, u8, s8) _mm256_dpbusd_avx_epi32(acc, u8, s8)
+#include "kernels_body.h"
+#endif
