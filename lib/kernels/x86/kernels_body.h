@@ -46,10 +46,11 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const uint8_t *row, int32_t 
 	const size_t bstride = (size_t)g->k2 * VL; /* bytes per block */
 	const vec vextra = v_set1(extra), voff = v_set1(out_off);
 	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
+	const int8_t *wts = g->w;
 	int32_t b = 0;
 
 	for (; b + 4 <= g->blocks; b += 4) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int8_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
 
 		for (int32_t j = 0; j < quads; j++) {
@@ -67,7 +68,7 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const uint8_t *row, int32_t 
 		finish_block(g->q, b + 3, a3, vextra, n, voff, vmin, vmax, dst);
 	}
 	for (; b < g->blocks; b++) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int8_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero();
 		int32_t j = 0;
 
@@ -117,30 +118,45 @@ static inline void row_fill(uint8_t *dst, int16_t v, int32_t n)
 #else
 typedef int16_t row_t;
 
-/* The n outputs of one pixel: row (g->k2 int16) times the packed filter,
- * plus extra in every accumulator. */
+/* The n outputs of one pixel: row (g->k2 int16) times the packed filter
+ * ([blocks][k2 / 2][VL][2] int16), plus extra in every accumulator. */
 static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t extra, int32_t n,
 		       int32_t out_off, int32_t act_min, int32_t act_max, int8_t *dst)
 {
 	const int32_t pairs = g->k2 / 2;
-	const size_t bstride = (size_t)g->k2 * VL; /* bytes per block */
+	const size_t bstride = (size_t)g->k2 * VL; /* int16 per block */
 	const vec vextra = v_set1(extra), voff = v_set1(out_off);
 	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
+	const int16_t *wts = g->w;
 	int32_t b = 0;
 
 	/* Four blocks at a time: each broadcast row pair feeds four PMADDWDs. */
 	for (; b + 4 <= g->blocks; b += 4) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int16_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+		int32_t j = 0;
 
-		for (int32_t j = 0; j < pairs; j++) {
+		for (; j + 2 <= pairs; j += 2) {
+			const vec x0 = v_bcast_pair(row + 2 * j), x1 = v_bcast_pair(row + 2 * j + 2);
+			const int16_t *wj = w + (size_t)j * 2 * VL;
+
+			a0 = v_add(a0, v_madd16(v_load16(wj), x0));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride), x0));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride), x0));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride), x0));
+			a0 = v_add(a0, v_madd16(v_load16(wj + 2 * VL), x1));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride + 2 * VL), x1));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride + 2 * VL), x1));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride + 2 * VL), x1));
+		}
+		if (j < pairs) {
 			const vec x = v_bcast_pair(row + 2 * j);
-			const int8_t *wj = w + (size_t)j * 2 * VL;
+			const int16_t *wj = w + (size_t)j * 2 * VL;
 
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj), x));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + bstride), x));
-			a2 = v_add(a2, v_madd16(v_load_s8_s16(wj + 2 * bstride), x));
-			a3 = v_add(a3, v_madd16(v_load_s8_s16(wj + 3 * bstride), x));
+			a0 = v_add(a0, v_madd16(v_load16(wj), x));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride), x));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride), x));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride), x));
 		}
 		finish_block(g->q, b, a0, vextra, n, voff, vmin, vmax, dst);
 		finish_block(g->q, b + 1, a1, vextra, n, voff, vmin, vmax, dst);
@@ -148,20 +164,20 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t 
 		finish_block(g->q, b + 3, a3, vextra, n, voff, vmin, vmax, dst);
 	}
 	for (; b < g->blocks; b++) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int16_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero();
 		int32_t j = 0;
 
 		for (; j + 4 <= pairs; j += 4) {
-			const int8_t *wj = w + (size_t)j * 2 * VL;
+			const int16_t *wj = w + (size_t)j * 2 * VL;
 
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj), v_bcast_pair(row + 2 * j)));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + 2 * VL), v_bcast_pair(row + 2 * j + 2)));
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj + 4 * VL), v_bcast_pair(row + 2 * j + 4)));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + 6 * VL), v_bcast_pair(row + 2 * j + 6)));
+			a0 = v_add(a0, v_madd16(v_load16(wj), v_bcast_pair(row + 2 * j)));
+			a1 = v_add(a1, v_madd16(v_load16(wj + 2 * VL), v_bcast_pair(row + 2 * j + 2)));
+			a0 = v_add(a0, v_madd16(v_load16(wj + 4 * VL), v_bcast_pair(row + 2 * j + 4)));
+			a1 = v_add(a1, v_madd16(v_load16(wj + 6 * VL), v_bcast_pair(row + 2 * j + 6)));
 		}
 		for (; j < pairs; j++)
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(w + (size_t)j * 2 * VL),
+			a0 = v_add(a0, v_madd16(v_load16(w + (size_t)j * 2 * VL),
 						v_bcast_pair(row + 2 * j)));
 		finish_block(g->q, b, v_add(a0, a1), vextra, n, voff, vmin, vmax, dst);
 	}

@@ -75,20 +75,26 @@ static bool pack_gemm(struct ts_arena *a, struct ts_x86_gemm *g, const struct fi
 	g->blocks = (n + lanes - 1) / lanes;
 	if (g->k2 > TS_X86_MAX_ROW)
 		return false;
-	w = ts_arena_take(a, (size_t)g->blocks * g->k2 * lanes, 16);
+	/* Pairs are stored widened to int16: PMADDWD reads them from memory. */
+	w = ts_arena_take(a, (size_t)g->blocks * g->k2 * lanes * (group == 2 ? 2 : 1), 16);
 	q = ts_arena_take(a, (size_t)g->blocks * TS_X86_Q_FIELDS * lanes * sizeof(int32_t), 16);
 	bias_eff = ts_arena_take(a, (size_t)n * sizeof(uint32_t), sizeof(uint32_t));
 	if (!w || !q || !bias_eff)
 		return false;
 	for (int32_t oc = 0; oc < n; oc++) {
-		int8_t *block = w + (size_t)(oc / lanes) * g->k2 * lanes;
+		const size_t block = (size_t)(oc / lanes) * g->k2 * lanes;
 		int32_t sum = 0;
 
 		for (int32_t i = 0; i < k; i++) {
 			const int8_t v = weight(f, oc, i);
-
 			/* [group index][lane][group] */
-			block[((size_t)(i / group) * lanes + oc % lanes) * group + i % group] = v;
+			const size_t at = block + ((size_t)(i / group) * lanes + oc % lanes) * group +
+					  i % group;
+
+			if (group == 2)
+				((int16_t *)(void *)w)[at] = v;
+			else
+				w[at] = v;
 			sum += v;
 		}
 		bias_eff[oc] = (bias ? (uint32_t)bias[oc] : 0) +

@@ -65,7 +65,8 @@ struct ts_x86_shape {
 
 /* A filter packed for the row-times-filter product. */
 struct ts_x86_gemm {
-	const int8_t *w;       /* [blocks][k2 / group][lanes][group] */
+	const void *w;         /* [blocks][k2 / group][lanes][group], int16 for pairs,
+				* int8 for quads */
 	const int32_t *q;      /* [blocks][TS_X86_Q_FIELDS][lanes] */
 	int32_t k;             /* row length */
 	int32_t k2;            /* k rounded up to the group (zero weights pad it) */
