@@ -275,6 +275,18 @@ static void conv_gemm(const struct ts_x86_conv *x, const int8_t *in, int8_t *out
 
 	/* The row's padding to the weight group meets zero weights. */
 	__builtin_memset(row + x->g.k, 0, (size_t)(x->g.k2 - x->g.k) * sizeof(row[0]));
+	if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+	    p->pad_h == 0 && p->pad_w == 0) {
+		/* Pointwise: each output pixel's row is its input pixel. */
+		const size_t pixels = (size_t)p->batches * p->out_h * p->out_w;
+
+		for (size_t i = 0; i < pixels; i++) {
+			row_from_s8(row, in + i * p->in_c, p->in_c);
+			gemm_pixel(&x->g, row, 0, p->out_c, p->output_offset, p->act_min,
+				   p->act_max, out + i * p->out_c);
+		}
+		return;
+	}
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
 
@@ -352,6 +364,77 @@ static inline vec dw_block(const struct ts_x86_conv *x, const struct dw_window *
 	return acc;
 }
 
+/* Channels [c0, c0 + 2 VL) over every tap, two at a time (tap lists and
+ * weights: x86_kernels.h). */
+static inline void dw_group_pairs(const struct ts_x86_conv *x, const int8_t *const *taps,
+				  int32_t c0, vec *b0, vec *b1)
+{
+	const vec off = v_set1_16((int16_t)x->p.input_offset);
+	const int16_t *w = x->dw_pairs + (size_t)(c0 / (2 * VL)) * x->dw_taps * 2 * VL;
+	vec lo = v_zero(), hi = v_zero();
+
+	for (int32_t t = 0; t < x->dw_taps; t += 2, w += 4 * VL) {
+		const vec x0 = v_add16(v_load_s8_s16(taps[t] + c0), off);
+		const vec x1 = v_add16(v_load_s8_s16(taps[t + 1] + c0), off);
+
+		lo = v_add(lo, v_madd16(v_unpacklo16(x0, x1), v_load16(w)));
+		hi = v_add(hi, v_madd16(v_unpackhi16(x0, x1), v_load16(w + 2 * VL)));
+	}
+	v_unpacked_blocks(lo, hi, b0, b1);
+}
+
+static void dw_pixel_pairs(const struct ts_x86_conv *x, const int8_t *image, int32_t oy,
+			   int32_t ox, const ptrdiff_t *tap_offset, int8_t *dst)
+{
+	const ts_conv_params *p = &x->p;
+	const int32_t channels = p->out_c;
+	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+	const vec voff = v_set1(p->output_offset), vmin = v_set1(p->act_min);
+	const vec vmax = v_set1(p->act_max);
+	const int8_t *taps[TS_X86_MAX_TAPS];
+	int32_t t = 0, c0 = 0;
+
+	const bool inside = y0 >= 0 && y0 + (p->k_h - 1) * p->dil_h < p->in_h && x0 >= 0 &&
+			    x0 + (p->k_w - 1) * p->dil_w < p->in_w;
+
+	if (inside) {
+		/* Every tap at its offset from the first. */
+		const int8_t *first = image + ((size_t)y0 * p->in_w + x0) * channels;
+
+		for (; t < p->k_h * p->k_w; t++)
+			taps[t] = first + tap_offset[t];
+	}
+	for (int32_t ky = 0; ky < p->k_h && !inside; ky++) {
+		const int32_t y = y0 + ky * p->dil_h;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++, t++) {
+			const int32_t xx = x0 + kx * p->dil_w;
+
+			taps[t] = y >= 0 && y < p->in_h && xx >= 0 && xx < p->in_w ?
+				  image + ((size_t)y * p->in_w + xx) * channels : x->dw_zero_row;
+		}
+	}
+	if (t < x->dw_taps)
+		taps[t] = x->dw_zero_row;
+	for (; c0 + 2 * VL <= channels; c0 += 2 * VL) {
+		vec b0, b1;
+
+		dw_group_pairs(x, taps, c0, &b0, &b1);
+		finish_block(x->dw_q, c0 / VL, b0, v_zero(), channels, voff, vmin, vmax, dst);
+		finish_block(x->dw_q, c0 / VL + 1, b1, v_zero(), channels, voff, vmin, vmax, dst);
+	}
+	if (c0 < channels) {
+		struct dw_window win = { image, y0, x0, 0, 0, 0, 0 };
+
+		valid_taps(y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
+		valid_taps(x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
+		for (; c0 < channels; c0 += VL)
+			finish_block(x->dw_q, c0 / VL,
+				     dw_block(x, &win, c0, channels - c0 < VL ? channels - c0 : VL),
+				     v_zero(), channels, voff, vmin, vmax, dst);
+	}
+}
+
 static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t oy, int32_t ox,
 		     int8_t *dst)
 {
@@ -381,14 +464,27 @@ static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t o
 static void dw_direct(const struct ts_x86_conv *x, const int8_t *in, int8_t *out)
 {
 	const ts_conv_params *p = &x->p;
+	ptrdiff_t tap_offset[TS_X86_MAX_TAPS];
+
+	/* Where each tap of a window inside the image is, from its first. */
+	for (int32_t ky = 0; x->dw_pairs && ky < p->k_h; ky++)
+		for (int32_t kx = 0; kx < p->k_w; kx++)
+			tap_offset[ky * p->k_w + kx] =
+				((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * p->in_c;
 
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
 
 		for (int32_t oy = 0; oy < p->out_h; oy++)
-			for (int32_t ox = 0; ox < p->out_w; ox++)
-				dw_pixel(x, image, oy, ox,
-					 out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c);
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
+						    p->out_c;
+
+				if (x->dw_pairs && p->out_c >= 2 * VL)
+					dw_pixel_pairs(x, image, oy, ox, tap_offset, dst);
+				else
+					dw_pixel(x, image, oy, ox, dst);
+			}
 	}
 }
 

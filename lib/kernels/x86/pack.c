@@ -140,6 +140,44 @@ void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int
 	return a->short_by ? NULL : x;
 }
 
+/*
+ * The paired depthwise layout (x86_kernels.h).  PUNPCKLWD / PUNPCKHWD work
+ * within 128-bit halves of eight int16: the low one interleaves elements
+ * 0..3 of each half, the high one 4..7, so lane l of the low result's pair
+ * is channel (l / 4) * 8 + l % 4 of the group, of the high result that + 4.
+ */
+static bool pack_dw_pairs(struct ts_arena *a, struct ts_x86_conv *x, const int8_t *filter,
+			  int32_t lanes)
+{
+	const ts_conv_params *p = &x->p;
+	const int32_t taps = p->k_h * p->k_w, group = 2 * lanes;
+	const int32_t groups = p->out_c / group, npairs = (taps + 1) / 2;
+	int16_t *w = ts_arena_take(a, (size_t)groups * npairs * 2 * group * sizeof(int16_t), 16);
+	int8_t *zero_row = ts_arena_take(a, (size_t)x->dw_cpad, 16);
+
+	if (!w || !zero_row)
+		return false;
+	for (int32_t c = 0; c < x->dw_cpad; c++)
+		zero_row[c] = (int8_t)-p->input_offset;
+	for (int32_t g = 0; g < groups; g++)
+		for (int32_t pr = 0; pr < npairs; pr++)
+			for (int32_t half = 0; half < 2; half++)
+				for (int32_t l = 0; l < lanes; l++) {
+					const int32_t c = g * group + (l / 4) * 8 + half * 4 + l % 4;
+					int16_t *dst = w + ((((size_t)g * npairs + pr) * 2 + half) * lanes + l) * 2;
+
+					for (int32_t i = 0; i < 2; i++) {
+						const int32_t t = 2 * pr + i;
+
+						dst[i] = t < taps ? filter[(size_t)t * p->out_c + c] : 0;
+					}
+				}
+	x->dw_pairs = w;
+	x->dw_zero_row = zero_row;
+	x->dw_taps = 2 * npairs;
+	return true;
+}
+
 void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 			    const int8_t *filter, const int32_t *bias, const struct ts_x86_shape *shape)
 {
@@ -167,15 +205,17 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 
 		if (!w || !q)
 			return NULL;
+		x->dw_cpad = cpad;
 		for (int32_t t = 0; t < taps; t++)
 			for (int32_t c = 0; c < p->out_c; c++)
 				w[(size_t)t * cpad + c] = filter[(size_t)t * p->out_c + c];
+		if (taps <= TS_X86_MAX_TAPS && !pack_dw_pairs(a, x, filter, lanes))
+			return NULL;
 		/* Offsets are added to the input here: the bias is the bias. */
 		if (fill_requant(q, lanes, cpad / lanes, p->out_c, p->out_mult, p->out_shift, true,
 				 (const uint32_t *)bias)) {
 			x->dw_w = w;
 			x->dw_q = q;
-			x->dw_cpad = cpad;
 			x->kind = TS_X86_DEPTHWISE;
 		}
 	}

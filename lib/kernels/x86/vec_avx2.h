@@ -38,6 +38,18 @@ static inline vec v_load16_s32(const int16_t *p)
 	return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 
+/* Interleaved int16 of a and b, PUNPCKL/HWD (within 128-bit halves). */
+static inline vec v_unpacklo16(vec a, vec b) { return _mm256_unpacklo_epi16(a, b); }
+static inline vec v_unpackhi16(vec a, vec b) { return _mm256_unpackhi_epi16(a, b); }
+
+/* PMADDWD results of the low and high interleavings (channels 0-3, 8-11
+ * and 4-7, 12-15) as the blocks of channels 0-7 and 8-15. */
+static inline void v_unpacked_blocks(vec lo, vec hi, vec *b0, vec *b1)
+{
+	*b0 = _mm256_permute2x128_si256(lo, hi, 0x20);
+	*b1 = _mm256_permute2x128_si256(lo, hi, 0x31);
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm256_loadu_si256((const __m256i *)(const void *)p);

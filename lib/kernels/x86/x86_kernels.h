@@ -26,8 +26,11 @@
  * 128 * sum_k w it adds is taken back in the bias at prepare.
  *
  * Depthwise convolutions with one output channel per input channel run
- * channel-parallel: (x + in_off) * w as exact int16 products (|.| <=
- * 255 * 128), widened and summed in int32 over the valid taps.
+ * channel-parallel, (x + in_off) exact in int16 (|.| <= 255): two taps'
+ * inputs interleaved meet their pre-interleaved weights in one PMADDWD, a
+ * tap outside the image reads a row of zero points (x + in_off = 0, as the
+ * reference's skipped tap); the channels left over after the full groups
+ * multiply in int32 lanes over the valid taps.
  *
  * Anything else (grouped convolutions, non-constant filters, depthwise
  * multipliers > 1 with several input channels, parameters outside what the
@@ -42,6 +45,9 @@
 
 /* The largest im2col row (int16 values) a kernel keeps on its stack. */
 #define TS_X86_MAX_ROW 4096
+/* The most depthwise taps the paired kernel takes (its tap list is on the
+ * stack). */
+#define TS_X86_MAX_TAPS 64
 
 /* Per-lane requantization data of one block of `lanes` output channels,
  * laid out as TS_X86_Q_FIELDS arrays of `lanes` int32 in this order. */
@@ -88,6 +94,14 @@ struct ts_x86_conv {
 				   * to 2 * lanes] */
 	const int32_t *dw_q;      /* its requantization blocks, as gemm's q */
 	int32_t dw_cpad;
+	/* Tap pairs (t, t + 1) of the full groups of 2 * lanes channels, for
+	 * PMADDWD on the two taps' inputs interleaved as PUNPCKL/HWD does:
+	 * [group][pair][unpack lo, hi][2 * lanes] int16 (an odd last tap is
+	 * paired with a zero weight).  NULL: more than TS_X86_MAX_TAPS taps. */
+	const int16_t *dw_pairs;
+	const int8_t *dw_zero_row; /* dw_cpad copies of the input zero point: the
+				    * input of a tap outside the image */
+	int32_t dw_taps;          /* k_h * k_w rounded up to even */
 };
 
 struct ts_x86_fc {
