@@ -30,8 +30,9 @@ X86_PREPARE_HOOKS(sse41, pairs4)
 X86_PREPARE_HOOKS(avx2, pairs8)
 X86_PREPARE_HOOKS(vnni, quads8)
 
-/* A set whose kernels are all its own but pooling, MUL, softmax, MEAN and
- * the lookup tables (ref's: they cost little in these models). */
+/* A set: its own conv, depthwise, fully connected, pooling and ADD/SUB;
+ * MUL, softmax, MEAN and the lookup tables are ref's (they cost little in
+ * these models). */
 #define X86_SET(isa, needs, hooks)                                                      \
 	const ts_kernel_table ts_kernels_##isa = {                                       \
 		.name = #isa,                                                            \
@@ -42,8 +43,8 @@ X86_PREPARE_HOOKS(vnni, quads8)
 		.conv_s8 = ts_conv_s8_##isa,                                             \
 		.dwconv_s8 = ts_dwconv_s8_##isa,                                         \
 		.fc_s8 = ts_fc_s8_##isa,                                                 \
-		.avgpool_s8 = ts_avgpool_s8_ref,                                         \
-		.maxpool_s8 = ts_maxpool_s8_ref,                                         \
+		.avgpool_s8 = ts_avgpool_s8_##isa,                                       \
+		.maxpool_s8 = ts_maxpool_s8_##isa,                                       \
 		.add_s8 = ts_add_s8_##isa,                                               \
 		.mul_s8 = ts_mul_s8_ref,                                                 \
 		.softmax_s8 = ts_softmax_s8_ref,                                         \

@@ -50,6 +50,11 @@ static inline void v_unpacked_blocks(vec lo, vec hi, vec *b0, vec *b1)
 	*b1 = _mm256_permute2x128_si256(lo, hi, 0x31);
 }
 
+static inline void v_store(int32_t *p, vec v)
+{
+	_mm256_storeu_si256((__m256i *)(void *)p, v);
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm256_loadu_si256((const __m256i *)(const void *)p);

@@ -52,6 +52,11 @@ static inline void v_unpacked_blocks(vec lo, vec hi, vec *b0, vec *b1)
 	*b1 = hi;
 }
 
+static inline void v_store(int32_t *p, vec v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm_loadu_si128((const __m128i *)(const void *)p);

@@ -150,4 +150,13 @@ void ts_dwconv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *
 void ts_fc_s8_avx2(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
 		   const int32_t *bias, int8_t *out);
 
+void ts_avgpool_s8_sse41(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_maxpool_s8_sse41(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_avgpool_s8_avx2(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_maxpool_s8_avx2(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_avgpool_s8_avxvnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_maxpool_s8_avxvnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_avgpool_s8_avx512vnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
+void ts_maxpool_s8_avx512vnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
+
 #endif /* TS_KERNELS_X86_KERNELS_H */
