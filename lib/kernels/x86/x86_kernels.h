@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86-64 kernel sets (SSE4.1, AVX2): what their prepare hooks build and
- * their kernels read.
+ * The x86-64 kernel sets (sse41, avx2, avxvnni, avx512vnni): what their
+ * prepare hooks build and their kernels read.  One source, kernels_body.h,
+ * compiled once per instruction set over its vec_<isa>.h primitives.
  *
  * Convolutions and fully connected layers run as one matrix product per
  * output pixel: the pixel's receptive field (its im2col row, padded taps
  * filled with the input zero point, widened to int16) times the filter,
- * packed at prepare so that one PMADDWD multiplies a broadcast pair of
- * row values by the pair's weights of `lanes` output channels at once.  The
+ * packed at prepare (widened to int16) so that one PMADDWD multiplies a
+ * broadcast pair of row values by the pair's weights of `lanes` output
+ * channels at once.  The
  * identity
  *
  *     sum_k w[k] * (x[k] + in_off) = sum_k w[k] * x[k] + in_off * sum_k w[k]
@@ -31,6 +33,10 @@
  * tap outside the image reads a row of zero points (x + in_off = 0, as the
  * reference's skipped tap); the channels left over after the full groups
  * multiply in int32 lanes over the valid taps.
+ *
+ * ADD / SUB rescale lane by lane with the same requantization; average
+ * pooling sums in int32 lanes and divides as ref, lane by lane; max pooling
+ * is PMAXSB.
  *
  * Anything else (grouped convolutions, non-constant filters, depthwise
  * multipliers > 1 with several input channels, parameters outside what the
