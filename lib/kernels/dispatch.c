@@ -27,6 +27,8 @@ static const ts_kernel_table *const kernel_sets[] = {
 #if TS_KERNELS_X86
 	&ts_kernels_sse41,
 	&ts_kernels_avx2,
+	&ts_kernels_avx512vnni,
+	&ts_kernels_avxvnni,
 #endif
 #if TS_KERNELS_NEON
 	&ts_kernels_neon,

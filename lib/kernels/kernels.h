@@ -147,6 +147,7 @@ extern const ts_kernel_table ts_kernels_ref;
 extern const ts_kernel_table ts_kernels_sse41;
 extern const ts_kernel_table ts_kernels_avx2;
 extern const ts_kernel_table ts_kernels_avx512vnni;
+extern const ts_kernel_table ts_kernels_avxvnni;
 extern const ts_kernel_table ts_kernels_neon;
 extern const ts_kernel_table ts_kernels_dotprod;
 

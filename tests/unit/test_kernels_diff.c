@@ -5,7 +5,8 @@
  * dilations, filter groups, depth multipliers, zero points, per-channel
  * multipliers and shifts, activation ranges, with and without bias, with
  * constant and non-constant filters (the set's prepare hook sees NULL);
- * ADD / SUB with broadcasting, offsets, multipliers and shifts.
+ * ADD / SUB with broadcasting, offsets, multipliers and shifts; average
+ * and max pooling (windows, strides, paddings, activation ranges).
  * The kernels are called directly with the params their prepare hook made,
  * in an arena, as the interpreter does.
  *
@@ -409,6 +410,54 @@ static void add_cases(const ts_kernel_table *set)
 	}
 }
 
+static void pool_cases(const ts_kernel_table *set)
+{
+	int done = 0;
+
+	seed();
+	while (done < cases()) {
+		ts_pool_params p = { 0 };
+		const bool average = done % 2 == 0;
+		size_t out_elems;
+
+		p.batches = one_in(5) ? 2 : 1;
+		p.in_h = between(1, 14);
+		p.in_w = between(1, 14);
+		p.depth = one_in(3) ? between(1, 20) : between(1, 70);
+		p.filter_h = between(1, p.in_h < 6 ? p.in_h : 6);
+		p.filter_w = between(1, p.in_w < 6 ? p.in_w : 6);
+		p.stride_h = between(1, 3);
+		p.stride_w = between(1, 3);
+		p.pad_h = between(0, p.filter_h - 1);
+		p.pad_w = between(0, p.filter_w - 1);
+		p.out_h = out_size(p.in_h, p.filter_h, p.stride_h, 1, p.pad_h);
+		p.out_w = out_size(p.in_w, p.filter_w, p.stride_w, 1, p.pad_w);
+		random_activation(&p.act_min, &p.act_max);
+		out_elems = (size_t)p.batches * p.out_h * p.out_w * p.depth;
+		if (p.out_h <= 0 || p.out_w <= 0 ||
+		    (size_t)p.batches * p.in_h * p.in_w * p.depth > MAX_ELEMS || out_elems > MAX_ELEMS)
+			continue;
+		fill_s8(in_buf, (size_t)p.batches * p.in_h * p.in_w * p.depth);
+		memset(out_ref, 0x5a, sizeof(out_ref));
+		memset(out_opt, 0x5a, sizeof(out_opt));
+		(average ? ts_avgpool_s8_ref : ts_maxpool_s8_ref)(&p, in_buf, out_ref);
+		(average ? set->avgpool_s8 : set->maxpool_s8)(&p, in_buf, out_opt);
+		if (memcmp(out_ref, out_opt, out_elems + 64) != 0) {
+			size_t i = 0;
+
+			while (out_ref[i] == out_opt[i])
+				i++;
+			fail_msg("%s %s case %d: byte %zu of %zu: %d, ref %d (in %dx%dx%d filter %dx%d "
+				 "stride %d,%d pad %d,%d act [%d,%d])",
+				 set->name, average ? "avgpool" : "maxpool", done, i, out_elems,
+				 out_opt[i], out_ref[i], p.in_h, p.in_w, p.depth, p.filter_h,
+				 p.filter_w, p.stride_h, p.stride_w, p.pad_h, p.pad_w, p.act_min,
+				 p.act_max);
+		}
+		done++;
+	}
+}
+
 /* state: the set's name. */
 static void test_conv(void **state)
 {
@@ -428,6 +477,11 @@ static void test_fc(void **state)
 static void test_add(void **state)
 {
 	add_cases(ts_kernels_find(*state));
+}
+
+static void test_pool(void **state)
+{
+	pool_cases(ts_kernels_find(*state));
 }
 
 /* The reference against itself: proves the harness compares something. */
@@ -462,7 +516,7 @@ int main(void)
 
 	tests[n++] = (struct CMUnitTest){ "harness_catches_a_difference",
 					  test_harness_catches_a_difference, NULL, NULL, NULL };
-	for (size_t i = 1; (set = ts_kernels_name(i)) && n + 4 <= 64; i++) {
+	for (size_t i = 1; (set = ts_kernels_name(i)) && n + 5 <= 64; i++) {
 		static char names[64][48];
 
 		if (ts_kernels_check(set, cpu) != TS_OK) {
@@ -477,6 +531,9 @@ int main(void)
 		n++;
 		snprintf(names[n], sizeof(names[n]), "%s_fc", set);
 		tests[n] = (struct CMUnitTest){ names[n], test_fc, NULL, NULL, (void *)set };
+		n++;
+		snprintf(names[n], sizeof(names[n]), "%s_pool", set);
+		tests[n] = (struct CMUnitTest){ names[n], test_pool, NULL, NULL, (void *)set };
 		n++;
 		snprintf(names[n], sizeof(names[n]), "%s_add", set);
 		tests[n] = (struct CMUnitTest){ names[n], test_add, NULL, NULL, (void *)set };

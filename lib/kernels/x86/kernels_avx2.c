@@ -6,10 +6,21 @@
 #include "../arch.h"
 
 #if TS_KERNELS_X86
+#include <immintrin.h>
+/* Everything below is compiled for the set's instructions (GCC: the
+ * pragma; clang, as the fuzzing build uses: the same attribute pushed). */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC target("avx2")
+#endif
 
 #include "vec_avx2.h"
 
 #define X86_ISA avx2
 #include "kernels_body.h"
+
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 #endif

@@ -30,30 +30,37 @@ static inline void finish_block(const int32_t *q, int32_t b, vec acc, vec extra,
 	}
 }
 
-/* The n outputs of one pixel: row (g->k2 int16) times the packed filter,
+#ifdef X86_DPBUSD
+/*
+ * VNNI: the row holds x + 128 as uint8 (x86_kernels.h), quads of it
+ * broadcast against [blocks][k2 / 4][VL][4] weights.
+ */
+typedef uint8_t row_t;
+
+/* The n outputs of one pixel: row (g->k2 values) times the packed filter,
  * plus extra in every accumulator. */
-static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t extra, int32_t n,
+static void gemm_pixel(const struct ts_x86_gemm *g, const uint8_t *row, int32_t extra, int32_t n,
 		       int32_t out_off, int32_t act_min, int32_t act_max, int8_t *dst)
 {
-	const int32_t pairs = g->k2 / 2;
+	const int32_t quads = g->k2 / 4;
 	const size_t bstride = (size_t)g->k2 * VL; /* bytes per block */
 	const vec vextra = v_set1(extra), voff = v_set1(out_off);
 	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
+	const int8_t *wts = g->w;
 	int32_t b = 0;
 
-	/* Four blocks at a time: each broadcast row pair feeds four PMADDWDs. */
 	for (; b + 4 <= g->blocks; b += 4) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int8_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
 
-		for (int32_t j = 0; j < pairs; j++) {
-			const vec x = v_bcast_pair(row + 2 * j);
-			const int8_t *wj = w + (size_t)j * 2 * VL;
+		for (int32_t j = 0; j < quads; j++) {
+			const vec x = v_bcast_quad(row + 4 * j);
+			const int8_t *wj = w + (size_t)j * 4 * VL;
 
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj), x));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + bstride), x));
-			a2 = v_add(a2, v_madd16(v_load_s8_s16(wj + 2 * bstride), x));
-			a3 = v_add(a3, v_madd16(v_load_s8_s16(wj + 3 * bstride), x));
+			a0 = X86_DPBUSD(a0, x, v_load_s8(wj));
+			a1 = X86_DPBUSD(a1, x, v_load_s8(wj + bstride));
+			a2 = X86_DPBUSD(a2, x, v_load_s8(wj + 2 * bstride));
+			a3 = X86_DPBUSD(a3, x, v_load_s8(wj + 3 * bstride));
 		}
 		finish_block(g->q, b, a0, vextra, n, voff, vmin, vmax, dst);
 		finish_block(g->q, b + 1, a1, vextra, n, voff, vmin, vmax, dst);
@@ -61,20 +68,116 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t 
 		finish_block(g->q, b + 3, a3, vextra, n, voff, vmin, vmax, dst);
 	}
 	for (; b < g->blocks; b++) {
-		const int8_t *w = g->w + (size_t)b * bstride;
+		const int8_t *w = wts + (size_t)b * bstride;
+		vec a0 = v_zero(), a1 = v_zero();
+		int32_t j = 0;
+
+		for (; j + 2 <= quads; j += 2) {
+			a0 = X86_DPBUSD(a0, v_bcast_quad(row + 4 * j), v_load_s8(w + (size_t)j * 4 * VL));
+			a1 = X86_DPBUSD(a1, v_bcast_quad(row + 4 * j + 4),
+					v_load_s8(w + (size_t)(j + 1) * 4 * VL));
+		}
+		if (j < quads)
+			a0 = X86_DPBUSD(a0, v_bcast_quad(row + 4 * j), v_load_s8(w + (size_t)j * 4 * VL));
+		finish_block(g->q, b, v_add(a0, a1), vextra, n, voff, vmin, vmax, dst);
+	}
+}
+
+/* dst[i] = src[i] + 128 for i < n, sixteen (then eight) at a time, reading
+ * nothing past src + n. */
+static inline void row_from_s8(uint8_t *dst, const int8_t *src, int32_t n)
+{
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+	int32_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(dst + i),
+				 _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(src + i)),
+					       flip));
+	if (i + 8 <= n) {
+		_mm_storel_epi64((__m128i *)(void *)(dst + i),
+				 _mm_xor_si128(_mm_loadl_epi64((const __m128i *)(const void *)(src + i)),
+					       flip));
+		i += 8;
+	}
+	for (; i < n; i++)
+		dst[i] = (uint8_t)(src[i] ^ 0x80);
+}
+
+/* n padded taps holding the zero point v (stored as v + 128). */
+static inline void row_fill(uint8_t *dst, int16_t v, int32_t n)
+{
+	const __m128i vv = _mm_set1_epi8((char)(v + 128));
+	int32_t i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(dst + i), vv);
+	for (; i < n; i++)
+		dst[i] = (uint8_t)(v + 128);
+}
+#else
+typedef int16_t row_t;
+
+/* The n outputs of one pixel: row (g->k2 int16) times the packed filter
+ * ([blocks][k2 / 2][VL][2] int16), plus extra in every accumulator. */
+static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t extra, int32_t n,
+		       int32_t out_off, int32_t act_min, int32_t act_max, int8_t *dst)
+{
+	const int32_t pairs = g->k2 / 2;
+	const size_t bstride = (size_t)g->k2 * VL; /* int16 per block */
+	const vec vextra = v_set1(extra), voff = v_set1(out_off);
+	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
+	const int16_t *wts = g->w;
+	int32_t b = 0;
+
+	/* Four blocks at a time: each broadcast row pair feeds four PMADDWDs. */
+	for (; b + 4 <= g->blocks; b += 4) {
+		const int16_t *w = wts + (size_t)b * bstride;
+		vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
+		int32_t j = 0;
+
+		for (; j + 2 <= pairs; j += 2) {
+			const vec x0 = v_bcast_pair(row + 2 * j), x1 = v_bcast_pair(row + 2 * j + 2);
+			const int16_t *wj = w + (size_t)j * 2 * VL;
+
+			a0 = v_add(a0, v_madd16(v_load16(wj), x0));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride), x0));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride), x0));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride), x0));
+			a0 = v_add(a0, v_madd16(v_load16(wj + 2 * VL), x1));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride + 2 * VL), x1));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride + 2 * VL), x1));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride + 2 * VL), x1));
+		}
+		if (j < pairs) {
+			const vec x = v_bcast_pair(row + 2 * j);
+			const int16_t *wj = w + (size_t)j * 2 * VL;
+
+			a0 = v_add(a0, v_madd16(v_load16(wj), x));
+			a1 = v_add(a1, v_madd16(v_load16(wj + bstride), x));
+			a2 = v_add(a2, v_madd16(v_load16(wj + 2 * bstride), x));
+			a3 = v_add(a3, v_madd16(v_load16(wj + 3 * bstride), x));
+		}
+		finish_block(g->q, b, a0, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 1, a1, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 2, a2, vextra, n, voff, vmin, vmax, dst);
+		finish_block(g->q, b + 3, a3, vextra, n, voff, vmin, vmax, dst);
+	}
+	for (; b < g->blocks; b++) {
+		const int16_t *w = wts + (size_t)b * bstride;
 		vec a0 = v_zero(), a1 = v_zero();
 		int32_t j = 0;
 
 		for (; j + 4 <= pairs; j += 4) {
-			const int8_t *wj = w + (size_t)j * 2 * VL;
+			const int16_t *wj = w + (size_t)j * 2 * VL;
 
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj), v_bcast_pair(row + 2 * j)));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + 2 * VL), v_bcast_pair(row + 2 * j + 2)));
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(wj + 4 * VL), v_bcast_pair(row + 2 * j + 4)));
-			a1 = v_add(a1, v_madd16(v_load_s8_s16(wj + 6 * VL), v_bcast_pair(row + 2 * j + 6)));
+			a0 = v_add(a0, v_madd16(v_load16(wj), v_bcast_pair(row + 2 * j)));
+			a1 = v_add(a1, v_madd16(v_load16(wj + 2 * VL), v_bcast_pair(row + 2 * j + 2)));
+			a0 = v_add(a0, v_madd16(v_load16(wj + 4 * VL), v_bcast_pair(row + 2 * j + 4)));
+			a1 = v_add(a1, v_madd16(v_load16(wj + 6 * VL), v_bcast_pair(row + 2 * j + 6)));
 		}
 		for (; j < pairs; j++)
-			a0 = v_add(a0, v_madd16(v_load_s8_s16(w + (size_t)j * 2 * VL),
+			a0 = v_add(a0, v_madd16(v_load16(w + (size_t)j * 2 * VL),
 						v_bcast_pair(row + 2 * j)));
 		finish_block(g->q, b, v_add(a0, a1), vextra, n, voff, vmin, vmax, dst);
 	}
@@ -82,7 +185,7 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const int16_t *row, int32_t 
 
 /* dst[i] = src[i] for i < n, eight at a time (SSE4.1, which every x86
  * set has), reading nothing past src + n. */
-static inline void widen_s8(int16_t *dst, const int8_t *src, int32_t n)
+static inline void row_from_s8(int16_t *dst, const int8_t *src, int32_t n)
 {
 	int32_t i = 0;
 
@@ -93,7 +196,7 @@ static inline void widen_s8(int16_t *dst, const int8_t *src, int32_t n)
 		dst[i] = src[i];
 }
 
-static inline void fill_s16(int16_t *dst, int16_t v, int32_t n)
+static inline void row_fill(int16_t *dst, int16_t v, int32_t n)
 {
 	const __m128i vv = _mm_set1_epi16(v);
 	int32_t i = 0;
@@ -103,6 +206,8 @@ static inline void fill_s16(int16_t *dst, int16_t v, int32_t n)
 	for (; i < n; i++)
 		dst[i] = v;
 }
+
+#endif
 
 /* First and one-past-last taps k with 0 <= origin + k * dilation < size. */
 static inline void valid_taps(int32_t origin, int32_t dilation, int32_t size, int32_t taps,
@@ -121,7 +226,7 @@ static inline void valid_taps(int32_t origin, int32_t dilation, int32_t size, in
 /* The im2col row of output pixel (oy, ox) of image `in`: [k_h][k_w][in_c],
  * taps outside the input hold the zero point zp. */
 static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int32_t ox,
-		     int16_t zp, int16_t *row)
+		     int16_t zp, row_t *row)
 {
 	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
 	const int32_t run = p->k_w * p->in_c;
@@ -135,7 +240,7 @@ static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int3
 		const size_t step = (size_t)p->dil_h * p->in_w * p->in_c;
 
 		for (int32_t ky = 0; ky < p->k_h; ky++, row += run, src += step)
-			widen_s8(row, src, run);
+			row_from_s8(row, src, run);
 		return;
 	}
 	for (int32_t ky = 0; ky < p->k_h; ky++, row += run) {
@@ -143,22 +248,22 @@ static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int3
 		const int8_t *src;
 
 		if (y < 0 || y >= p->in_h) {
-			fill_s16(row, zp, run);
+			row_fill(row, zp, run);
 			continue;
 		}
 		src = in + (size_t)y * p->in_w * p->in_c;
-		fill_s16(row, zp, kx0 * p->in_c);
+		row_fill(row, zp, kx0 * p->in_c);
 		if (p->dil_w == 1) {
 			/* The valid taps are one contiguous run of the input row (a
 			 * 1x1 convolution's row is just its pixel). */
-			widen_s8(row + kx0 * p->in_c, src + (size_t)(x0 + kx0) * p->in_c,
+			row_from_s8(row + kx0 * p->in_c, src + (size_t)(x0 + kx0) * p->in_c,
 				 (kx1 - kx0) * p->in_c);
 		} else {
 			for (int32_t kx = kx0; kx < kx1; kx++)
-				widen_s8(row + kx * p->in_c,
+				row_from_s8(row + kx * p->in_c,
 					 src + (size_t)(x0 + kx * p->dil_w) * p->in_c, p->in_c);
 		}
-		fill_s16(row + kx1 * p->in_c, zp, (p->k_w - kx1) * p->in_c);
+		row_fill(row + kx1 * p->in_c, zp, (p->k_w - kx1) * p->in_c);
 	}
 }
 
@@ -166,9 +271,22 @@ static void conv_gemm(const struct ts_x86_conv *x, const int8_t *in, int8_t *out
 {
 	const ts_conv_params *p = &x->p;
 	const int16_t zp = (int16_t)-p->input_offset;
-	int16_t row[TS_X86_MAX_ROW];
+	row_t row[TS_X86_MAX_ROW];
 
-	row[x->g.k2 - 1] = 0; /* the odd row's padding pair (weight 0) */
+	/* The row's padding to the weight group meets zero weights. */
+	__builtin_memset(row + x->g.k, 0, (size_t)(x->g.k2 - x->g.k) * sizeof(row[0]));
+	if (p->k_h == 1 && p->k_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+	    p->pad_h == 0 && p->pad_w == 0) {
+		/* Pointwise: each output pixel's row is its input pixel. */
+		const size_t pixels = (size_t)p->batches * p->out_h * p->out_w;
+
+		for (size_t i = 0; i < pixels; i++) {
+			row_from_s8(row, in + i * p->in_c, p->in_c);
+			gemm_pixel(&x->g, row, 0, p->out_c, p->output_offset, p->act_min,
+				   p->act_max, out + i * p->out_c);
+		}
+		return;
+	}
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
 
@@ -246,6 +364,77 @@ static inline vec dw_block(const struct ts_x86_conv *x, const struct dw_window *
 	return acc;
 }
 
+/* Channels [c0, c0 + 2 VL) over every tap, two at a time (tap lists and
+ * weights: x86_kernels.h). */
+static inline void dw_group_pairs(const struct ts_x86_conv *x, const int8_t *const *taps,
+				  int32_t c0, vec *b0, vec *b1)
+{
+	const vec off = v_set1_16((int16_t)x->p.input_offset);
+	const int16_t *w = x->dw_pairs + (size_t)(c0 / (2 * VL)) * x->dw_taps * 2 * VL;
+	vec lo = v_zero(), hi = v_zero();
+
+	for (int32_t t = 0; t < x->dw_taps; t += 2, w += 4 * VL) {
+		const vec x0 = v_add16(v_load_s8_s16(taps[t] + c0), off);
+		const vec x1 = v_add16(v_load_s8_s16(taps[t + 1] + c0), off);
+
+		lo = v_add(lo, v_madd16(v_unpacklo16(x0, x1), v_load16(w)));
+		hi = v_add(hi, v_madd16(v_unpackhi16(x0, x1), v_load16(w + 2 * VL)));
+	}
+	v_unpacked_blocks(lo, hi, b0, b1);
+}
+
+static void dw_pixel_pairs(const struct ts_x86_conv *x, const int8_t *image, int32_t oy,
+			   int32_t ox, const ptrdiff_t *tap_offset, int8_t *dst)
+{
+	const ts_conv_params *p = &x->p;
+	const int32_t channels = p->out_c;
+	const int32_t y0 = oy * p->stride_h - p->pad_h, x0 = ox * p->stride_w - p->pad_w;
+	const vec voff = v_set1(p->output_offset), vmin = v_set1(p->act_min);
+	const vec vmax = v_set1(p->act_max);
+	const int8_t *taps[TS_X86_MAX_TAPS];
+	int32_t t = 0, c0 = 0;
+
+	const bool inside = y0 >= 0 && y0 + (p->k_h - 1) * p->dil_h < p->in_h && x0 >= 0 &&
+			    x0 + (p->k_w - 1) * p->dil_w < p->in_w;
+
+	if (inside) {
+		/* Every tap at its offset from the first. */
+		const int8_t *first = image + ((size_t)y0 * p->in_w + x0) * channels;
+
+		for (; t < p->k_h * p->k_w; t++)
+			taps[t] = first + tap_offset[t];
+	}
+	for (int32_t ky = 0; ky < p->k_h && !inside; ky++) {
+		const int32_t y = y0 + ky * p->dil_h;
+
+		for (int32_t kx = 0; kx < p->k_w; kx++, t++) {
+			const int32_t xx = x0 + kx * p->dil_w;
+
+			taps[t] = y >= 0 && y < p->in_h && xx >= 0 && xx < p->in_w ?
+				  image + ((size_t)y * p->in_w + xx) * channels : x->dw_zero_row;
+		}
+	}
+	if (t < x->dw_taps)
+		taps[t] = x->dw_zero_row;
+	for (; c0 + 2 * VL <= channels; c0 += 2 * VL) {
+		vec b0, b1;
+
+		dw_group_pairs(x, taps, c0, &b0, &b1);
+		finish_block(x->dw_q, c0 / VL, b0, v_zero(), channels, voff, vmin, vmax, dst);
+		finish_block(x->dw_q, c0 / VL + 1, b1, v_zero(), channels, voff, vmin, vmax, dst);
+	}
+	if (c0 < channels) {
+		struct dw_window win = { image, y0, x0, 0, 0, 0, 0 };
+
+		valid_taps(y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
+		valid_taps(x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
+		for (; c0 < channels; c0 += VL)
+			finish_block(x->dw_q, c0 / VL,
+				     dw_block(x, &win, c0, channels - c0 < VL ? channels - c0 : VL),
+				     v_zero(), channels, voff, vmin, vmax, dst);
+	}
+}
+
 static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t oy, int32_t ox,
 		     int8_t *dst)
 {
@@ -275,14 +464,27 @@ static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t o
 static void dw_direct(const struct ts_x86_conv *x, const int8_t *in, int8_t *out)
 {
 	const ts_conv_params *p = &x->p;
+	ptrdiff_t tap_offset[TS_X86_MAX_TAPS];
+
+	/* Where each tap of a window inside the image is, from its first. */
+	for (int32_t ky = 0; x->dw_pairs && ky < p->k_h; ky++)
+		for (int32_t kx = 0; kx < p->k_w; kx++)
+			tap_offset[ky * p->k_w + kx] =
+				((ptrdiff_t)ky * p->dil_h * p->in_w + (ptrdiff_t)kx * p->dil_w) * p->in_c;
 
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->in_c;
 
 		for (int32_t oy = 0; oy < p->out_h; oy++)
-			for (int32_t ox = 0; ox < p->out_w; ox++)
-				dw_pixel(x, image, oy, ox,
-					 out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c);
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
+						    p->out_c;
+
+				if (x->dw_pairs && p->out_c >= 2 * VL)
+					dw_pixel_pairs(x, image, oy, ox, tap_offset, dst);
+				else
+					dw_pixel(x, image, oy, ox, dst);
+			}
 	}
 }
 
@@ -369,6 +571,127 @@ void X86_FN(ts_add_s8)(const ts_add_params *p, const int8_t *a, const int8_t *b,
 	}
 }
 
+/* The window of pool output (oy, ox) clipped to the input, as ref's. */
+struct pool_window {
+	int32_t y0, x0, fy0, fy1, fx0, fx1;
+};
+
+static inline struct pool_window pool_window_at(const ts_pool_params *p, int32_t oy, int32_t ox)
+{
+	struct pool_window w;
+
+	w.y0 = oy * p->stride_h - p->pad_h;
+	w.x0 = ox * p->stride_w - p->pad_w;
+	w.fy0 = w.y0 < 0 ? -w.y0 : 0;
+	w.fy1 = p->in_h - w.y0 < p->filter_h ? p->in_h - w.y0 : p->filter_h;
+	w.fx0 = w.x0 < 0 ? -w.x0 : 0;
+	w.fx1 = p->in_w - w.x0 < p->filter_w ? p->in_w - w.x0 : p->filter_w;
+	return w;
+}
+
+/* Sums of channels [c0, c0 + VL) over the window, in int32 (windows of
+ * fewer than 2^23 cells: no overflow); n < VL reads through a copy. */
+static inline vec pool_sum(const ts_pool_params *p, const int8_t *image,
+			   const struct pool_window *w, int32_t c0, int32_t n)
+{
+	vec acc = v_zero();
+
+	for (int32_t fy = w->fy0; fy < w->fy1; fy++)
+		for (int32_t fx = w->fx0; fx < w->fx1; fx++) {
+			const int8_t *src = image + ((size_t)(w->y0 + fy) * p->in_w + w->x0 + fx) *
+						    p->depth + c0;
+			int8_t part[VL] = { 0 };
+
+			if (n < VL) {
+				__builtin_memcpy(part, src, (size_t)n);
+				src = part;
+			}
+			acc = v_add(acc, v_load_s8_s32(src));
+		}
+	return acc;
+}
+
+void X86_FN(ts_avgpool_s8)(const ts_pool_params *p, const int8_t *in, int8_t *out)
+{
+	if ((int64_t)p->filter_h * p->filter_w >= (1 << 23)) {
+		ts_avgpool_s8_ref(p, in, out);
+		return;
+	}
+	for (int32_t b = 0; b < p->batches; b++) {
+		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->depth;
+
+		for (int32_t oy = 0; oy < p->out_h; oy++)
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				const struct pool_window w = pool_window_at(p, oy, ox);
+				const int32_t count = (w.fy1 > w.fy0 ? w.fy1 - w.fy0 : 0) *
+						      (w.fx1 > w.fx0 ? w.fx1 - w.fx0 : 0);
+				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
+						    p->depth;
+
+				for (int32_t c0 = 0; c0 < p->depth; c0 += VL) {
+					const int32_t n = p->depth - c0 < VL ? p->depth - c0 : VL;
+					int32_t sums[VL];
+
+					v_store(sums, pool_sum(p, image, &w, c0, n));
+					/* ref's rounding division, lane by lane (an empty
+					 * window writes the floor, as ref does). */
+					for (int32_t i = 0; i < n; i++) {
+						int32_t v = count == 0 ? p->act_min :
+							    sums[i] > 0 ? (sums[i] + count / 2) / count :
+									  (sums[i] - count / 2) / count;
+
+						v = v < p->act_min ? p->act_min : v;
+						dst[c0 + i] = (int8_t)(v > p->act_max ? p->act_max : v);
+					}
+				}
+			}
+	}
+}
+
+void X86_FN(ts_maxpool_s8)(const ts_pool_params *p, const int8_t *in, int8_t *out)
+{
+	const __m128i lo = _mm_set1_epi8((char)p->act_min), hi = _mm_set1_epi8((char)p->act_max);
+
+	for (int32_t b = 0; b < p->batches; b++) {
+		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->depth;
+
+		for (int32_t oy = 0; oy < p->out_h; oy++)
+			for (int32_t ox = 0; ox < p->out_w; ox++) {
+				const struct pool_window w = pool_window_at(p, oy, ox);
+				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
+						    p->depth;
+
+				/* Sixteen channels at a time with PMAXSB. */
+				for (int32_t c0 = 0; c0 < p->depth; c0 += 16) {
+					const int32_t n = p->depth - c0 < 16 ? p->depth - c0 : 16;
+					__m128i m = _mm_set1_epi8(-128);
+					int8_t part[16];
+
+					for (int32_t fy = w.fy0; fy < w.fy1; fy++)
+						for (int32_t fx = w.fx0; fx < w.fx1; fx++) {
+							const int8_t *src = image +
+								((size_t)(w.y0 + fy) * p->in_w + w.x0 + fx) *
+								p->depth + c0;
+
+							if (n < 16) {
+								__builtin_memcpy(part, src, (size_t)n);
+								src = part;
+							}
+							m = _mm_max_epi8(m, _mm_loadu_si128(
+								(const __m128i *)(const void *)src));
+						}
+					m = _mm_min_epi8(_mm_max_epi8(m, lo), hi);
+					if (n == 16) {
+						_mm_storeu_si128((__m128i *)(void *)(dst + c0), m);
+					} else {
+						_mm_storeu_si128((__m128i *)(void *)part, m);
+						__builtin_memcpy(dst + c0, part, (size_t)n);
+					}
+				}
+			}
+	}
+}
+
 void X86_FN(ts_conv_s8)(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 			const int32_t *bias, int8_t *out)
 {
@@ -397,21 +720,21 @@ void X86_FN(ts_fc_s8)(const ts_fc_params *p, const int8_t *in, const int8_t *fil
 		      const int32_t *bias, int8_t *out)
 {
 	const struct ts_x86_fc *x = (const struct ts_x86_fc *)(const void *)p;
-	int16_t row[TS_X86_MAX_ROW];
+	row_t row[TS_X86_MAX_ROW];
 
 	if (!x->packed) {
 		ts_fc_s8_ref(p, in, filter, bias, out);
 		return;
 	}
-	row[x->g.k2 - 1] = 0;
+	__builtin_memset(row + x->g.k, 0, (size_t)(x->g.k2 - x->g.k) * sizeof(row[0]));
 	for (int32_t b = 0; b < p->batches; b++) {
 		const int8_t *src = in + (size_t)b * p->accum_depth;
 		uint32_t sum = 0;
 
-		for (int32_t i = 0; i < p->accum_depth; i++) {
-			row[i] = src[i];
-			sum += (uint32_t)src[i];
-		}
+		row_from_s8(row, src, p->accum_depth);
+		if (p->filter_offset)
+			for (int32_t i = 0; i < p->accum_depth; i++)
+				sum += (uint32_t)src[i];
 		/* The per-inference part of the filter offset (pack.c). */
 		gemm_pixel(&x->g, row, (int32_t)(sum * (uint32_t)p->filter_offset), p->out_depth,
 			   p->output_offset, p->act_min, p->act_max,

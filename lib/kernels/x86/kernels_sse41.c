@@ -6,10 +6,21 @@
 #include "../arch.h"
 
 #if TS_KERNELS_X86
+#include <immintrin.h>
+/* Everything below is compiled for the set's instructions (GCC: the
+ * pragma; clang, as the fuzzing build uses: the same attribute pushed). */
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("sse4.1"))), apply_to = function)
+#else
 #pragma GCC target("sse4.1")
+#endif
 
 #include "vec_sse41.h"
 
 #define X86_ISA sse41
 #include "kernels_body.h"
+
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 #endif

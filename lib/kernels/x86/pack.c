@@ -52,41 +52,53 @@ static bool fill_requant(int32_t *q, int32_t lanes, int32_t blocks, int32_t n,
 
 /*
  * Packs n output channels of k weights for the row product and their
- * requantization; bias_eff[oc] = bias[oc] + in_off * sum_k w + extra
- * (wrapping, as the reference's accumulator).  False when it cannot (the
- * caller then keeps the reference kernel) or the arena is full.
+ * requantization.  `group` consecutive weights of a channel sit together
+ * (2: PMADDWD pairs over an int16 row; 4: VPDPBUSD quads over a row of
+ * x + 128 as uint8, which adds 128 * sum_k w, taken back here).
+ * bias_eff[oc] = bias[oc] + (in_off - row bias) * sum_k w + extra, wrapping
+ * as the reference's accumulator.  False when it cannot (the caller then
+ * keeps the reference kernel) or the arena is full.
  */
 static bool pack_gemm(struct ts_arena *a, struct ts_x86_gemm *g, const struct filter_view *f,
-		      int32_t n, int32_t k, int32_t lanes, const int32_t *bias, int32_t in_off,
-		      uint32_t extra, const int32_t *mult, const int32_t *shift, bool per_channel)
+		      int32_t n, int32_t k, const struct ts_x86_shape *shape, const int32_t *bias,
+		      int32_t in_off, uint32_t extra, const int32_t *mult, const int32_t *shift,
+		      bool per_channel)
 {
+	const int32_t lanes = shape->lanes, group = shape->group;
+	const int32_t row_bias = group == 4 ? 128 : 0;
 	int8_t *w;
 	int32_t *q;
 	uint32_t *bias_eff;
 
 	g->k = k;
-	g->k2 = (k + 1) & ~1;
+	g->k2 = (k + group - 1) / group * group;
 	g->blocks = (n + lanes - 1) / lanes;
 	if (g->k2 > TS_X86_MAX_ROW)
 		return false;
-	w = ts_arena_take(a, (size_t)g->blocks * g->k2 * lanes, 16);
+	/* Pairs are stored widened to int16: PMADDWD reads them from memory. */
+	w = ts_arena_take(a, (size_t)g->blocks * g->k2 * lanes * (group == 2 ? 2 : 1), 16);
 	q = ts_arena_take(a, (size_t)g->blocks * TS_X86_Q_FIELDS * lanes * sizeof(int32_t), 16);
 	bias_eff = ts_arena_take(a, (size_t)n * sizeof(uint32_t), sizeof(uint32_t));
 	if (!w || !q || !bias_eff)
 		return false;
 	for (int32_t oc = 0; oc < n; oc++) {
-		int8_t *block = w + (size_t)(oc / lanes) * g->k2 * lanes;
+		const size_t block = (size_t)(oc / lanes) * g->k2 * lanes;
 		int32_t sum = 0;
 
 		for (int32_t i = 0; i < k; i++) {
 			const int8_t v = weight(f, oc, i);
+			/* [group index][lane][group] */
+			const size_t at = block + ((size_t)(i / group) * lanes + oc % lanes) * group +
+					  i % group;
 
-			/* [pair][lane][2] */
-			block[((size_t)(i / 2) * lanes + oc % lanes) * 2 + i % 2] = v;
+			if (group == 2)
+				((int16_t *)(void *)w)[at] = v;
+			else
+				w[at] = v;
 			sum += v;
 		}
-		bias_eff[oc] = (bias ? (uint32_t)bias[oc] : 0) + (uint32_t)in_off * (uint32_t)sum +
-			       extra;
+		bias_eff[oc] = (bias ? (uint32_t)bias[oc] : 0) +
+			       (uint32_t)(in_off - row_bias) * (uint32_t)sum + extra;
 	}
 	g->w = w;
 	g->q = q;
@@ -111,7 +123,7 @@ static struct ts_x86_conv *new_conv(struct ts_arena *a, const ts_conv_params *p)
 }
 
 void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			  const int32_t *bias, int32_t lanes)
+			  const int32_t *bias, const struct ts_x86_shape *shape)
 {
 	struct ts_x86_conv *x = new_conv(a, p);
 	const int32_t k = p->k_h * p->k_w * p->in_c;
@@ -122,15 +134,54 @@ void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int
 	/* Filter groups (depth_multiplier is the channels per group) stay ref. */
 	if (!filter || p->depth_multiplier != p->in_c || !zero_point_fits(p->input_offset))
 		return x;
-	if (pack_gemm(a, &x->g, &f, p->out_c, k, lanes, bias, p->input_offset, 0, p->out_mult,
+	if (pack_gemm(a, &x->g, &f, p->out_c, k, shape, bias, p->input_offset, 0, p->out_mult,
 		      p->out_shift, true))
 		x->kind = TS_X86_GEMM;
 	return a->short_by ? NULL : x;
 }
 
-void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
-			    const int8_t *filter, const int32_t *bias, int32_t lanes)
+/*
+ * The paired depthwise layout (x86_kernels.h).  PUNPCKLWD / PUNPCKHWD work
+ * within 128-bit halves of eight int16: the low one interleaves elements
+ * 0..3 of each half, the high one 4..7, so lane l of the low result's pair
+ * is channel (l / 4) * 8 + l % 4 of the group, of the high result that + 4.
+ */
+static bool pack_dw_pairs(struct ts_arena *a, struct ts_x86_conv *x, const int8_t *filter,
+			  int32_t lanes)
 {
+	const ts_conv_params *p = &x->p;
+	const int32_t taps = p->k_h * p->k_w, group = 2 * lanes;
+	const int32_t groups = p->out_c / group, npairs = (taps + 1) / 2;
+	int16_t *w = ts_arena_take(a, (size_t)groups * npairs * 2 * group * sizeof(int16_t), 16);
+	int8_t *zero_row = ts_arena_take(a, (size_t)x->dw_cpad, 16);
+
+	if (!w || !zero_row)
+		return false;
+	for (int32_t c = 0; c < x->dw_cpad; c++)
+		zero_row[c] = (int8_t)-p->input_offset;
+	for (int32_t g = 0; g < groups; g++)
+		for (int32_t pr = 0; pr < npairs; pr++)
+			for (int32_t half = 0; half < 2; half++)
+				for (int32_t l = 0; l < lanes; l++) {
+					const int32_t c = g * group + (l / 4) * 8 + half * 4 + l % 4;
+					int16_t *dst = w + ((((size_t)g * npairs + pr) * 2 + half) * lanes + l) * 2;
+
+					for (int32_t i = 0; i < 2; i++) {
+						const int32_t t = 2 * pr + i;
+
+						dst[i] = t < taps ? filter[(size_t)t * p->out_c + c] : 0;
+					}
+				}
+	x->dw_pairs = w;
+	x->dw_zero_row = zero_row;
+	x->dw_taps = 2 * npairs;
+	return true;
+}
+
+void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
+			    const int8_t *filter, const int32_t *bias, const struct ts_x86_shape *shape)
+{
+	const int32_t lanes = shape->lanes;
 	struct ts_x86_conv *x = new_conv(a, p);
 	const int32_t taps = p->k_h * p->k_w;
 
@@ -143,7 +194,7 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 		 * [k_h][k_w] taps, filter [1][k_h][k_w][out_c]. */
 		const struct filter_view f = { filter, 1, (size_t)p->out_c };
 
-		if (pack_gemm(a, &x->g, &f, p->out_c, taps, lanes, bias, p->input_offset, 0,
+		if (pack_gemm(a, &x->g, &f, p->out_c, taps, shape, bias, p->input_offset, 0,
 			      p->out_mult, p->out_shift, true))
 			x->kind = TS_X86_GEMM;
 	} else if (p->depth_multiplier == 1) {
@@ -154,15 +205,17 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 
 		if (!w || !q)
 			return NULL;
+		x->dw_cpad = cpad;
 		for (int32_t t = 0; t < taps; t++)
 			for (int32_t c = 0; c < p->out_c; c++)
 				w[(size_t)t * cpad + c] = filter[(size_t)t * p->out_c + c];
+		if (taps <= TS_X86_MAX_TAPS && !pack_dw_pairs(a, x, filter, lanes))
+			return NULL;
 		/* Offsets are added to the input here: the bias is the bias. */
 		if (fill_requant(q, lanes, cpad / lanes, p->out_c, p->out_mult, p->out_shift, true,
 				 (const uint32_t *)bias)) {
 			x->dw_w = w;
 			x->dw_q = q;
-			x->dw_cpad = cpad;
 			x->kind = TS_X86_DEPTHWISE;
 		}
 	}
@@ -170,7 +223,7 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 }
 
 void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
-			const int32_t *bias, int32_t lanes)
+			const int32_t *bias, const struct ts_x86_shape *shape)
 {
 	struct ts_x86_fc *x = ts_arena_take(a, sizeof(*x), _Alignof(struct ts_x86_fc));
 	const struct filter_view f = { filter, (size_t)p->accum_depth, 1 };
@@ -182,7 +235,7 @@ void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t 
 	if (!x)
 		return NULL;
 	x->p = *p;
-	if (filter && pack_gemm(a, &x->g, &f, p->out_depth, p->accum_depth, lanes, bias,
+	if (filter && pack_gemm(a, &x->g, &f, p->out_depth, p->accum_depth, shape, bias,
 				p->input_offset, extra, p->out_mult, p->out_shift,
 				p->per_channel))
 		x->packed = true;

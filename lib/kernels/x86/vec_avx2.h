@@ -38,6 +38,23 @@ static inline vec v_load16_s32(const int16_t *p)
 	return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 
+/* Interleaved int16 of a and b, PUNPCKL/HWD (within 128-bit halves). */
+static inline vec v_unpacklo16(vec a, vec b) { return _mm256_unpacklo_epi16(a, b); }
+static inline vec v_unpackhi16(vec a, vec b) { return _mm256_unpackhi_epi16(a, b); }
+
+/* PMADDWD results of the low and high interleavings (channels 0-3, 8-11
+ * and 4-7, 12-15) as the blocks of channels 0-7 and 8-15. */
+static inline void v_unpacked_blocks(vec lo, vec hi, vec *b0, vec *b1)
+{
+	*b0 = _mm256_permute2x128_si256(lo, hi, 0x20);
+	*b1 = _mm256_permute2x128_si256(lo, hi, 0x31);
+}
+
+static inline void v_store(int32_t *p, vec v)
+{
+	_mm256_storeu_si256((__m256i *)(void *)p, v);
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm256_loadu_si256((const __m256i *)(const void *)p);
@@ -61,6 +78,21 @@ static inline vec v_bcast_pair(const int16_t *p)
 
 	__builtin_memcpy(&pair, p, sizeof(pair));
 	return _mm256_set1_epi32(pair);
+}
+
+/* The four bytes at p in every int32 lane. */
+static inline vec v_bcast_quad(const uint8_t *p)
+{
+	int32_t quad;
+
+	__builtin_memcpy(&quad, p, sizeof(quad));
+	return _mm256_set1_epi32(quad);
+}
+
+/* 4 * VL bytes as they are. */
+static inline vec v_load_s8(const int8_t *p)
+{
+	return _mm256_loadu_si256((const __m256i *)(const void *)p);
 }
 
 /* int16 lanes 0..VL-1 / VL..2VL-1 widened to int32. */

@@ -41,6 +41,22 @@ static inline vec v_load16_s32(const int16_t *p)
 	return _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p));
 }
 
+/* Interleaved int16 of a and b, PUNPCKL/HWD. */
+static inline vec v_unpacklo16(vec a, vec b) { return _mm_unpacklo_epi16(a, b); }
+static inline vec v_unpackhi16(vec a, vec b) { return _mm_unpackhi_epi16(a, b); }
+
+/* PMADDWD results of the low and high interleavings: channels 0-3, 4-7. */
+static inline void v_unpacked_blocks(vec lo, vec hi, vec *b0, vec *b1)
+{
+	*b0 = lo;
+	*b1 = hi;
+}
+
+static inline void v_store(int32_t *p, vec v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
 static inline vec v_load(const int32_t *p)
 {
 	return _mm_loadu_si128((const __m128i *)(const void *)p);
