@@ -15,7 +15,9 @@
  * with random zero points, per-channel multipliers and shifts, activation
  * ranges, with and without bias.  A set's prepare hook, if it has one, makes
  * the params from a fresh arena, given the filter as a constant or not.
- * Before that, a deliberately wrong kernel must be caught.
+ * Before that, a deliberately wrong kernel must be caught, and on a CPU
+ * with NEON the NEON requantization primitives must equal the scalar ones
+ * on edge values for every shift.
  *
  * Prints one line per set and kernel; exits 1 on the first mismatch, with
  * the case's parameters and the seed that reproduces it.

@@ -382,7 +382,7 @@ static void fc_fixed(const ts_fc_params *p, const int32_t *fixed, const int8_t *
 	}
 }
 
-/* params: struct ts_neon_fc from ts_neon_fc_prepare. */
+/* params: struct ts_neon_fc from ts_fc_prepare_neon. */
 void TS_DOT_FN(ts_fc_s8)(const ts_fc_params *params, const int8_t *in, const int8_t *filter,
 			 const int32_t *bias, int8_t *out)
 {

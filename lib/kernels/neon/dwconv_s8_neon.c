@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DEPTHWISE_CONV_2D for the "neon" and "dotprod" sets (but for one input
- * channel: dot_kernels.h), vectorized over output channels: per tap,
+ * DEPTHWISE_CONV_2D for the "neon" and "dotprod" sets (one input channel
+ * runs as a convolution instead: neon_dot.c, dotprod_dot.c), vectorized
+ * over output channels: per tap,
  * sixteen or eight int8 weights times the inputs (SMULL), widened into
  * int32 accumulators.  As in dot_kernels.h, the input offset is applied
  * once per channel, as input_offset * sum(w), and taps in the padding read

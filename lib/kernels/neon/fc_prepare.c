@@ -17,7 +17,7 @@ static uint32_t sum_s8(const int8_t *w, int32_t n)
 	return s;
 }
 
-void *ts_neon_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
+void *ts_fc_prepare_neon(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
 			 const int32_t *bias)
 {
 	struct ts_neon_fc *f = ts_arena_take(a, sizeof(*f), _Alignof(struct ts_neon_fc));
