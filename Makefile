@@ -314,21 +314,24 @@ clean:
 
 # ==== BEGIN cross: same bytes on x86-64, aarch64 and armhf (tests/cross/) ====
 # `make cross` installs the cross toolchains and qemu-user, then builds lib/
-# (all LIB_SRCS) and tests/cross/conformance_main.c, statically linked, into
-# $(BUILD)/aarch64/ and $(BUILD)/armhf/.  `make check-cross` also builds it
-# natively ($(BUILD)/native/) and runs it natively, under qemu-aarch64 as a
+# (all LIB_SRCS) and the runners in tests/cross/, statically linked, into
+# $(BUILD)/aarch64/ and $(BUILD)/armhf/.  `make check-cross` also builds them
+# natively ($(BUILD)/native/) and runs them natively, under qemu-aarch64 as a
 # Cortex-A53, -A72 and -A76 (Pi 3, 4, 5) and under qemu-arm as a Cortex-A7
-# (Pi OS 32-bit): every conformance output byte and every front-end feature
-# byte must equal the reference, with every kernel set the (emulated) CPU
-# runs: ref + neon on the A53, A72 and A7, + dotprod on the A76.  Each also
-# runs tests/cross/kernels_diff_main.c: CROSS_DIFF_CASES random cases per
-# kernel, every optimized set byte-equal to ref.  The armhf build assumes
-# only ARMv7-A + VFPv3-D16 (Debian armhf); lib/kernels/neon/ enables NEON in
-# its own files and the set runs only where HWCAP_NEON says so (checked:
-# check-cross-baseline; check-cross-freestanding checks lib/'s libc use).  `make
-# bench-arm` (part of `make bench`) counts guest instructions per inference
-# under qemu (../shared/tools/qemu-insncount) for ref, neon and dotprod.
-# The daemon is not cross-built here.
+# (Pi OS 32-bit) and a Cortex-R5F (ARMv7 without NEON):
+#  - conformance_main: every conformance output byte and every front-end
+#    feature byte equal to the reference, with every kernel set the
+#    (emulated) CPU runs: ref + neon on the A53, A72 and A7, + dotprod on the
+#    A76, ref alone on the R5F;
+#  - kernels_diff_main: CROSS_DIFF_CASES random cases per kernel, every
+#    optimized set byte-equal to ref.
+# The armhf build assumes only ARMv7-A + VFPv3-D16 (Debian armhf):
+# lib/kernels/neon/ enables NEON in its own files, and the set runs only
+# where HWCAP_NEON says so (check-cross-baseline checks the objects;
+# check-cross-freestanding checks lib/'s libc use on both).  `make bench-arm`
+# (part of `make bench`) counts guest instructions per inference under qemu
+# (../shared/tools/qemu-insncount) for ref, neon and dotprod.  The daemon is
+# not cross-built here.
 CROSS_DEPS     := gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf \
 	libc6-dev-armhf-cross qemu-user
 CROSS_ARCHS    := aarch64 armhf
@@ -346,7 +349,9 @@ CROSS_LD_native   :=
 CROSS_LD_aarch64  := -static
 CROSS_LD_armhf    := -static
 CROSS_RUN_aarch64 := cortex-a53 cortex-a72 cortex-a76
-CROSS_RUN_armhf   := cortex-a7
+# Cortex-R5F: ARMv7 with VFPv3-D16 and no NEON, where the armhf build must run
+# on ref alone (HWCAP_NEON absent).
+CROSS_RUN_armhf   := cortex-a7 cortex-r5f
 
 .PHONY: cross cross-deps check-cross
 
@@ -414,17 +419,24 @@ check-cross-baseline: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a)/ob
 	done; \
 	echo "baseline: NEON only in lib/kernels/neon/ (armhf), SDOT only in dotprod_dot.c (aarch64)"
 
-# Each CPU gets its own seed, so the runs together cover more cases.
+# Each CPU gets its own seed, so the runs together cover more cases.  Each
+# emulated CPU must run exactly the kernel sets it has (TS_EXPECT_KERNELS),
+# so that a broken probe cannot leave a set untested; the host's are its own.
 check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding check-cross-baseline
 	@set -e; seed=1; run() { echo "== $$1"; shift; \
+		env $${expect:+TS_EXPECT_KERNELS=$$expect} \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/conformance_main" $(CONFORMANCE) $(CROSS_FRONTEND); \
 		timeout -k 5 $(CROSS_TIMEOUT) "$$@/kernels_diff_main" $(CROSS_DIFF_CASES) $$seed; \
 		seed=$$((seed + 1)); }; \
-	run "native ($$(uname -m))" $(BUILD)/native; \
+	expects() { case $$1 in cortex-a76) echo ref,neon,dotprod;; cortex-r5f) echo ref;; \
+		*) echo ref,neon;; esac; }; \
+	expect=; run "native ($$(uname -m))" $(BUILD)/native; \
 	for cpu in $(CROSS_RUN_aarch64); do \
+		expect=$$(expects $$cpu); \
 		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64; \
 	done; \
 	for cpu in $(CROSS_RUN_armhf); do \
+		expect=$$(expects $$cpu); \
 		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf; \
 	done; \
 	echo "check-cross: byte-exact on native, aarch64 ($(CROSS_RUN_aarch64)), armhf ($(CROSS_RUN_armhf))"

@@ -17,6 +17,9 @@
  * stress/ folder; yes_1000ms must be present) and every feature byte is
  * compared with the golden file.
  *
+ * With TS_EXPECT_KERNELS set (a comma-separated list, e.g. "ref,neon"), the
+ * kernel sets this CPU runs must be exactly those.
+ *
  * Prints one line per case; exits 1 on any mismatch, missing file or error.
  */
 /* 32-bit glibc: without 64-bit file offsets, readdir() fails with EOVERFLOW
@@ -389,6 +392,29 @@ static int run_frontend_dir(const char *dir, const char *label, int *count, int 
 	return failed;
 }
 
+/* With TS_EXPECT_KERNELS (e.g. "ref,neon,dotprod"): 0 when the kernel
+ * sets this CPU runs are exactly those, so that a broken CPU probe cannot
+ * quietly leave an optimized set untested. */
+static int check_expected_sets(uint32_t cpu)
+{
+	const char *want = getenv("TS_EXPECT_KERNELS");
+	char runs[256] = "";
+	const char *set;
+
+	if (!want)
+		return 0;
+	for (size_t k = 0; (set = ts_kernels_name(k)); k++)
+		if (ts_kernels_check(set, cpu) == TS_OK)
+			snprintf(runs + strlen(runs), sizeof(runs) - strlen(runs), "%s%s",
+				 *runs ? "," : "", set);
+	if (strcmp(runs, want) != 0) {
+		printf("FAIL: this CPU runs kernel sets %s, expected %s\n", runs, want);
+		return -1;
+	}
+	printf("kernel sets this CPU runs: %s, as expected\n", runs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char names[MAX_CASES][NAME_MAX_LEN];
@@ -399,6 +425,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s CONFORMANCE_DIR [FRONTEND_DIR]\n", argv[0]);
 		return 2;
 	}
+	if (check_expected_sets(cpu))
+		return 1;
 	n = list_names(argv[1], ".tflite", names, MAX_CASES, 1);
 	if (n <= 0) {
 		printf("FAIL: no NAME.tflite cases in %s\n", argv[1]);
