@@ -84,7 +84,8 @@ static int read_model(struct chain *c, const char *path, struct config_error *er
 }
 
 /* Creates the interpreter in an arena of exactly the size it needs. */
-static int load_interpreter(struct chain *c, const char *path, struct config_error *err)
+static int load_interpreter(struct chain *c, const char *path,
+			    const ts_interpreter_options *opt, struct config_error *err)
 {
 	size_t size = 1 << 20;
 	ts_diag diag;
@@ -93,14 +94,15 @@ static int load_interpreter(struct chain *c, const char *path, struct config_err
 	c->arena = aligned_alloc(16, size);
 	if (!c->arena)
 		return -ENOMEM;
-	st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+	st = ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt, &diag);
 	if (st == TS_ERR_ARENA_TOO_SMALL) {
 		free(c->arena);
 		size = 64u << 20;
 		c->arena = aligned_alloc(16, size);
 		if (!c->arena)
 			return -ENOMEM;
-		st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+		st = ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt,
+						&diag);
 	}
 	if (st)
 		return fail(err, -EINVAL, "%s: %s", path, diag.text);
@@ -108,7 +110,7 @@ static int load_interpreter(struct chain *c, const char *path, struct config_err
 	free(c->arena);
 	c->arena = aligned_alloc(16, size);
 	if (!c->arena ||
-	    ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag))
+	    ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt, &diag))
 		return fail(err, -ENOMEM, "%s: cannot create the interpreter", path);
 	if (ts_interpreter_input_count(c->ip) != 1 || ts_interpreter_output_count(c->ip) < 1)
 		return fail(err, -EINVAL, "%s: a pipeline model needs one input tensor", path);
@@ -207,8 +209,8 @@ static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
 }
 
 int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
-	      enum sample_format format, uint16_t channels, struct chain **out,
-	      struct config_error *err)
+	      const ts_interpreter_options *opt, enum sample_format format,
+	      uint16_t channels, struct chain **out, struct config_error *err)
 {
 	struct pipeline_config *pc = malloc(sizeof(*pc));
 	struct chain *c = calloc(1, sizeof(*c));
@@ -229,7 +231,7 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 		resolve(path, sizeof(path), model_dir, pc->model_path);
 	r = read_model(c, path, err);
 	if (!r)
-		r = load_interpreter(c, path, err);
+		r = load_interpreter(c, path, opt, err);
 	if (!r)
 		r = frontend_open(&c->fe, pc, format, channels, ts_tensor_scale(c->input),
 				  ts_tensor_zero_point(c->input), err);

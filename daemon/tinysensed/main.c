@@ -10,6 +10,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
+#include "cpu_features.h"
 #include "daemon.h"
 #include "log.h"
 #include "socket_server.h"
@@ -159,6 +160,16 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	manager_init(&d.manager, d.event, d.cfg.pipelines_dir);
+	d.manager.interp.cpu_features = cpu_features_probe();
+	d.manager.interp.kernels = kernels_choose(getenv("TINYSENSE_KERNELS"), "TINYSENSE_KERNELS",
+						  d.manager.interp.cpu_features, err.text,
+						  sizeof(err.text));
+	if (!d.manager.interp.kernels) {
+		fprintf(stderr, "tinysensed: %s\n", err.text);
+		tear_down(&d);
+		return 2;
+	}
+	log_info("kernels: %s", d.manager.interp.kernels);
 	d.manager.model_dir = d.cfg.model_dir;
 	d.manager.plugin_dir = d.cfg.plugin_dir;
 	d.manager.exit_when_finished = d.cfg.exit_when_done;

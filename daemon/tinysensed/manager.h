@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include <systemd/sd-event.h>
+#include <tinysense/interpreter.h>
 
 #include "pipeline.h"
 #include "publisher.h"
@@ -23,6 +24,7 @@ struct manager {
 	char pipelines_dir[4096];
 	const char *model_dir;        /* relative model paths resolve here */
 	const char *plugin_dir;       /* sensor plugins are loaded from here */
+	ts_interpreter_options interp; /* kernel set for every pipeline's model */
 	struct pipeline *pipelines[MANAGER_MAX_PIPELINES];
 	size_t n_pipelines;
 	struct publisher publishers[MANAGER_MAX_PUBLISHERS];

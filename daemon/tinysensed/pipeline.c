@@ -397,8 +397,8 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 	r = open_source(p, err);
 	if (r)
 		goto fail;
-	r = chain_new(&p->cfg, m->model_dir, p->source.format, p->source.channels, &p->chain,
-		      err);
+	r = chain_new(&p->cfg, m->model_dir, &m->interp, p->source.format, p->source.channels,
+		      &p->chain, err);
 	if (r)
 		goto fail;
 	if (chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) {

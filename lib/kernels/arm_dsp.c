@@ -17,6 +17,8 @@
 
 #include <arm_acle.h>
 
+#include "tinysense/kernels.h"
+
 #include "../core/fixedpoint.h"
 
 /* acc + sum over i < n of w[i] * (x[i] + offset), wrapping; off2 holds the
@@ -193,6 +195,7 @@ static void fc_s8_armdsp(const ts_fc_params *p, const int8_t *in, const int8_t *
 
 const ts_kernel_table ts_kernels_armdsp = {
 	.name = "armdsp",
+	.cpu_needs = TS_CPU_ARM_DSP,
 	.conv_s8 = conv_s8_armdsp,
 	.dwconv_s8 = ts_dwconv_s8_ref,
 	.fc_s8 = fc_s8_armdsp,

@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <tinysense/kernels.h>
+
+#include "board.h"
 #include "kernels/kernels.h"
 #include "mcu_out.h"
 
@@ -190,15 +193,14 @@ static int check_set(const ts_kernel_table *k)
 
 int main(void)
 {
-	static const char *const sets[] = { "armdsp" };
 	int failed = 0, ran = 0;
+	const char *set;
 
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		const ts_kernel_table *k = ts_kernels_find(sets[i]);
-
-		if (!k)
-			continue; /* not on this core */
-		failed |= check_set(k);
+	/* Every optimized set lib/ has (0 is ref) that this core runs. */
+	for (size_t i = 1; (set = ts_kernels_name(i)); i++) {
+		if (ts_kernels_check(set, ts_board_cpu_features()) != TS_OK)
+			continue;
+		failed |= check_set(ts_kernels_find(set));
 		ran++;
 	}
 	if (!ran) {

@@ -2,7 +2,8 @@
 /*
  * Conformance firmware for one model case (mcu_case.h) on a Cortex-M board.
  *
- * Check mode (no command line): for every kernel set this core has, creates
+ * Check mode (no command line): for every kernel set lib/ has and this core
+ * runs (ts_board_cpu_features()), creates
  * the interpreter in all free RAM to learn the arena it needs, creates it
  * again in exactly that many bytes, runs every input set and compares every
  * output byte with the reference (tests/cross/case_check.c, as the hosted
@@ -16,7 +17,7 @@
  *
  * Bench mode (command line "COUNT [KERNELS]"): creates the interpreter,
  * loads the first input set and invokes COUNT times with the kernel set
- * named (default: the interpreter's), printing nothing on success: the
+ * named (default: the best this core runs), printing nothing on success: the
  * guest instructions of COUNT=2 minus COUNT=1 are exactly one inference.
  * Exit status 2 when this core lacks the kernel set.
  */
@@ -32,23 +33,21 @@
 
 #define EXIT_SKIPPED 2
 
-/* Every kernel set lib/ may have on a Cortex-M core. */
-static const char *const kernel_sets[] = { "ref", "armdsp" };
-
 /*
- * The case's model in arena with kernel set `kernels` (NULL: the default):
- * the one place that chooses kernels.  TS_ERR_UNSUPPORTED or
- * TS_ERR_INVALID_ARG when this core has no such set.
+ * The case's model in arena with kernel set `kernels` on this core.
+ * TS_ERR_UNSUPPORTED or TS_ERR_INVALID_ARG when it has no such set.
  */
 static ts_status create(ts_interpreter **ip, void *arena, size_t size, const char *kernels,
 			ts_diag *diag)
 {
 	const mcu_case *c = &mcu_the_case;
-	ts_status st = ts_interpreter_create(ip, c->model.data, c->model.size, arena, size, diag);
+	const ts_interpreter_options opt = {
+		.kernels = kernels,
+		.cpu_features = ts_board_cpu_features(),
+	};
 
-	if (st == TS_OK && kernels)
-		st = ts_interpreter_use_kernels(*ip, kernels);
-	return st;
+	return ts_interpreter_create_with(ip, c->model.data, c->model.size, arena, size, &opt,
+					  diag);
 }
 
 static int fail(const char *what, const ts_diag *diag)
@@ -143,7 +142,8 @@ int main(void)
 	char kernels[16];
 	const long bench_count = mcu_args(kernels, sizeof(kernels));
 	size_t free_size, used, arena = 0;
-	unsigned ran = 0; /* bit k: kernel_sets[k] ran */
+	unsigned ran = 0; /* bit k: ts_kernels_name(k) ran */
+	const char *set;
 	uint8_t *ram = ts_board_free_ram(&free_size);
 	ts_interpreter *ip;
 	tsc_model_result r;
@@ -153,7 +153,8 @@ int main(void)
 	if (c->kind != MCU_CASE_MODEL)
 		return fail("not a model case", NULL);
 	if (bench_count >= 0) {
-		st = create(&ip, ram, free_size, kernels[0] ? kernels : NULL, &diag);
+		st = create(&ip, ram, free_size,
+			    kernels[0] ? kernels : ts_kernels_best(ts_board_cpu_features()), &diag);
 		if (st == TS_ERR_ARENA_TOO_SMALL)
 			return skip(free_size, &diag);
 		if (not_on_this_core(st))
@@ -163,8 +164,8 @@ int main(void)
 		return bench(ip, bench_count);
 	}
 
-	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
-		st = create(&ip, ram, free_size, kernel_sets[k], &diag);
+	for (size_t k = 0; (set = ts_kernels_name(k)) && k < 32; k++) {
+		st = create(&ip, ram, free_size, set, &diag);
 		if (st == TS_ERR_ARENA_TOO_SMALL)
 			return skip(free_size, &diag);
 		if (not_on_this_core(st))
@@ -173,7 +174,7 @@ int main(void)
 			return fail("create", &diag);
 		/* Again in exactly the reported size: that must be enough. */
 		used = ts_interpreter_arena_used(ip);
-		if (create(&ip, ram, used, kernel_sets[k], &diag) != TS_OK)
+		if (create(&ip, ram, used, set, &diag) != TS_OK)
 			return fail("in an arena of its own reported size", &diag);
 		if (tsc_check_model(ip, c->input.data, c->input.size, c->output.data,
 				    c->output.size, &r))
@@ -194,10 +195,10 @@ int main(void)
 	mcu_puts(" bytes, digest ");
 	mcu_putx(r.digest);
 	mcu_puts(", OK (kernels");
-	for (size_t k = 0, n = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++)
+	for (size_t k = 0, n = 0; (set = ts_kernels_name(k)) && k < 32; k++)
 		if (ran & (1u << k)) {
 			mcu_puts(n++ ? "," : " ");
-			mcu_puts(kernel_sets[k]);
+			mcu_puts(set);
 		}
 	mcu_puts(")");
 	mcu_endl();

@@ -13,6 +13,9 @@
 #define TINYSENSE_PORT_CORTEX_M_BOARD_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <tinysense/kernels.h>
 
 /* Writes n bytes to the host's console. */
 void ts_board_write(const char *s, size_t n);
@@ -31,5 +34,24 @@ size_t ts_board_stack_peak(void);
 /* The bytes between the end of .bss and the bottom of the stack: the
  * program's arena. */
 void *ts_board_free_ram(size_t *size);
+
+/*
+ * The TS_CPU_* bits of the core this program is compiled for, to pass as
+ * ts_interpreter_options.cpu_features.  A Cortex-M has nothing to probe at
+ * run time: the -mcpu the firmware is built with is the core it runs on,
+ * and the compiler says what that core has.
+ */
+static inline uint32_t ts_board_cpu_features(void)
+{
+	uint32_t f = 0;
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+	f |= TS_CPU_ARM_DSP;
+#endif
+#if defined(__ARM_FEATURE_MVE)
+	f |= TS_CPU_ARM_MVE;
+#endif
+	return f;
+}
 
 #endif /* TINYSENSE_PORT_CORTEX_M_BOARD_H */
