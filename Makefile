@@ -560,12 +560,12 @@ MCU_CC       := arm-none-eabi-gcc
 MCU_OPT      ?= -O2
 MCU_DIR      ?= $(BUILD)/mcu
 MCU_PORT     := lib/port/cortex-m
-# lib/'s diagnostics pass int32_t to the %d/%u of its own formatter
-# (lib/core/diag.c); int32_t is long on newlib's Arm targets (same size and
-# calling convention), which -Wformat reports.  Only for lib/ objects.
-MCU_LIB_WARN := -Wno-format
+# lib/'s diagnostic sentences (lib/include/tinysense/config.h): 0 keeps the
+# status codes and drops the text, as a flash-constrained firmware would;
+# mcu-check also builds lib/ with them (-Werror, newlib's int32_t is long).
+MCU_DIAG_TEXT ?= 0
 MCU_CFLAGS   := -std=c11 -ffp-contract=off $(MCU_OPT) -g -mthumb -ffunction-sections \
-	-fdata-sections $(WARN) -Ilib/include
+	-fdata-sections $(WARN) -Ilib/include -DTS_CONFIG_DIAG_TEXT=$(MCU_DIAG_TEXT)
 MCU_LDFLAGS  := -nostartfiles --specs=nano.specs -L$(MCU_PORT) -Wl,--gc-sections
 MCU_TEST_INC := -I$(MCU_PORT) -Itests/cross -Itests/mcu -Ilib
 MCU_TIMEOUT  ?= 300
@@ -611,7 +611,7 @@ $(MCU_DIR)/$(1)/.cflags: FORCE
 $(MCU_DIR)/$(1)/obj/lib/%.o: lib/%.c $(MCU_DIR)/$(1)/.cflags | mcu-deps
 	@mkdir -p $$(dir $$@)
 	@echo '  CC      $$< ($(1))'
-	$$(Q)$$(MCU_CC) $$(MCU_CFLAGS) $$(MCU_ARCH_$(1)) $$(LIB_CFLAGS) $$(MCU_LIB_WARN) -MMD -MP \
+	$$(Q)$$(MCU_CC) $$(MCU_CFLAGS) $$(MCU_ARCH_$(1)) $$(LIB_CFLAGS) -MMD -MP \
 		-c $$< -o $$@
 
 $(MCU_DIR)/$(1)/obj/tests/%.o: tests/%.c $(MCU_DIR)/$(1)/.cflags | mcu-deps
@@ -708,6 +708,7 @@ MCU_CHECK_SETS := conformance frontend stress
 mcu: mcu-deps
 	$(MAKE) $(foreach s,$(MCU_CHECK_SETS),$(call mcu_images,$(s))) \
 		$(MCU_BOARDS:%=$(MCU_DIR)/%/kernels/diff.elf)
+	$(MAKE) MCU_DIAG_TEXT=1 MCU_DIR=$(MCU_DIR)/text $(MCU_DIR)/text/m4f/libtinysense.a
 
 mcu-check: mcu
 	@test -n "$(call mcu_set_names,conformance)" -a -n "$(filter yes_1000ms,$(call mcu_set_names,frontend))" || \

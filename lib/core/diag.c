@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if TS_CONFIG_DIAG_TEXT
+
 struct text_sink {
 	char *buf;
 	size_t len;
@@ -68,6 +70,12 @@ static void format(struct text_sink *s, const char *fmt, va_list ap)
 				put_unsigned(s, va_arg(ap, unsigned long long), 10);
 			else
 				put_signed(s, va_arg(ap, long long));
+		} else if (fmt[0] == 'l' && (fmt[1] == 'd' || fmt[1] == 'u' || fmt[1] == 'x')) {
+			fmt++;
+			if (*fmt == 'd')
+				put_signed(s, va_arg(ap, long));
+			else
+				put_unsigned(s, va_arg(ap, unsigned long), *fmt == 'u' ? 10 : 16);
 		} else if (*fmt == 'd') {
 			put_signed(s, va_arg(ap, int));
 		} else if (*fmt == 'u') {
@@ -126,6 +134,25 @@ ts_status ts_diag_set(ts_diag *diag, ts_status status, const char *fmt, ...)
 	va_end(ap);
 	return status;
 }
+
+#else /* !TS_CONFIG_DIAG_TEXT */
+
+ts_status ts_diag_status(ts_diag *diag, ts_status status)
+{
+	const char *name = ts_status_str(status);
+	size_t n = 0;
+
+	if (!diag)
+		return status;
+	while (name[n] && n < sizeof(diag->text) - 1) {
+		diag->text[n] = name[n];
+		n++;
+	}
+	diag->text[n] = '\0';
+	return status;
+}
+
+#endif /* TS_CONFIG_DIAG_TEXT */
 
 const char *ts_status_str(ts_status status)
 {

@@ -114,7 +114,7 @@ ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag)
 	for (uint32_t n = 0; n < ip->n_nodes; n++) {
 		st = ip->nodes[n].op->eval(ip, &ip->nodes[n]);
 		if (st)
-			return ts_diag_set(diag, st, "operator %u (%s) failed: %s", n,
+			return ts_diag_set(diag, st, "operator %" PRIu32 " (%s) failed: %s", n,
 					   ts_builtin_name(ip->nodes[n].op->builtin),
 					   ts_status_str(st));
 	}

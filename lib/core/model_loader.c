@@ -16,6 +16,7 @@ struct loader {
 	ts_fb_table subgraph;
 };
 
+#if TS_CONFIG_DIAG_TEXT
 static ts_status arena_full(struct loader *l, const char *what)
 {
 	return ts_diag_set(l->diag, TS_ERR_ARENA_TOO_SMALL,
@@ -37,22 +38,28 @@ static ts_status bad(struct loader *l, const char *fmt, ...)
 	va_end(ap);
 	return TS_ERR_MALFORMED;
 }
+#else
+/* The status alone (lib/core/diag.h). */
+#define arena_full(l, what) ts_diag_status((l)->diag, TS_ERR_ARENA_TOO_SMALL)
+#define bad(l, ...) ts_diag_status((l)->diag, TS_ERR_MALFORMED)
+#endif
 
 /* Checks an int32 index vector of the model, whose entries must all be
  * tensor indices (or -1 when optional entries are allowed), and points
  * *out at it in place. */
 static ts_status read_indices(struct loader *l, const ts_fb_table *t,
-			      unsigned field, const char *owner, uint32_t owner_idx,
-			      const char *what, bool allow_optional,
+			      unsigned field, const char *owner TS_DIAG_ONLY,
+			      uint32_t owner_idx TS_DIAG_ONLY, const char *what TS_DIAG_ONLY,
+			      bool allow_optional,
 			      const int32_t **out, uint32_t *count)
 {
 	ts_fb_vec vec;
 	const uint32_t n_tensors = l->ip->n_tensors;
 
 	if (ts_fb_vector(l->fb, t, field, 4, &vec) == TS_FB_BAD)
-		return bad(l, "%s %u: %s vector out of bounds", owner, owner_idx, what);
+		return bad(l, "%s %" PRIu32 ": %s vector out of bounds", owner, owner_idx, what);
 	if (vec.len > 0xffff)
-		return bad(l, "%s %u: %u %ss is too many", owner, owner_idx, vec.len, what);
+		return bad(l, "%s %" PRIu32 ": %" PRIu32 " %ss is too many", owner, owner_idx, vec.len, what);
 	*count = vec.len;
 	for (uint32_t i = 0; i < vec.len; i++) {
 		const int32_t idx = ts_fb_vec_i32(l->fb, &vec, i);
@@ -60,7 +67,7 @@ static ts_status read_indices(struct loader *l, const ts_fb_table *t,
 		if (idx == -1 && allow_optional)
 			continue;
 		if (idx < 0 || (uint32_t)idx >= n_tensors)
-			return bad(l, "%s %u: %s %u is tensor %d, out of range (subgraph has %u tensors)",
+			return bad(l, "%s %" PRIu32 ": %s %" PRIu32 " is tensor %" PRId32 ", out of range (subgraph has %" PRIu32 " tensors)",
 				   owner, owner_idx, what, i, idx, n_tensors);
 	}
 	/* 4-byte aligned: the model base is, and vector storage is. */
@@ -68,7 +75,7 @@ static ts_status read_indices(struct loader *l, const ts_fb_table *t,
 	return TS_OK;
 }
 
-static ts_status load_shape(struct loader *l, uint32_t i, const ts_fb_table *tt,
+static ts_status load_shape(struct loader *l, uint32_t i TS_DIAG_ONLY, const ts_fb_table *tt,
 			    ts_tensor *t)
 {
 	ts_fb_vec shape;
@@ -76,10 +83,10 @@ static ts_status load_shape(struct loader *l, uint32_t i, const ts_fb_table *tt,
 	uint64_t bytes;
 
 	if (ts_fb_vector(l->fb, tt, TFL_TENSOR_SHAPE, 4, &shape) == TS_FB_BAD)
-		return bad(l, "tensor %u: shape vector out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": shape vector out of bounds", i);
 	if (shape.len > TS_MAX_DIMS)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "tensor %u: rank %u exceeds the supported %u",
+				   "tensor %" PRIu32 ": rank %" PRIu32 " exceeds the supported %u",
 				   i, shape.len, TS_MAX_DIMS);
 	t->rank = (uint8_t)shape.len;
 	t->dims = (const int32_t *)(const void *)(l->fb->base + shape.pos);
@@ -87,25 +94,25 @@ static ts_status load_shape(struct loader *l, uint32_t i, const ts_fb_table *tt,
 		if (t->dims[d] < 0)
 			return ts_diag_set(l->diag, t->dims[d] == -1 ?
 					   TS_ERR_UNSUPPORTED : TS_ERR_MALFORMED,
-					   "tensor %u: dimension %u is %d (dynamic or negative shapes are not supported)",
+					   "tensor %" PRIu32 ": dimension %" PRIu32 " is %" PRId32 " (dynamic or negative shapes are not supported)",
 					   i, d, t->dims[d]);
 	}
 	if (!ts_dims_elems(t->dims, t->rank, &t->elems))
-		return bad(l, "tensor %u: shape has more than 2^31 elements", i);
+		return bad(l, "tensor %" PRIu32 ": shape has more than 2^31 elements", i);
 	size = ts_type_size(t->type);
 	if (!size)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "tensor %u: type %s (%u) not supported", i,
+				   "tensor %" PRIu32 ": type %s (%u) not supported", i,
 				   ts_type_name(t->type), t->type);
 	bytes = (uint64_t)t->elems * size;
 	if (bytes > 0x7fffffffu)
-		return bad(l, "tensor %u: %llu bytes is too large", i,
+		return bad(l, "tensor %" PRIu32 ": %llu bytes is too large", i,
 			   (unsigned long long)bytes);
 	t->bytes = (uint32_t)bytes;
 	return TS_OK;
 }
 
-static ts_status load_quantization(struct loader *l, uint32_t i,
+static ts_status load_quantization(struct loader *l, uint32_t i TS_DIAG_ONLY,
 				   const ts_fb_table *tt, ts_tensor *t)
 {
 	ts_fb_table q;
@@ -115,24 +122,24 @@ static ts_status load_quantization(struct loader *l, uint32_t i,
 
 	r = ts_fb_subtable(l->fb, tt, TFL_TENSOR_QUANTIZATION, &q);
 	if (r == TS_FB_BAD)
-		return bad(l, "tensor %u: quantization table out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": quantization table out of bounds", i);
 	if (r == TS_FB_ABSENT)
 		return TS_OK;
 	if (ts_fb_vector(l->fb, &q, TFL_QUANT_SCALE, 4, &scales) == TS_FB_BAD)
-		return bad(l, "tensor %u: quantization scale vector out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": quantization scale vector out of bounds", i);
 	if (ts_fb_vector(l->fb, &q, TFL_QUANT_ZERO_POINT, 8, &zps) == TS_FB_BAD)
-		return bad(l, "tensor %u: quantization zero_point vector out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": quantization zero_point vector out of bounds", i);
 	if (ts_fb_i32(l->fb, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &qdim) == TS_FB_BAD)
-		return bad(l, "tensor %u: quantized_dimension field out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": quantized_dimension field out of bounds", i);
 	if (scales.len == 0)
 		return TS_OK; /* e.g. only min/max recorded: not quantized */
 	if (scales.len > 0xffff)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "tensor %u: %u quantization channels is too many", i,
+				   "tensor %" PRIu32 ": %" PRIu32 " quantization channels is too many", i,
 				   scales.len);
 	if (zps.len != scales.len)
 		return ts_diag_set(l->diag, TS_ERR_QUANT,
-				   "tensor %u: %u scales but %u zero points", i,
+				   "tensor %" PRIu32 ": %" PRIu32 " scales but %" PRIu32 " zero points", i,
 				   scales.len, zps.len);
 	t->nscales = (uint16_t)scales.len;
 	t->scale = ts_fb_f32_at(l->fb, scales.pos);
@@ -142,7 +149,7 @@ static ts_status load_quantization(struct loader *l, uint32_t i,
 		 * on 1-D biases). */
 		if (qdim < 0 || qdim >= TS_MAX_DIMS)
 			return ts_diag_set(l->diag, TS_ERR_QUANT,
-					   "tensor %u: quantized dimension %d out of range",
+					   "tensor %" PRIu32 ": quantized dimension %" PRId32 " out of range",
 					   i, qdim);
 		t->quant_dim = (uint8_t)qdim & 7;
 	}
@@ -152,7 +159,7 @@ static ts_status load_quantization(struct loader *l, uint32_t i,
 		if (zp < INT32_MIN || zp > INT32_MAX ||
 		    (c > 0 && zp != t->zero_point))
 			return ts_diag_set(l->diag, TS_ERR_QUANT,
-					   "tensor %u: zero point %lld of channel %u not supported",
+					   "tensor %" PRIu32 ": zero point %lld of channel %" PRIu32 " not supported",
 					   i, (long long)zp, c);
 		t->zero_point = (int32_t)zp;
 	}
@@ -160,7 +167,7 @@ static ts_status load_quantization(struct loader *l, uint32_t i,
 }
 
 /* Points a tensor at its constant data, if its buffer has any. */
-static ts_status load_data(struct loader *l, uint32_t i, uint32_t buffer,
+static ts_status load_data(struct loader *l, uint32_t i TS_DIAG_ONLY, uint32_t buffer,
 			   ts_tensor *t)
 {
 	ts_fb_table bt;
@@ -170,22 +177,22 @@ static ts_status load_data(struct loader *l, uint32_t i, uint32_t buffer,
 	size_t elem = ts_type_size(t->type);
 
 	if (buffer >= l->buffers.len)
-		return bad(l, "tensor %u: buffer %u out of range (model has %u buffers)",
+		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32 " out of range (model has %" PRIu32 " buffers)",
 			   i, buffer, l->buffers.len);
 	if (!ts_fb_vec_table(l->fb, &l->buffers, buffer, &bt))
-		return bad(l, "buffer %u: table out of bounds", buffer);
+		return bad(l, "buffer %" PRIu32 ": table out of bounds", buffer);
 	if (ts_fb_vector(l->fb, &bt, TFL_BUFFER_DATA, 1, &data) == TS_FB_BAD)
-		return bad(l, "buffer %u: data vector out of bounds", buffer);
+		return bad(l, "buffer %" PRIu32 ": data vector out of bounds", buffer);
 	if (ts_fb_u64(l->fb, &bt, TFL_BUFFER_OFFSET, 0, &offset) == TS_FB_BAD ||
 	    ts_fb_u64(l->fb, &bt, TFL_BUFFER_SIZE, 0, &size) == TS_FB_BAD)
-		return bad(l, "buffer %u: offset/size fields out of bounds", buffer);
+		return bad(l, "buffer %" PRIu32 ": offset/size fields out of bounds", buffer);
 	if (data.len) {
 		p = l->fb->base + data.pos;
 		size = data.len;
 	} else if (offset > 1) {
 		/* Data stored after the flatbuffer, offset from the file start. */
 		if (offset > l->fb->size || size > l->fb->size - offset)
-			return bad(l, "buffer %u: offset %llu + size %llu beyond the %u-byte file",
+			return bad(l, "buffer %" PRIu32 ": offset %llu + size %llu beyond the %" PRIu32 "-byte file",
 				   buffer, (unsigned long long)offset,
 				   (unsigned long long)size, l->fb->size);
 		p = l->fb->base + offset;
@@ -193,11 +200,11 @@ static ts_status load_data(struct loader *l, uint32_t i, uint32_t buffer,
 		return TS_OK; /* no data: an activation or variable */
 	}
 	if (size != t->bytes)
-		return bad(l, "tensor %u: buffer %u holds %llu bytes, the tensor needs %u",
+		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32 " holds %llu bytes, the tensor needs %" PRIu32,
 			   i, buffer, (unsigned long long)size, t->bytes);
 	if (elem > 1 && ((uintptr_t)p % elem))
 		return ts_diag_set(l->diag, TS_ERR_MALFORMED,
-				   "tensor %u: buffer %u data is not %zu-byte aligned (load the model at an aligned address)",
+				   "tensor %" PRIu32 ": buffer %" PRIu32 " data is not %zu-byte aligned (load the model at an aligned address)",
 				   i, buffer, elem);
 	t->data = (uint8_t *)p; /* never written: const tensors are never outputs */
 	t->kind = TS_TENSOR_CONST;
@@ -215,16 +222,16 @@ static ts_status load_tensor(struct loader *l, uint32_t i, const ts_fb_vec *tens
 	ts_status st;
 
 	if (!ts_fb_vec_table(l->fb, tensors, i, &tt))
-		return bad(l, "tensor %u: table out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": table out of bounds", i);
 	if (ts_fb_u8(l->fb, &tt, TFL_TENSOR_TYPE, 0, &type) == TS_FB_BAD ||
 	    ts_fb_u32(l->fb, &tt, TFL_TENSOR_BUFFER, 0, &buffer) == TS_FB_BAD ||
 	    ts_fb_u8(l->fb, &tt, TFL_TENSOR_IS_VARIABLE, 0, &is_variable) == TS_FB_BAD)
-		return bad(l, "tensor %u: field out of bounds", i);
+		return bad(l, "tensor %" PRIu32 ": field out of bounds", i);
 	if (ts_fb_string(l->fb, &tt, TFL_TENSOR_NAME, &name) == TS_FB_BAD)
-		return bad(l, "tensor %u: name string out of bounds or unterminated", i);
+		return bad(l, "tensor %" PRIu32 ": name string out of bounds or unterminated", i);
 	if (ts_fb_subtable(l->fb, &tt, TFL_TENSOR_SPARSITY, &sparsity) != TS_FB_ABSENT)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "tensor %u: sparse tensors are not supported", i);
+				   "tensor %" PRIu32 ": sparse tensors are not supported", i);
 	t->type = type;
 	st = load_shape(l, i, &tt, t);
 	if (st)
@@ -237,14 +244,14 @@ static ts_status load_tensor(struct loader *l, uint32_t i, const ts_fb_vec *tens
 		return st;
 	if (is_variable) {
 		if (t->kind == TS_TENSOR_CONST)
-			return bad(l, "tensor %u: variable tensor with constant data", i);
+			return bad(l, "tensor %" PRIu32 ": variable tensor with constant data", i);
 		t->kind = TS_TENSOR_VARIABLE;
 	}
 	return TS_OK;
 }
 
 /* The builtin code of operator code `index` (TFLite's GetBuiltinCode). */
-static ts_status opcode_builtin(struct loader *l, uint32_t op, uint32_t index,
+static ts_status opcode_builtin(struct loader *l, uint32_t op TS_DIAG_ONLY, uint32_t index,
 				int32_t *builtin)
 {
 	ts_fb_table oc;
@@ -253,19 +260,19 @@ static ts_status opcode_builtin(struct loader *l, uint32_t op, uint32_t index,
 	int32_t code;
 
 	if (index >= l->opcodes.len)
-		return bad(l, "operator %u: opcode index %u out of range (model has %u operator codes)",
+		return bad(l, "operator %" PRIu32 ": opcode index %" PRIu32 " out of range (model has %" PRIu32 " operator codes)",
 			   op, index, l->opcodes.len);
 	if (!ts_fb_vec_table(l->fb, &l->opcodes, index, &oc))
-		return bad(l, "operator code %u: table out of bounds", index);
+		return bad(l, "operator code %" PRIu32 ": table out of bounds", index);
 	if (ts_fb_u8(l->fb, &oc, TFL_OPCODE_DEPRECATED_BUILTIN, 0, &deprecated) == TS_FB_BAD ||
 	    ts_fb_i32(l->fb, &oc, TFL_OPCODE_BUILTIN, 0, &code) == TS_FB_BAD)
-		return bad(l, "operator code %u: field out of bounds", index);
+		return bad(l, "operator code %" PRIu32 ": field out of bounds", index);
 	if (ts_fb_string(l->fb, &oc, TFL_OPCODE_CUSTOM_CODE, &custom) == TS_FB_BAD)
-		return bad(l, "operator code %u: custom_code out of bounds", index);
+		return bad(l, "operator code %" PRIu32 ": custom_code out of bounds", index);
 	*builtin = code > (int8_t)deprecated ? code : (int8_t)deprecated;
 	if (*builtin == TFL_BUILTIN_CUSTOM)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "operator %u: custom operator '%s' not supported",
+				   "operator %" PRIu32 ": custom operator '%s' not supported",
 				   op, custom.len ? (const char *)l->fb->base + custom.pos : "");
 	return TS_OK;
 }
@@ -280,17 +287,17 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 	ts_status st;
 
 	if (!ts_fb_vec_table(l->fb, operators, i, &ot))
-		return bad(l, "operator %u: table out of bounds", i);
+		return bad(l, "operator %" PRIu32 ": table out of bounds", i);
 	if (ts_fb_u32(l->fb, &ot, TFL_OP_OPCODE_INDEX, 0, &opcode) == TS_FB_BAD ||
 	    ts_fb_u8(l->fb, &ot, TFL_OP_BUILTIN_OPTIONS_TYPE, 0, &options_type) == TS_FB_BAD)
-		return bad(l, "operator %u: field out of bounds", i);
+		return bad(l, "operator %" PRIu32 ": field out of bounds", i);
 	st = opcode_builtin(l, i, opcode, &builtin);
 	if (st)
 		return st;
 	node->op = ts_op_find(builtin);
 	if (!node->op)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "operator %u: builtin operator %s (%d) not supported",
+				   "operator %" PRIu32 ": builtin operator %s (%" PRId32 ") not supported",
 				   i, ts_builtin_name(builtin), builtin);
 	st = read_indices(l, &ot, TFL_OP_INPUTS, "operator", i, "input", true,
 			  &node->inputs, &n_in);
@@ -302,19 +309,19 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 		return st;
 	if (n_in < node->op->min_inputs || n_in > node->op->max_inputs ||
 	    n_out != node->op->n_outputs)
-		return bad(l, "operator %u (%s): %u inputs and %u outputs, expected %u..%u and %u",
+		return bad(l, "operator %" PRIu32 " (%s): %" PRIu32 " inputs and %" PRIu32 " outputs, expected %u..%u and %u",
 			   i, ts_builtin_name(builtin), n_in, n_out,
 			   node->op->min_inputs, node->op->max_inputs,
 			   node->op->n_outputs);
 	node->n_inputs = (uint16_t)n_in;
 	node->n_outputs = (uint16_t)n_out;
 	if (options_type != TFL_OPTIONS_NONE && options_type != node->op->options_type)
-		return bad(l, "operator %u (%s): builtin options of type %u, expected %u",
+		return bad(l, "operator %" PRIu32 " (%s): builtin options of type %u, expected %u",
 			   i, ts_builtin_name(builtin), options_type,
 			   node->op->options_type);
 	switch (ts_fb_subtable(l->fb, &ot, TFL_OP_BUILTIN_OPTIONS, &options)) {
 	case TS_FB_BAD:
-		return bad(l, "operator %u (%s): builtin options table out of bounds",
+		return bad(l, "operator %" PRIu32 " (%s): builtin options table out of bounds",
 			   i, ts_builtin_name(builtin));
 	case TS_FB_OK:
 		node->options = options.pos;
@@ -347,7 +354,7 @@ static ts_status check_wiring(struct loader *l)
 			   ip->tensors[t].bytes == 0;
 	for (uint32_t i = 0; i < ip->n_inputs; i++) {
 		if (ip->tensors[ip->inputs[i]].kind == TS_TENSOR_CONST) {
-			st = bad(l, "subgraph input %u is tensor %d, which is constant",
+			st = bad(l, "subgraph input %" PRIu32 " is tensor %" PRId32 ", which is constant",
 				 i, ip->inputs[i]);
 			goto out;
 		}
@@ -358,20 +365,20 @@ static ts_status check_wiring(struct loader *l)
 
 		for (uint32_t k = 0; k < node->n_inputs && !st; k++)
 			if (node->inputs[k] >= 0 && !ready[node->inputs[k]])
-				st = bad(l, "operator %u: input tensor %d is read before any operator writes it",
+				st = bad(l, "operator %" PRIu32 ": input tensor %" PRId32 " is read before any operator writes it",
 					 n, node->inputs[k]);
 		for (uint32_t k = 0; k < node->n_outputs && !st; k++) {
 			const ts_tensor *t = &ip->tensors[node->outputs[k]];
 
 			if (t->kind == TS_TENSOR_CONST || (ready[node->outputs[k]] && t->bytes))
-				st = bad(l, "operator %u: output tensor %d is constant or already written",
+				st = bad(l, "operator %" PRIu32 ": output tensor %" PRId32 " is constant or already written",
 					 n, node->outputs[k]);
 			ready[node->outputs[k]] = 1;
 		}
 	}
 	for (uint32_t i = 0; i < ip->n_outputs && !st; i++)
 		if (!ready[ip->outputs[i]])
-			st = bad(l, "subgraph output %u (tensor %d) is never written",
+			st = bad(l, "subgraph output %" PRIu32 " (tensor %" PRId32 ") is never written",
 				 i, ip->outputs[i]);
 out:
 	/* Give the scratch back: it sat on top of everything taken before. */
@@ -475,7 +482,7 @@ ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
 		return bad(&l, "model version field out of bounds");
 	if (version != TFL_SCHEMA_VERSION)
 		return ts_diag_set(diag, TS_ERR_UNSUPPORTED,
-				   "model schema version %u, expected %u",
+				   "model schema version %" PRIu32 ", expected %u",
 				   version, TFL_SCHEMA_VERSION);
 	if (ts_fb_vector(&ip->fb, &root, TFL_MODEL_OPERATOR_CODES, 4, &l.opcodes) == TS_FB_BAD)
 		return bad(&l, "operator_codes vector out of bounds");

@@ -193,19 +193,12 @@ static void fc_s8_armdsp(const ts_fc_params *p, const int8_t *in, const int8_t *
 	}
 }
 
+/* The other kernels are ref's (NULL, kernels.h). */
 const ts_kernel_table ts_kernels_armdsp = {
 	.name = "armdsp",
 	.cpu_needs = TS_CPU_ARM_DSP,
 	.conv_s8 = conv_s8_armdsp,
-	.dwconv_s8 = ts_dwconv_s8_ref,
 	.fc_s8 = fc_s8_armdsp,
-	.avgpool_s8 = ts_avgpool_s8_ref,
-	.maxpool_s8 = ts_maxpool_s8_ref,
-	.add_s8 = ts_add_s8_ref,
-	.mul_s8 = ts_mul_s8_ref,
-	.softmax_s8 = ts_softmax_s8_ref,
-	.mean_s8 = ts_mean_s8_ref,
-	.lut_s8 = ts_lut_s8_ref,
 };
 
 #endif /* TS_KERNELS_ARM_DSP */

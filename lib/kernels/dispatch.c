@@ -7,19 +7,11 @@
 #include "arm_dsp.h"
 #include "../core/names.h"
 
+/* Every kernel entry NULL: ref's functions are reached through TS_KERNEL()
+ * from the operators that use them, so only those are linked. */
 const ts_kernel_table ts_kernels_ref = {
 	.name = "ref",
 	.cpu_needs = 0,
-	.conv_s8 = ts_conv_s8_ref,
-	.dwconv_s8 = ts_dwconv_s8_ref,
-	.fc_s8 = ts_fc_s8_ref,
-	.avgpool_s8 = ts_avgpool_s8_ref,
-	.maxpool_s8 = ts_maxpool_s8_ref,
-	.add_s8 = ts_add_s8_ref,
-	.mul_s8 = ts_mul_s8_ref,
-	.softmax_s8 = ts_softmax_s8_ref,
-	.mean_s8 = ts_mean_s8_ref,
-	.lut_s8 = ts_lut_s8_ref,
 };
 
 /* Slowest first: the best set for a CPU is the last one it can run. */

@@ -6,8 +6,11 @@
  * filled once: no tensors, no allocation, no failure.  lib/kernels/ref/ holds
  * the portable reference implementations, which define the results; an
  * optimized set (NEON, x86) provides some of the same functions and must be
- * byte-identical.  A ts_kernel_table names one function per kernel; every
- * kernel entry of every table is non-NULL (sets fall back to ref).
+ * byte-identical.  A ts_kernel_table names one function per kernel; a NULL
+ * entry means ref's, and callers go through TS_KERNEL().  ref's own table
+ * is all NULL: a reference kernel is then referenced only by the operators
+ * that call it, so a program whose registry holds only its model's
+ * operators (tests/mcu/model_ops) links only their kernels.
  *
  * The set is chosen before the model is prepared (ts_interpreter_create_with),
  * so a set may also prepare conv, depthwise and fully connected nodes its own
@@ -150,6 +153,10 @@ extern const ts_kernel_table ts_kernels_avx512vnni;
 extern const ts_kernel_table ts_kernels_avxvnni;
 extern const ts_kernel_table ts_kernels_neon;
 extern const ts_kernel_table ts_kernels_dotprod;
+
+/* The kernel `entry` (conv_s8, ..., lut_s8) of set k: its own, or ref's
+ * when it has none. */
+#define TS_KERNEL(k, entry) ((k)->entry ? (k)->entry : ts_##entry##_ref)
 
 /* A set of this build by name, NULL when unknown (whatever the CPU). */
 const ts_kernel_table *ts_kernels_find(const char *name);

@@ -33,11 +33,11 @@ static ts_status int8_io(ts_prepare_ctx *c, ts_tensor **in, ts_tensor **out)
 
 static ts_status expect_out_quant(ts_prepare_ctx *c, const ts_tensor *out,
 				  float scale, int32_t zero_point,
-				  const char *scale_text)
+				  const char *scale_text TS_DIAG_ONLY)
 {
 	if (out->scale != scale || out->zero_point != zero_point)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "int8 output must have scale %s and zero point %d (has zero point %d)",
+				       "int8 output must have scale %s and zero point %" PRId32 " (has zero point %" PRId32 ")",
 				       scale_text, zero_point, out->zero_point);
 	return TS_OK;
 }

@@ -85,7 +85,7 @@ static ts_status prepare_sub(ts_prepare_ctx *c) { return prepare(c, true); }
 
 static ts_status eval(ts_interpreter *ip, const ts_node *node)
 {
-	ip->kernels->add_s8(node->params,
+	TS_KERNEL(ip->kernels, add_s8)(node->params,
 			    (const int8_t *)ts_node_input(ip, node, 0)->data,
 			    (const int8_t *)ts_node_input(ip, node, 1)->data,
 			    (int8_t *)ts_node_output(ip, node, 0)->data);

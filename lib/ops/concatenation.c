@@ -29,7 +29,7 @@ static bool concat_type_ok(int32_t type)
 
 /* TFLM: int8 inputs need the output's quantization, int16 zero points 0. */
 static ts_status concat_check_quant(ts_prepare_ctx *c, const ts_tensor *in,
-				    unsigned i, const ts_tensor *out)
+				    unsigned i TS_DIAG_ONLY, const ts_tensor *out)
 {
 	if (out->type == TS_TYPE_INT8 &&
 	    (in->scale != out->scale || in->zero_point != out->zero_point))
@@ -60,7 +60,7 @@ static ts_status concat_check_input(ts_prepare_ctx *c, const ts_tensor *in,
 	for (unsigned d = 0; d < out->rank; d++)
 		if (d != axis && in->dims[d] != out->dims[d])
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "input %u dim %u is %d, output has %d",
+					       "input %u dim %u is %" PRId32 ", output has %" PRId32,
 					       i, d, in->dims[d], out->dims[d]);
 	return concat_check_quant(c, in, i, out);
 }
@@ -75,11 +75,11 @@ static ts_status concat_axis(ts_prepare_ctx *c, const ts_tensor *out,
 
 	if (act != TFL_ACT_NONE)
 		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
-				       "fused activation %d not supported (TFLM requires NONE)",
+				       "fused activation %" PRId32 " not supported (TFLM requires NONE)",
 				       act);
 	if (a < -rank || a >= rank)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "axis %d out of range for rank %d", a, rank);
+				       "axis %" PRId32 " out of range for rank %" PRId32, a, rank);
 	*axis = (unsigned)(a < 0 ? a + rank : a);
 	return TS_OK;
 }
@@ -103,7 +103,7 @@ static ts_status concat_fill(ts_prepare_ctx *c, struct concat_params *p,
 	}
 	if (sum != (uint64_t)out->dims[axis])
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "input sizes along axis %u add up to %llu, output has %d",
+				       "input sizes along axis %u add up to %llu, output has %" PRId32,
 				       axis, (unsigned long long)sum, out->dims[axis]);
 	return TS_OK;
 }

@@ -40,12 +40,12 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if (p->in_c <= 0 || p->depth_multiplier <= 0 || p->in_c % p->depth_multiplier ||
 	    p->k_h <= 0 || p->k_w <= 0)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "filter [%d,%d,%d,%d] does not fit %d input channels",
+				       "filter [%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32 "] does not fit %" PRId32 " input channels",
 				       filter->dims[0], p->k_h, p->k_w, filter->dims[3], p->in_c);
 	groups = p->in_c / p->depth_multiplier;
 	if (p->out_c <= 0 || p->out_c % groups)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "%d output channels do not split into %d groups",
+				       "%" PRId32 " output channels do not split into %" PRId32 " groups",
 				       p->out_c, groups);
 	if ((st = ts_conv_check_bias(c, bias, (uint32_t)p->out_c)))
 		return st;
@@ -71,7 +71,7 @@ static ts_status eval(ts_interpreter *ip, const ts_node *node)
 {
 	const ts_tensor *bias = ts_node_input(ip, node, 2);
 
-	ip->kernels->conv_s8(node->params,
+	TS_KERNEL(ip->kernels, conv_s8)(node->params,
 			     (const int8_t *)ts_node_input(ip, node, 0)->data,
 			     (const int8_t *)ts_node_input(ip, node, 1)->data,
 			     bias ? (const int32_t *)(const void *)bias->data : NULL,

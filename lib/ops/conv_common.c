@@ -36,18 +36,18 @@ ts_status ts_conv_read_window(ts_prepare_ctx *c, const struct ts_window_options 
 	p->dil_w = ids->dilation_w ? ts_option_i32(c, ids->dilation_w, 1) : 1;
 	p->dil_h = ids->dilation_h ? ts_option_i32(c, ids->dilation_h, 1) : 1;
 	if (*padding != TFL_PADDING_SAME && *padding != TFL_PADDING_VALID)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "padding %d is neither SAME nor VALID",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "padding %" PRId32 " is neither SAME nor VALID",
 				       *padding);
 	if (p->stride_w < 1 || p->stride_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "stride %dx%d must be at least 1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "stride %" PRId32 "x%" PRId32 " must be at least 1",
 				       p->stride_h, p->stride_w);
 	if (p->dil_w < 1 || p->dil_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "dilation %dx%d must be at least 1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "dilation %" PRId32 "x%" PRId32 " must be at least 1",
 				       p->dil_h, p->dil_w);
 	return TS_OK;
 }
 
-ts_status ts_prepare_multiplier(ts_prepare_ctx *c, double real, const char *what,
+ts_status ts_prepare_multiplier(ts_prepare_ctx *c, double real, const char *what TS_DIAG_ONLY,
 				int32_t *mult, int32_t *shift)
 {
 	int s;
@@ -77,10 +77,10 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 	if (filter->nscales > 1 &&
 	    (filter->nscales != channels || filter->quant_dim != quant_dim))
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "filter has %u scales along dimension %u, expected %u along %u",
+				       "filter has %u scales along dimension %u, expected %" PRIu32 " along %u",
 				       filter->nscales, filter->quant_dim, channels, quant_dim);
 	if (filter->zero_point != 0)
-		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %d, expected 0",
+		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %" PRId32 ", expected 0",
 				       filter->zero_point);
 	mult = ts_prepare_alloc(c, channels * sizeof(int32_t), sizeof(int32_t));
 	shift = ts_prepare_alloc(c, channels * sizeof(int32_t), sizeof(int32_t));
@@ -91,7 +91,7 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 		const double real = (double)in->scale * (double)fs / (double)out->scale;
 
 		if (!ts_scale_ok(fs))
-			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %u is unusable", ch);
+			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %" PRIu32 " is unusable", ch);
 		st = ts_prepare_multiplier(c, real, "output", &mult[ch], &shift[ch]);
 		if (st)
 			return st;
@@ -115,7 +115,7 @@ ts_status ts_conv_check_bias(ts_prepare_ctx *c, const ts_tensor *bias,
 	if ((st = ts_prepare_expect_type(c, bias, "bias", TS_TYPE_INT32)))
 		return st;
 	if (bias->elems != channels)
-		return ts_prepare_fail(c, TS_ERR_SHAPE, "bias has %u elements, expected %u",
+		return ts_prepare_fail(c, TS_ERR_SHAPE, "bias has %" PRIu32 " elements, expected %" PRIu32,
 				       bias->elems, channels);
 	return TS_OK;
 }

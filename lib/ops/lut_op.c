@@ -59,7 +59,7 @@ ts_status ts_lut_op_eval(ts_interpreter *ip, const ts_node *node)
 	const ts_tensor *in = ts_node_input(ip, node, 0);
 	ts_tensor *out = ts_node_output(ip, node, 0);
 
-	ip->kernels->lut_s8(node->params, (const int8_t *)in->data,
+	TS_KERNEL(ip->kernels, lut_s8)(node->params, (const int8_t *)in->data,
 			    (int8_t *)out->data, in->elems);
 	return TS_OK;
 }

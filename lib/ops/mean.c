@@ -205,7 +205,7 @@ static ts_status mean_eval(ts_interpreter *ip, const ts_node *node)
 	const ts_tensor *in = ts_node_input(ip, node, 0);
 	ts_tensor *out = ts_node_output(ip, node, 0);
 
-	ip->kernels->mean_s8(node->params, (const int8_t *)in->data,
+	TS_KERNEL(ip->kernels, mean_s8)(node->params, (const int8_t *)in->data,
 			     (int8_t *)out->data);
 	return TS_OK;
 }

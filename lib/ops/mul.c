@@ -82,7 +82,7 @@ static ts_status mul_eval(ts_interpreter *ip, const ts_node *node)
 	const ts_tensor *b = ts_node_input(ip, node, 1);
 	ts_tensor *out = ts_node_output(ip, node, 0);
 
-	ip->kernels->mul_s8(node->params, (const int8_t *)a->data,
+	TS_KERNEL(ip->kernels, mul_s8)(node->params, (const int8_t *)a->data,
 			    (const int8_t *)b->data, (int8_t *)out->data);
 	return TS_OK;
 }

@@ -25,17 +25,19 @@ const int32_t *ts_prepare_const_bias(const ts_tensor *bias)
 	       (const int32_t *)(const void *)bias->data : NULL;
 }
 
+#if TS_CONFIG_DIAG_TEXT
 ts_status ts_prepare_fail(ts_prepare_ctx *c, ts_status status, const char *fmt, ...)
 {
 	va_list ap;
 
-	ts_diag_set(c->diag, status, "operator %u (%s): ", ts_node_index(c->ip, c->node),
+	ts_diag_set(c->diag, status, "operator %" PRIu32 " (%s): ", ts_node_index(c->ip, c->node),
 		    ts_builtin_name(c->node->op->builtin));
 	va_start(ap, fmt);
 	ts_diag_vappend(c->diag, status, fmt, ap);
 	va_end(ap);
 	return status;
 }
+#endif
 
 static void note(ts_prepare_ctx *c, ts_fb_res r)
 {
@@ -94,7 +96,7 @@ void ts_option_i32_vec(ts_prepare_ctx *c, unsigned id, int32_t *out,
 }
 
 ts_status ts_prepare_expect_type(ts_prepare_ctx *c, const ts_tensor *t,
-				 const char *what, int32_t type)
+				 const char *what TS_DIAG_ONLY, int32_t type)
 {
 	if (!t)
 		return ts_prepare_fail(c, TS_ERR_MALFORMED, "%s is missing", what);
@@ -106,7 +108,7 @@ ts_status ts_prepare_expect_type(ts_prepare_ctx *c, const ts_tensor *t,
 }
 
 ts_status ts_prepare_expect_rank(ts_prepare_ctx *c, const ts_tensor *t,
-				 const char *what, unsigned rank)
+				 const char *what TS_DIAG_ONLY, unsigned rank)
 {
 	if (t->rank != rank)
 		return ts_prepare_fail(c, TS_ERR_SHAPE, "%s has rank %u, expected %u",
@@ -133,7 +135,7 @@ void ts_type_range(int32_t type, int32_t *qmin, int32_t *qmax)
 }
 
 ts_status ts_prepare_expect_quant(ts_prepare_ctx *c, const ts_tensor *t,
-				  const char *what)
+				  const char *what TS_DIAG_ONLY)
 {
 	int32_t qmin, qmax;
 
@@ -147,16 +149,16 @@ ts_status ts_prepare_expect_quant(ts_prepare_ctx *c, const ts_tensor *t,
 	ts_type_range(t->type, &qmin, &qmax);
 	if (t->zero_point < qmin || t->zero_point > qmax)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "%s zero point %d outside [%d, %d]", what,
+				       "%s zero point %" PRId32 " outside [%" PRId32 ", %" PRId32 "]", what,
 				       t->zero_point, qmin, qmax);
 	return TS_OK;
 }
 
-static void dims_text(ts_diag *d, const int32_t *dims, unsigned rank)
+static void dims_text(ts_diag *d, const int32_t *dims TS_DIAG_ONLY, unsigned rank)
 {
 	ts_diag_append(d, TS_OK, "[");
 	for (unsigned i = 0; i < rank; i++)
-		ts_diag_append(d, TS_OK, i ? ",%d" : "%d", dims[i]);
+		ts_diag_append(d, TS_OK, i ? ",%" PRId32 : "%" PRId32, dims[i]);
 	ts_diag_append(d, TS_OK, "]");
 }
 
@@ -177,7 +179,7 @@ ts_status ts_prepare_expect_dims(ts_prepare_ctx *c, const ts_tensor *out,
 }
 
 ts_status ts_prepare_expect_const(ts_prepare_ctx *c, const ts_tensor *t,
-				  const char *what)
+				  const char *what TS_DIAG_ONLY)
 {
 	if (!t)
 		return ts_prepare_fail(c, TS_ERR_MALFORMED, "%s is missing", what);
@@ -192,7 +194,7 @@ ts_status ts_prepare_activation(ts_prepare_ctx *c, int32_t activation, const ts_
 {
 	if (!ts_activation_range(activation, out->scale, out->zero_point, -128, 127, act_min,
 				 act_max))
-		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %d not supported",
+		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %" PRId32 " not supported",
 				       activation);
 	return TS_OK;
 }

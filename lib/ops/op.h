@@ -16,9 +16,11 @@
 #ifndef TS_OPS_OP_H
 #define TS_OPS_OP_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../core/diag.h"
 #include "../core/graph.h"
 #include "../core/tflite_schema.h"
 
@@ -64,10 +66,15 @@ void *ts_prepare_alloc(ts_prepare_ctx *c, size_t bytes, size_t align);
 
 /*
  * Records a failure as "operator N (NAME): <message>" and returns status:
- *     return ts_prepare_fail(c, TS_ERR_SHAPE, "input rank %u, expected 4", r);
+ *     return ts_prepare_fail(c, TS_ERR_SHAPE, "input rank %" PRIu32 ", expected 4", r);
+ * The format is lib/core/diag.h's (int32_t through PRId32 / PRIu32).
  */
 ts_status ts_prepare_fail(ts_prepare_ctx *c, ts_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+#if !TS_CONFIG_DIAG_TEXT
+/* Without diagnostic text: the status alone (lib/core/diag.h). */
+#define ts_prepare_fail(c, status, ...) ts_diag_status((c)->diag, (status))
+#endif
 
 /*
  * Builtin options fields by their schema field id; def when the op has no

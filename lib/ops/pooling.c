@@ -37,7 +37,7 @@ static ts_status prepare(ts_prepare_ctx *c)
 	p->filter_w = ts_option_i32(c, OPT_FILTER_W, 0);
 	p->filter_h = ts_option_i32(c, OPT_FILTER_H, 0);
 	if (p->filter_w < 1 || p->filter_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "filter %dx%d must be at least 1x1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "filter %" PRId32 "x%" PRId32 " must be at least 1x1",
 				       p->filter_h, p->filter_w);
 	p->stride_h = window.stride_h;
 	p->stride_w = window.stride_w;
@@ -64,7 +64,7 @@ static ts_status prepare(ts_prepare_ctx *c)
 
 static ts_status eval_average(ts_interpreter *ip, const ts_node *node)
 {
-	ip->kernels->avgpool_s8(node->params,
+	TS_KERNEL(ip->kernels, avgpool_s8)(node->params,
 				(const int8_t *)ts_node_input(ip, node, 0)->data,
 				(int8_t *)ts_node_output(ip, node, 0)->data);
 	return TS_OK;
@@ -72,7 +72,7 @@ static ts_status eval_average(ts_interpreter *ip, const ts_node *node)
 
 static ts_status eval_max(ts_interpreter *ip, const ts_node *node)
 {
-	ip->kernels->maxpool_s8(node->params,
+	TS_KERNEL(ip->kernels, maxpool_s8)(node->params,
 				(const int8_t *)ts_node_input(ip, node, 0)->data,
 				(int8_t *)ts_node_output(ip, node, 0)->data);
 	return TS_OK;

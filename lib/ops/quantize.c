@@ -116,7 +116,7 @@ static int32_t quantize_one(const struct quantize_data *d, float x)
 }
 
 static ts_status check_quant(ts_prepare_ctx *c, const ts_tensor *t,
-			     const char *what)
+			     const char *what TS_DIAG_ONLY)
 {
 	int32_t lo, hi;
 
@@ -132,7 +132,7 @@ static ts_status check_quant(ts_prepare_ctx *c, const ts_tensor *t,
 				       what);
 	int_range(t->type, &lo, &hi);
 	if (t->zero_point < lo || t->zero_point > hi)
-		return ts_prepare_fail(c, TS_ERR_QUANT, "%s zero point %d outside [%d, %d]",
+		return ts_prepare_fail(c, TS_ERR_QUANT, "%s zero point %" PRId32 " outside [%" PRId32 ", %" PRId32 "]",
 				       what, t->zero_point, lo, hi);
 	return TS_OK;
 }
@@ -238,7 +238,7 @@ static ts_status quantize_eval(ts_interpreter *ip, const ts_node *node)
 	const uint32_t n = in->elems;
 
 	if (d->lut) {
-		ip->kernels->lut_s8(d->lut, (const int8_t *)in->data,
+		TS_KERNEL(ip->kernels, lut_s8)(d->lut, (const int8_t *)in->data,
 				    (int8_t *)out->data, n);
 	} else if (d->in_type == TS_TYPE_FLOAT32) {
 		for (uint32_t i = 0; i < n; i++) {

@@ -19,7 +19,7 @@ static ts_status check_output_quant(ts_prepare_ctx *c, const ts_tensor *out)
 {
 	if (out->zero_point != -128 || out->scale != 1.0f / 256.0f)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "int8 output must have scale 1/256 and zero point -128 (zero point is %d)",
+				       "int8 output must have scale 1/256 and zero point -128 (zero point is %" PRId32 ")",
 				       out->zero_point);
 	return TS_OK;
 }
@@ -84,7 +84,7 @@ static ts_status softmax_eval(ts_interpreter *ip, const ts_node *node)
 	const ts_tensor *in = ts_node_input(ip, node, 0);
 	ts_tensor *out = ts_node_output(ip, node, 0);
 
-	ip->kernels->softmax_s8(node->params, (const int8_t *)in->data,
+	TS_KERNEL(ip->kernels, softmax_s8)(node->params, (const int8_t *)in->data,
 				(int8_t *)out->data);
 	return TS_OK;
 }

@@ -63,7 +63,7 @@ static ts_status squeeze_which(ts_prepare_ctx *c, const ts_tensor *in,
 	ts_option_i32_vec(c, SQUEEZE_OPT_DIMS, list, SQUEEZE_MAX_DIMS, &n);
 	if (n > SQUEEZE_MAX_DIMS)
 		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
-				       "%u squeeze_dims, at most %d supported",
+				       "%" PRIu32 " squeeze_dims, at most %d supported",
 				       n, SQUEEZE_MAX_DIMS);
 	for (int32_t d = 0; d < rank; d++)
 		drop[d] = n == 0 && in->dims[d] == 1;
@@ -72,11 +72,11 @@ static ts_status squeeze_which(ts_prepare_ctx *c, const ts_tensor *in,
 
 		if (list[i] < -rank || list[i] >= rank)
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "squeeze_dims value %d out of range for rank %d",
+					       "squeeze_dims value %" PRId32 " out of range for rank %" PRId32,
 					       list[i], rank);
 		if (in->dims[a] != 1)
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "squeeze_dims value %d names dim %d of size %d, not 1",
+					       "squeeze_dims value %" PRId32 " names dim %" PRId32 " of size %" PRId32 ", not 1",
 					       list[i], a, in->dims[a]);
 		drop[a] = true;
 	}
@@ -139,12 +139,12 @@ static ts_status expand_axis(ts_prepare_ctx *c, const ts_tensor *axis,
 		return st;
 	if (axis->rank > 1 || axis->elems != 1)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "axis must hold one value, it has %u",
+				       "axis must hold one value, it has %" PRIu32,
 				       axis->elems);
 	a = (int32_t)ts_const_index(axis, 0);
 	if (a < -(int32_t)rank - 1 || a > (int32_t)rank)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "axis %d out of range for input rank %u", a, rank);
+				       "axis %" PRId32 " out of range for input rank %u", a, rank);
 	*pos = (unsigned)(a < 0 ? a + (int32_t)rank + 1 : a);
 	return TS_OK;
 }

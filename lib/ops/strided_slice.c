@@ -56,7 +56,7 @@ static ts_status ss_check_vec(ts_prepare_ctx *c, const ts_tensor *t,
 				       what, ts_type_name(t->type));
 	if (t->rank > 1 || t->elems != rank)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "%s has %u values, expected %u (the input rank)",
+				       "%s has %" PRIu32 " values, expected %u (the input rank)",
 				       what, t->elems, rank);
 	for (uint32_t i = 0; i < t->elems; i++) {
 		const int64_t v = ts_const_index(t, i);

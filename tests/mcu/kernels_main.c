@@ -161,7 +161,7 @@ static int check_set(const ts_kernel_table *k)
 			continue;
 		bias = next() % 5 ? buf.bias : NULL;
 		n = (size_t)p.batches * p.out_h * p.out_w * p.out_c;
-		ts_kernels_ref.conv_s8(&p, buf.in, buf.filter, bias, buf.want);
+		ts_conv_s8_ref(&p, buf.in, buf.filter, bias, buf.want);
 		k->conv_s8(&p, buf.in, buf.filter, bias, buf.got);
 		if (differ(k->name, "conv", convs, n))
 			return 1;
@@ -174,7 +174,7 @@ static int check_set(const ts_kernel_table *k)
 		if (!fc_case(&p))
 			continue;
 		bias = next() % 5 ? buf.bias : NULL;
-		ts_kernels_ref.fc_s8(&p, buf.in, buf.filter, bias, buf.want);
+		ts_fc_s8_ref(&p, buf.in, buf.filter, bias, buf.want);
 		k->fc_s8(&p, buf.in, buf.filter, bias, buf.got);
 		if (differ(k->name, "fully connected", fcs, (size_t)p.batches * p.out_depth))
 			return 1;

@@ -47,6 +47,28 @@ static void test_integers(void **state)
 	assert_string_equal(d.text, "0 18446744073709551615");
 }
 
+/* long, and int32_t / uint32_t through <inttypes.h>: "d"/"u" on glibc,
+ * "ld"/"lu" on newlib's Arm targets, where int32_t is long. */
+static void test_long_and_int32(void **state)
+{
+	ts_diag d;
+
+	(void)state;
+	dirty(&d);
+	ts_diag_set(&d, TS_OK, "%ld %ld %ld %ld", 0l, 42l, LONG_MAX, LONG_MIN);
+	assert_int_equal(strncmp(d.text, "0 42 ", 5), 0);
+	assert_string_equal(d.text + 5, LONG_MAX == INT64_MAX ?
+				 "9223372036854775807 -9223372036854775808" :
+				 "2147483647 -2147483648");
+	dirty(&d);
+	ts_diag_set(&d, TS_OK, "%lu|%lx|%lx", 7ul, 0xbeefUL, 0xdeadbeefUL);
+	assert_string_equal(d.text, "7|beef|deadbeef");
+	dirty(&d);
+	ts_diag_set(&d, TS_OK, "%" PRId32 " %" PRId32 " %" PRIu32 "/%s", INT32_MIN, (int32_t)-5,
+		    UINT32_MAX, "end");
+	assert_string_equal(d.text, "-2147483648 -5 4294967295/end");
+}
+
 static void test_strings_and_percent(void **state)
 {
 	ts_diag d;
@@ -239,6 +261,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_long_and_int32),
 		cmocka_unit_test(test_strings_and_percent),
 		cmocka_unit_test(test_unknown_conversions),
 		cmocka_unit_test(test_truncation),
