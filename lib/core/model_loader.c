@@ -59,7 +59,8 @@ static ts_status read_indices(struct loader *l, const ts_fb_table *t,
 	if (ts_fb_vector(l->fb, t, field, 4, &vec) == TS_FB_BAD)
 		return bad(l, "%s %" PRIu32 ": %s vector out of bounds", owner, owner_idx, what);
 	if (vec.len > 0xffff)
-		return bad(l, "%s %" PRIu32 ": %" PRIu32 " %ss is too many", owner, owner_idx, vec.len, what);
+		return bad(l, "%s %" PRIu32 ": %" PRIu32
+			      " %ss is too many", owner, owner_idx, vec.len, what);
 	*count = vec.len;
 	for (uint32_t i = 0; i < vec.len; i++) {
 		const int32_t idx = ts_fb_vec_i32(l->fb, &vec, i);
@@ -67,7 +68,8 @@ static ts_status read_indices(struct loader *l, const ts_fb_table *t,
 		if (idx == -1 && allow_optional)
 			continue;
 		if (idx < 0 || (uint32_t)idx >= n_tensors)
-			return bad(l, "%s %" PRIu32 ": %s %" PRIu32 " is tensor %" PRId32 ", out of range (subgraph has %" PRIu32 " tensors)",
+			return bad(l, "%s %" PRIu32 ": %s %" PRIu32 " is tensor %" PRId32
+				      ", out of range (subgraph has %" PRIu32 " tensors)",
 				   owner, owner_idx, what, i, idx, n_tensors);
 	}
 	/* 4-byte aligned: the model base is, and vector storage is. */
@@ -94,7 +96,8 @@ static ts_status load_shape(struct loader *l, uint32_t i TS_DIAG_ONLY, const ts_
 		if (t->dims[d] < 0)
 			return ts_diag_set(l->diag, t->dims[d] == -1 ?
 					   TS_ERR_UNSUPPORTED : TS_ERR_MALFORMED,
-					   "tensor %" PRIu32 ": dimension %" PRIu32 " is %" PRId32 " (dynamic or negative shapes are not supported)",
+					   "tensor %" PRIu32 ": dimension %" PRIu32 " is %" PRId32
+					   " (dynamic or negative shapes are not supported)",
 					   i, d, t->dims[d]);
 	}
 	if (!ts_dims_elems(t->dims, t->rank, &t->elems))
@@ -128,18 +131,21 @@ static ts_status load_quantization(struct loader *l, uint32_t i TS_DIAG_ONLY,
 	if (ts_fb_vector(l->fb, &q, TFL_QUANT_SCALE, 4, &scales) == TS_FB_BAD)
 		return bad(l, "tensor %" PRIu32 ": quantization scale vector out of bounds", i);
 	if (ts_fb_vector(l->fb, &q, TFL_QUANT_ZERO_POINT, 8, &zps) == TS_FB_BAD)
-		return bad(l, "tensor %" PRIu32 ": quantization zero_point vector out of bounds", i);
+		return bad(l, "tensor %" PRIu32
+			      ": quantization zero_point vector out of bounds", i);
 	if (ts_fb_i32(l->fb, &q, TFL_QUANT_QUANTIZED_DIMENSION, 0, &qdim) == TS_FB_BAD)
 		return bad(l, "tensor %" PRIu32 ": quantized_dimension field out of bounds", i);
 	if (scales.len == 0)
 		return TS_OK; /* e.g. only min/max recorded: not quantized */
 	if (scales.len > 0xffff)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "tensor %" PRIu32 ": %" PRIu32 " quantization channels is too many", i,
+				   "tensor %" PRIu32 ": %" PRIu32
+				   " quantization channels is too many", i,
 				   scales.len);
 	if (zps.len != scales.len)
 		return ts_diag_set(l->diag, TS_ERR_QUANT,
-				   "tensor %" PRIu32 ": %" PRIu32 " scales but %" PRIu32 " zero points", i,
+				   "tensor %" PRIu32 ": %" PRIu32 " scales but %" PRIu32
+				   " zero points", i,
 				   scales.len, zps.len);
 	t->nscales = (uint16_t)scales.len;
 	t->scale = ts_fb_f32_at(l->fb, scales.pos);
@@ -149,7 +155,8 @@ static ts_status load_quantization(struct loader *l, uint32_t i TS_DIAG_ONLY,
 		 * on 1-D biases). */
 		if (qdim < 0 || qdim >= TS_MAX_DIMS)
 			return ts_diag_set(l->diag, TS_ERR_QUANT,
-					   "tensor %" PRIu32 ": quantized dimension %" PRId32 " out of range",
+					   "tensor %" PRIu32 ": quantized dimension %" PRId32
+					   " out of range",
 					   i, qdim);
 		t->quant_dim = (uint8_t)qdim & 7;
 	}
@@ -159,7 +166,8 @@ static ts_status load_quantization(struct loader *l, uint32_t i TS_DIAG_ONLY,
 		if (zp < INT32_MIN || zp > INT32_MAX ||
 		    (c > 0 && zp != t->zero_point))
 			return ts_diag_set(l->diag, TS_ERR_QUANT,
-					   "tensor %" PRIu32 ": zero point %lld of channel %" PRIu32 " not supported",
+					   "tensor %" PRIu32 ": zero point %lld of channel %" PRIu32
+					   " not supported",
 					   i, (long long)zp, c);
 		t->zero_point = (int32_t)zp;
 	}
@@ -177,7 +185,8 @@ static ts_status load_data(struct loader *l, uint32_t i TS_DIAG_ONLY, uint32_t b
 	size_t elem = ts_type_size(t->type);
 
 	if (buffer >= l->buffers.len)
-		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32 " out of range (model has %" PRIu32 " buffers)",
+		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32
+			      " out of range (model has %" PRIu32 " buffers)",
 			   i, buffer, l->buffers.len);
 	if (!ts_fb_vec_table(l->fb, &l->buffers, buffer, &bt))
 		return bad(l, "buffer %" PRIu32 ": table out of bounds", buffer);
@@ -192,7 +201,8 @@ static ts_status load_data(struct loader *l, uint32_t i TS_DIAG_ONLY, uint32_t b
 	} else if (offset > 1) {
 		/* Data stored after the flatbuffer, offset from the file start. */
 		if (offset > l->fb->size || size > l->fb->size - offset)
-			return bad(l, "buffer %" PRIu32 ": offset %llu + size %llu beyond the %" PRIu32 "-byte file",
+			return bad(l, "buffer %" PRIu32
+				      ": offset %llu + size %llu beyond the %" PRIu32 "-byte file",
 				   buffer, (unsigned long long)offset,
 				   (unsigned long long)size, l->fb->size);
 		p = l->fb->base + offset;
@@ -200,11 +210,13 @@ static ts_status load_data(struct loader *l, uint32_t i TS_DIAG_ONLY, uint32_t b
 		return TS_OK; /* no data: an activation or variable */
 	}
 	if (size != t->bytes)
-		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32 " holds %llu bytes, the tensor needs %" PRIu32,
+		return bad(l, "tensor %" PRIu32 ": buffer %" PRIu32
+			      " holds %llu bytes, the tensor needs %" PRIu32,
 			   i, buffer, (unsigned long long)size, t->bytes);
 	if (elem > 1 && ((uintptr_t)p % elem))
 		return ts_diag_set(l->diag, TS_ERR_MALFORMED,
-				   "tensor %" PRIu32 ": buffer %" PRIu32 " data is not %zu-byte aligned (load the model at an aligned address)",
+				   "tensor %" PRIu32 ": buffer %" PRIu32
+				   " data is not %zu-byte aligned (load the model at an aligned address)",
 				   i, buffer, elem);
 	t->data = (uint8_t *)p; /* never written: const tensors are never outputs */
 	t->kind = TS_TENSOR_CONST;
@@ -260,7 +272,8 @@ static ts_status opcode_builtin(struct loader *l, uint32_t op TS_DIAG_ONLY, uint
 	int32_t code;
 
 	if (index >= l->opcodes.len)
-		return bad(l, "operator %" PRIu32 ": opcode index %" PRIu32 " out of range (model has %" PRIu32 " operator codes)",
+		return bad(l, "operator %" PRIu32 ": opcode index %" PRIu32
+			      " out of range (model has %" PRIu32 " operator codes)",
 			   op, index, l->opcodes.len);
 	if (!ts_fb_vec_table(l->fb, &l->opcodes, index, &oc))
 		return bad(l, "operator code %" PRIu32 ": table out of bounds", index);
@@ -297,7 +310,8 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 	node->op = ts_op_find(builtin);
 	if (!node->op)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "operator %" PRIu32 ": builtin operator %s (%" PRId32 ") not supported",
+				   "operator %" PRIu32 ": builtin operator %s (%" PRId32
+				   ") not supported",
 				   i, ts_builtin_name(builtin), builtin);
 	st = read_indices(l, &ot, TFL_OP_INPUTS, "operator", i, "input", true,
 			  &node->inputs, &n_in);
@@ -309,7 +323,8 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 		return st;
 	if (n_in < node->op->min_inputs || n_in > node->op->max_inputs ||
 	    n_out != node->op->n_outputs)
-		return bad(l, "operator %" PRIu32 " (%s): %" PRIu32 " inputs and %" PRIu32 " outputs, expected %u..%u and %u",
+		return bad(l, "operator %" PRIu32 " (%s): %" PRIu32 " inputs and %" PRIu32
+			      " outputs, expected %u..%u and %u",
 			   i, ts_builtin_name(builtin), n_in, n_out,
 			   node->op->min_inputs, node->op->max_inputs,
 			   node->op->n_outputs);
@@ -354,7 +369,8 @@ static ts_status check_wiring(struct loader *l)
 			   ip->tensors[t].bytes == 0;
 	for (uint32_t i = 0; i < ip->n_inputs; i++) {
 		if (ip->tensors[ip->inputs[i]].kind == TS_TENSOR_CONST) {
-			st = bad(l, "subgraph input %" PRIu32 " is tensor %" PRId32 ", which is constant",
+			st = bad(l, "subgraph input %" PRIu32 " is tensor %" PRId32
+				    ", which is constant",
 				 i, ip->inputs[i]);
 			goto out;
 		}
@@ -365,20 +381,23 @@ static ts_status check_wiring(struct loader *l)
 
 		for (uint32_t k = 0; k < node->n_inputs && !st; k++)
 			if (node->inputs[k] >= 0 && !ready[node->inputs[k]])
-				st = bad(l, "operator %" PRIu32 ": input tensor %" PRId32 " is read before any operator writes it",
+				st = bad(l, "operator %" PRIu32 ": input tensor %" PRId32
+					    " is read before any operator writes it",
 					 n, node->inputs[k]);
 		for (uint32_t k = 0; k < node->n_outputs && !st; k++) {
 			const ts_tensor *t = &ip->tensors[node->outputs[k]];
 
 			if (t->kind == TS_TENSOR_CONST || (ready[node->outputs[k]] && t->bytes))
-				st = bad(l, "operator %" PRIu32 ": output tensor %" PRId32 " is constant or already written",
+				st = bad(l, "operator %" PRIu32 ": output tensor %" PRId32
+					    " is constant or already written",
 					 n, node->outputs[k]);
 			ready[node->outputs[k]] = 1;
 		}
 	}
 	for (uint32_t i = 0; i < ip->n_outputs && !st; i++)
 		if (!ready[ip->outputs[i]])
-			st = bad(l, "subgraph output %" PRIu32 " (tensor %" PRId32 ") is never written",
+			st = bad(l, "subgraph output %" PRIu32 " (tensor %" PRId32
+				    ") is never written",
 				 i, ip->outputs[i]);
 out:
 	/* Give the scratch back: it sat on top of everything taken before. */

@@ -37,7 +37,8 @@ static ts_status expect_out_quant(ts_prepare_ctx *c, const ts_tensor *out,
 {
 	if (out->scale != scale || out->zero_point != zero_point)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "int8 output must have scale %s and zero point %" PRId32 " (has zero point %" PRId32 ")",
+				       "int8 output must have scale %s and zero point %" PRId32
+				       " (has zero point %" PRId32 ")",
 				       scale_text, zero_point, out->zero_point);
 	return TS_OK;
 }

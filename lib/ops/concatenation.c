@@ -60,7 +60,8 @@ static ts_status concat_check_input(ts_prepare_ctx *c, const ts_tensor *in,
 	for (unsigned d = 0; d < out->rank; d++)
 		if (d != axis && in->dims[d] != out->dims[d])
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "input %u dim %u is %" PRId32 ", output has %" PRId32,
+					       "input %u dim %u is %" PRId32
+					       ", output has %" PRId32,
 					       i, d, in->dims[d], out->dims[d]);
 	return concat_check_quant(c, in, i, out);
 }
@@ -75,7 +76,8 @@ static ts_status concat_axis(ts_prepare_ctx *c, const ts_tensor *out,
 
 	if (act != TFL_ACT_NONE)
 		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
-				       "fused activation %" PRId32 " not supported (TFLM requires NONE)",
+				       "fused activation %" PRId32
+				       " not supported (TFLM requires NONE)",
 				       act);
 	if (a < -rank || a >= rank)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,

@@ -40,12 +40,14 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if (p->in_c <= 0 || p->depth_multiplier <= 0 || p->in_c % p->depth_multiplier ||
 	    p->k_h <= 0 || p->k_w <= 0)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "filter [%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32 "] does not fit %" PRId32 " input channels",
+				       "filter [%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32
+				       "] does not fit %" PRId32 " input channels",
 				       filter->dims[0], p->k_h, p->k_w, filter->dims[3], p->in_c);
 	groups = p->in_c / p->depth_multiplier;
 	if (p->out_c <= 0 || p->out_c % groups)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "%" PRId32 " output channels do not split into %" PRId32 " groups",
+				       "%" PRId32 " output channels do not split into %" PRId32
+				       " groups",
 				       p->out_c, groups);
 	if ((st = ts_conv_check_bias(c, bias, (uint32_t)p->out_c)))
 		return st;

@@ -36,13 +36,16 @@ ts_status ts_conv_read_window(ts_prepare_ctx *c, const struct ts_window_options 
 	p->dil_w = ids->dilation_w ? ts_option_i32(c, ids->dilation_w, 1) : 1;
 	p->dil_h = ids->dilation_h ? ts_option_i32(c, ids->dilation_h, 1) : 1;
 	if (*padding != TFL_PADDING_SAME && *padding != TFL_PADDING_VALID)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "padding %" PRId32 " is neither SAME nor VALID",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "padding %" PRId32
+							    " is neither SAME nor VALID",
 				       *padding);
 	if (p->stride_w < 1 || p->stride_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "stride %" PRId32 "x%" PRId32 " must be at least 1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "stride %" PRId32 "x%" PRId32
+							    " must be at least 1",
 				       p->stride_h, p->stride_w);
 	if (p->dil_w < 1 || p->dil_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "dilation %" PRId32 "x%" PRId32 " must be at least 1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "dilation %" PRId32 "x%" PRId32
+							    " must be at least 1",
 				       p->dil_h, p->dil_w);
 	return TS_OK;
 }
@@ -77,7 +80,8 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 	if (filter->nscales > 1 &&
 	    (filter->nscales != channels || filter->quant_dim != quant_dim))
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "filter has %u scales along dimension %u, expected %" PRIu32 " along %u",
+				       "filter has %u scales along dimension %u, expected %" PRIu32
+				       " along %u",
 				       filter->nscales, filter->quant_dim, channels, quant_dim);
 	if (filter->zero_point != 0)
 		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %" PRId32 ", expected 0",
@@ -91,7 +95,8 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 		const double real = (double)in->scale * (double)fs / (double)out->scale;
 
 		if (!ts_scale_ok(fs))
-			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %" PRIu32 " is unusable", ch);
+			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %" PRIu32
+								" is unusable", ch);
 		st = ts_prepare_multiplier(c, real, "output", &mult[ch], &shift[ch]);
 		if (st)
 			return st;
@@ -115,7 +120,8 @@ ts_status ts_conv_check_bias(ts_prepare_ctx *c, const ts_tensor *bias,
 	if ((st = ts_prepare_expect_type(c, bias, "bias", TS_TYPE_INT32)))
 		return st;
 	if (bias->elems != channels)
-		return ts_prepare_fail(c, TS_ERR_SHAPE, "bias has %" PRIu32 " elements, expected %" PRIu32,
+		return ts_prepare_fail(c, TS_ERR_SHAPE, "bias has %" PRIu32
+							" elements, expected %" PRIu32,
 				       bias->elems, channels);
 	return TS_OK;
 }

@@ -39,13 +39,15 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if (filter->dims[0] != 1 || p->k_h <= 0 || p->k_w <= 0 || p->in_c <= 0 ||
 	    p->out_c % p->in_c)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "filter [%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32 "] does not fit %" PRId32 " input channels",
+				       "filter [%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32
+				       "] does not fit %" PRId32 " input channels",
 				       filter->dims[0], p->k_h, p->k_w, p->out_c, p->in_c);
 	p->depth_multiplier = p->out_c / p->in_c;
 	option_dm = ts_option_i32(c, OPT_DEPTH_MULTIPLIER, 0);
 	if (option_dm != 0 && option_dm != p->depth_multiplier)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "depth_multiplier %" PRId32 ", but the filter gives %" PRId32,
+				       "depth_multiplier %" PRId32
+				       ", but the filter gives %" PRId32,
 				       option_dm, p->depth_multiplier);
 	if ((st = ts_conv_check_bias(c, bias, (uint32_t)p->out_c)))
 		return st;

@@ -47,14 +47,16 @@ static ts_status per_channel_multipliers(ts_prepare_ctx *c, const ts_tensor *in,
 				       filter->zero_point);
 	if (filter->nscales != (uint32_t)p->out_depth || filter->quant_dim != 0)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "filter has %u scales along dimension %u, expected %" PRId32 " along 0",
+				       "filter has %u scales along dimension %u, expected %" PRId32
+				       " along 0",
 				       filter->nscales, filter->quant_dim, p->out_depth);
 	p->per_channel = true;
 	for (int32_t o = 0; o < p->out_depth; o++) {
 		const float fs = ts_tensor_channel_scale(c->ip, filter, (uint32_t)o);
 
 		if (!ts_scale_ok(fs))
-			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %" PRId32 " is unusable", o);
+			return ts_prepare_fail(c, TS_ERR_QUANT, "filter scale of channel %" PRId32
+								" is unusable", o);
 		st = ts_prepare_multiplier(c, (double)in->scale * (double)fs /
 					      (double)out->scale, "output", &mult[o], &shift[o]);
 		if (st)
@@ -73,13 +75,15 @@ static ts_status check_shapes(ts_prepare_ctx *c, const ts_tensor *in,
 	p->accum_depth = filter->dims[1];
 	if (in->elems % (uint32_t)p->accum_depth)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "input of %" PRIu32 " elements is not rows of depth %" PRId32,
+				       "input of %" PRIu32
+				       " elements is not rows of depth %" PRId32,
 				       in->elems, p->accum_depth);
 	p->batches = (int32_t)(in->elems / (uint32_t)p->accum_depth);
 	if (out->rank == 0 || out->dims[out->rank - 1] != p->out_depth ||
 	    (uint64_t)out->elems != (uint64_t)p->batches * (uint64_t)p->out_depth)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "output of %" PRIu32 " elements does not hold %" PRId32 " rows of %" PRId32 " units",
+				       "output of %" PRIu32 " elements does not hold %" PRId32
+				       " rows of %" PRId32 " units",
 				       out->elems, p->batches, p->out_depth);
 	return TS_OK;
 }
@@ -111,7 +115,8 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if (filter->nscales == 0 || !ts_scale_ok(filter->scale))
 		return ts_prepare_fail(c, TS_ERR_QUANT, "filter is not quantized");
 	if (filter->zero_point < -128 || filter->zero_point > 127)
-		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %" PRId32 " outside [-128, 127]",
+		return ts_prepare_fail(c, TS_ERR_QUANT, "filter zero point %" PRId32
+							" outside [-128, 127]",
 				       filter->zero_point);
 	channels = filter->nscales > 1 ? (uint32_t)p->out_depth : 1;
 	mult = ts_prepare_alloc(c, channels * sizeof(int32_t), sizeof(int32_t));

@@ -149,7 +149,8 @@ ts_status ts_prepare_expect_quant(ts_prepare_ctx *c, const ts_tensor *t,
 	ts_type_range(t->type, &qmin, &qmax);
 	if (t->zero_point < qmin || t->zero_point > qmax)
 		return ts_prepare_fail(c, TS_ERR_QUANT,
-				       "%s zero point %" PRId32 " outside [%" PRId32 ", %" PRId32 "]", what,
+				       "%s zero point %" PRId32 " outside [%" PRId32 ", %" PRId32
+				       "]", what,
 				       t->zero_point, qmin, qmax);
 	return TS_OK;
 }
@@ -194,7 +195,8 @@ ts_status ts_prepare_activation(ts_prepare_ctx *c, int32_t activation, const ts_
 {
 	if (!ts_activation_range(activation, out->scale, out->zero_point, -128, 127, act_min,
 				 act_max))
-		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %" PRId32 " not supported",
+		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED, "fused activation %" PRId32
+							      " not supported",
 				       activation);
 	return TS_OK;
 }

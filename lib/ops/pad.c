@@ -64,7 +64,8 @@ static ts_status pad_value(ts_prepare_ctx *c, struct pad_params *p,
 					       ts_type_name(out->type));
 		if (cv->elems != 1)
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "constant_values has %" PRIu32 " elements, expected 1",
+					       "constant_values has %" PRIu32
+					       " elements, expected 1",
 					       cv->elems);
 		if (out->type == TS_TYPE_INT8 &&
 		    (cv->scale != out->scale || cv->zero_point != out->zero_point))
@@ -76,7 +77,8 @@ static ts_status pad_value(ts_prepare_ctx *c, struct pad_params *p,
 	if (out->type == TS_TYPE_INT8) {
 		if (out->zero_point < -128 || out->zero_point > 127)
 			return ts_prepare_fail(c, TS_ERR_QUANT,
-					       "output zero point %" PRId32 " outside the int8 range",
+					       "output zero point %" PRId32
+					       " outside the int8 range",
 					       out->zero_point);
 		p->value[0] = (uint8_t)(int8_t)out->zero_point;
 	}

@@ -37,7 +37,8 @@ static ts_status prepare(ts_prepare_ctx *c)
 	p->filter_w = ts_option_i32(c, OPT_FILTER_W, 0);
 	p->filter_h = ts_option_i32(c, OPT_FILTER_H, 0);
 	if (p->filter_w < 1 || p->filter_h < 1)
-		return ts_prepare_fail(c, TS_ERR_MALFORMED, "filter %" PRId32 "x%" PRId32 " must be at least 1x1",
+		return ts_prepare_fail(c, TS_ERR_MALFORMED, "filter %" PRId32 "x%" PRId32
+							    " must be at least 1x1",
 				       p->filter_h, p->filter_w);
 	p->stride_h = window.stride_h;
 	p->stride_w = window.stride_w;

@@ -132,7 +132,8 @@ static ts_status check_quant(ts_prepare_ctx *c, const ts_tensor *t,
 				       what);
 	int_range(t->type, &lo, &hi);
 	if (t->zero_point < lo || t->zero_point > hi)
-		return ts_prepare_fail(c, TS_ERR_QUANT, "%s zero point %" PRId32 " outside [%" PRId32 ", %" PRId32 "]",
+		return ts_prepare_fail(c, TS_ERR_QUANT, "%s zero point %" PRId32
+							" outside [%" PRId32 ", %" PRId32 "]",
 				       what, t->zero_point, lo, hi);
 	return TS_OK;
 }

@@ -17,7 +17,8 @@ static ts_status prepare(ts_prepare_ctx *c)
 				       ts_type_name(in->type), ts_type_name(out->type));
 	if (in->elems != out->elems)
 		return ts_prepare_fail(c, TS_ERR_SHAPE,
-				       "input has %" PRIu32 " elements, output %" PRIu32, in->elems, out->elems);
+				       "input has %" PRIu32
+				       " elements, output %" PRIu32, in->elems, out->elems);
 	return TS_OK;
 }
 

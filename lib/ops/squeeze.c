@@ -72,11 +72,13 @@ static ts_status squeeze_which(ts_prepare_ctx *c, const ts_tensor *in,
 
 		if (list[i] < -rank || list[i] >= rank)
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "squeeze_dims value %" PRId32 " out of range for rank %" PRId32,
+					       "squeeze_dims value %" PRId32
+					       " out of range for rank %" PRId32,
 					       list[i], rank);
 		if (in->dims[a] != 1)
 			return ts_prepare_fail(c, TS_ERR_SHAPE,
-					       "squeeze_dims value %" PRId32 " names dim %" PRId32 " of size %" PRId32 ", not 1",
+					       "squeeze_dims value %" PRId32 " names dim %" PRId32
+					       " of size %" PRId32 ", not 1",
 					       list[i], a, in->dims[a]);
 		drop[a] = true;
 	}
