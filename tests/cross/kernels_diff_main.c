@@ -19,8 +19,9 @@
  * with NEON the NEON requantization primitives must equal the scalar ones
  * on edge values for every shift.
  *
- * Prints one line per set and kernel; exits 1 on the first mismatch, with
- * the case's parameters and the seed that reproduces it.
+ * Prints one line per set and kernel, and for a failing kernel its first
+ * mismatching case with the parameters and the seed that reproduce it;
+ * exits 1 when any kernel failed.
  */
 #include <stdbool.h>
 #include <stdint.h>
