@@ -30,7 +30,7 @@ instructions() {
 }
 
 echo "== inference (median of $iterations; instructions per inference under callgrind)"
-printf '%-14s %-8s %10s %8s %12s %8s %10s %10s\n' model kernels median_us "x ref" \
+printf '%-14s %-10s %10s %8s %12s %8s %10s %10s\n' model kernels median_us "x ref" \
 	instructions "x ref" MACs arena_B
 for model in "$shared"/conformance/*.tflite; do
 	name=$(basename "$model" .tflite)
@@ -48,7 +48,7 @@ for model in "$shared"/conformance/*.tflite; do
 		[ -n "$ref_us" ] || { ref_us=$1; ref_ir=$ir; }
 		awk -v n="$name" -v k="$k" -v us="$1" -v macs="$2" -v arena="$3" -v ir="$ir" \
 			-v rus="$ref_us" -v rir="$ref_ir" 'BEGIN {
-			printf "%-14s %-8s %10.1f %8.1f %12s %8s %10s %10s\n", n, k, us,
+			printf "%-14s %-10s %10.1f %8.1f %12s %8s %10s %10s\n", n, k, us,
 				(us > 0 ? rus / us : 0), ir,
 				(ir > 0 ? sprintf("%.1f", rir / ir) : "-"), macs, arena }'
 	done

@@ -75,7 +75,9 @@ struct ts_x86_shape {
 	int32_t group;
 };
 
-/* A filter packed for the row-times-filter product. */
+/* A filter packed for the row-times-filter product.  Packed data is taken
+ * 16-byte aligned and every vector of it starts at a multiple of 16 bytes
+ * (the SSE kernels load it aligned). */
 struct ts_x86_gemm {
 	const void *w;         /* [blocks][k2 / group][lanes][group], int16 for pairs,
 				* int8 for quads */
