@@ -380,7 +380,11 @@ $(BUILD)/$(1)/%: tests/cross/%.c daemon/common/cpu_features.c \
 		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
 	@echo '  CCLD    $$@'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common -Ilib \
-		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+		-Itests/support -o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+
+# The differential runner's cases and comparison, shared with
+# tests/unit/test_kernels_diff.c.
+$(BUILD)/$(1)/kernels_diff_main: tests/support/kernel_diff.c tests/support/kernel_diff.h
 endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 
