@@ -175,6 +175,11 @@ static int prepare_failed(struct kdiff *d, const char *set, enum kdiff_kernel k,
 
 /* ---- conv and depthwise --------------------------------------------------- */
 
+static size_t conv_out_elems(const ts_conv_params *p)
+{
+	return (size_t)p->batches * p->out_h * p->out_w * p->out_c;
+}
+
 /* Output size for padding pad on both sides; 0 when nothing fits. */
 static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t dil, int32_t pad)
 {
@@ -265,7 +270,7 @@ static void random_conv_channels(struct kdiff *d, ts_conv_params *p)
 static bool conv_fits(const ts_conv_params *p, size_t filter_elems)
 {
 	return (size_t)p->batches * p->in_h * p->in_w * p->in_c <= MAX_ELEMS &&
-	       (size_t)p->batches * p->out_h * p->out_w * p->out_c <= MAX_ELEMS &&
+	       conv_out_elems(p) <= MAX_ELEMS &&
 	       filter_elems <= MAX_ELEMS && p->out_c <= MAX_CHANNELS;
 }
 
@@ -325,7 +330,7 @@ static int conv_case(struct kdiff *d, const ts_kernel_table *set, enum kdiff_ker
 		ts_conv_s8_ref(&p, d->in_a, d->filter, bias, d->out_ref);
 		set->conv_s8(params, d->in_a, d->filter, bias, d->out_opt);
 	}
-	return compare(d, set->name, k, n, (size_t)p.batches * p.out_h * p.out_w * p.out_c);
+	return compare(d, set->name, k, n, conv_out_elems(&p));
 }
 
 /* ---- fully connected ------------------------------------------------------ */
@@ -374,6 +379,11 @@ static int fc_case(struct kdiff *d, const ts_kernel_table *set, enum kdiff_kerne
 
 /* ---- pooling -------------------------------------------------------------- */
 
+static size_t pool_out_elems(const ts_pool_params *p)
+{
+	return (size_t)p->batches * p->out_h * p->out_w * p->depth;
+}
+
 static int pool_case(struct kdiff *d, const ts_kernel_table *set, enum kdiff_kernel k, int n)
 {
 	ts_pool_params p;
@@ -400,7 +410,7 @@ static int pool_case(struct kdiff *d, const ts_kernel_table *set, enum kdiff_ker
 		p.out_w = out_size(p.in_w, p.filter_w, p.stride_w, 1, p.pad_w);
 		random_activation(d, &p.act_min, &p.act_max);
 	} while ((size_t)p.batches * p.in_h * p.in_w * p.depth > MAX_ELEMS || p.out_h <= 0 ||
-		 p.out_w <= 0 || (size_t)p.batches * p.out_h * p.out_w * p.depth > MAX_ELEMS);
+		 p.out_w <= 0 || pool_out_elems(&p) > MAX_ELEMS);
 	snprintf(d->what, sizeof(d->what),
 		 "batches %d in %dx%dx%d out %dx%d filter %dx%d stride %d,%d pad %d,%d act [%d,%d]",
 		 p.batches, p.in_h, p.in_w, p.depth, p.out_h, p.out_w, p.filter_h, p.filter_w,
@@ -414,7 +424,7 @@ static int pool_case(struct kdiff *d, const ts_kernel_table *set, enum kdiff_ker
 		ts_maxpool_s8_ref(&p, d->in_a, d->out_ref);
 		set->maxpool_s8(&p, d->in_a, d->out_opt);
 	}
-	return compare(d, set->name, k, n, (size_t)p.batches * p.out_h * p.out_w * p.depth);
+	return compare(d, set->name, k, n, pool_out_elems(&p));
 }
 
 /* ---- add and sub ---------------------------------------------------------- */
@@ -523,21 +533,21 @@ static void conv_last_wrong(const ts_conv_params *p, const int8_t *in, const int
 			    const int32_t *bias, int8_t *out)
 {
 	ts_conv_s8_ref(p, in, filter, bias, out);
-	out[(size_t)p->batches * p->out_h * p->out_w * p->out_c - 1] ^= 1;
+	out[conv_out_elems(p) - 1] ^= 1;
 }
 
 static void conv_past_end(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 			  const int32_t *bias, int8_t *out)
 {
 	ts_conv_s8_ref(p, in, filter, bias, out);
-	out[(size_t)p->batches * p->out_h * p->out_w * p->out_c] = 0;
+	out[conv_out_elems(p)] = 0;
 }
 
 static void dwconv_last_wrong(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
 			      const int32_t *bias, int8_t *out)
 {
 	ts_dwconv_s8_ref(p, in, filter, bias, out);
-	out[(size_t)p->batches * p->out_h * p->out_w * p->out_c - 1] ^= 1;
+	out[conv_out_elems(p) - 1] ^= 1;
 }
 
 static void fc_last_wrong(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
@@ -550,13 +560,13 @@ static void fc_last_wrong(const ts_fc_params *p, const int8_t *in, const int8_t 
 static void avgpool_last_wrong(const ts_pool_params *p, const int8_t *in, int8_t *out)
 {
 	ts_avgpool_s8_ref(p, in, out);
-	out[(size_t)p->batches * p->out_h * p->out_w * p->depth - 1] ^= 1;
+	out[pool_out_elems(p) - 1] ^= 1;
 }
 
 static void maxpool_last_wrong(const ts_pool_params *p, const int8_t *in, int8_t *out)
 {
 	ts_maxpool_s8_ref(p, in, out);
-	out[(size_t)p->batches * p->out_h * p->out_w * p->depth - 1] ^= 1;
+	out[pool_out_elems(p) - 1] ^= 1;
 }
 
 static void add_last_wrong(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out)
