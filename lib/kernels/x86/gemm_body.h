@@ -14,16 +14,15 @@
 typedef uint8_t row_t;
 
 typedef int8_t weight_t;
+#define ROW_GROUP 4 /* row values per multiply */
 
-/* Four blocks' accumulators: the row's quads (g->k2 / 4) against w, the
+/* Four blocks' accumulators: the row's quads (k2 / 4) against w, the
  * first block's weights ([k2 / 4][VL][4]), and the next three bstride
  * apart. */
-static inline __attribute__((always_inline)) void gemm_block4(const struct ts_x86_gemm *g,
-							       const uint8_t *row,
-							       const int8_t *w, size_t bstride,
-							       vec acc[4])
+static inline __attribute__((always_inline)) void gemm_block4(const uint8_t *row,
+							       int32_t quads, const int8_t *w,
+							       size_t bstride, vec acc[4])
 {
-	const int32_t quads = g->k2 / 4;
 	vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
 
 	for (int32_t j = 0; j < quads; j++) {
@@ -42,11 +41,9 @@ static inline __attribute__((always_inline)) void gemm_block4(const struct ts_x8
 }
 
 /* One block's accumulator. */
-static inline __attribute__((always_inline)) vec gemm_block1(const struct ts_x86_gemm *g,
-							      const uint8_t *row,
-							      const int8_t *w)
+static inline __attribute__((always_inline)) vec gemm_block1(const uint8_t *row,
+							      int32_t quads, const int8_t *w)
 {
-	const int32_t quads = g->k2 / 4;
 	vec a0 = v_zero(), a1 = v_zero();
 	int32_t j = 0;
 
@@ -96,16 +93,15 @@ static inline void row_fill(uint8_t *dst, int16_t v, int32_t n)
 typedef int16_t row_t;
 
 typedef int16_t weight_t;
+#define ROW_GROUP 2 /* row values per multiply */
 
-/* Four blocks' accumulators: the row's pairs (g->k2 / 2) against w, the
+/* Four blocks' accumulators: the row's pairs (k2 / 2) against w, the
  * first block's weights ([k2 / 2][VL][2] int16), and the next three
  * bstride apart; each broadcast row pair feeds four PMADDWDs. */
-static inline __attribute__((always_inline)) void gemm_block4(const struct ts_x86_gemm *g,
-							       const int16_t *row,
-							       const int16_t *w, size_t bstride,
-							       vec acc[4])
+static inline __attribute__((always_inline)) void gemm_block4(const int16_t *row,
+							       int32_t pairs, const int16_t *w,
+							       size_t bstride, vec acc[4])
 {
-	const int32_t pairs = g->k2 / 2;
 	vec a0 = v_zero(), a1 = v_zero(), a2 = v_zero(), a3 = v_zero();
 	int32_t j = 0;
 
@@ -138,11 +134,9 @@ static inline __attribute__((always_inline)) void gemm_block4(const struct ts_x8
 }
 
 /* One block's accumulator. */
-static inline __attribute__((always_inline)) vec gemm_block1(const struct ts_x86_gemm *g,
-							      const int16_t *row,
-							      const int16_t *w)
+static inline __attribute__((always_inline)) vec gemm_block1(const int16_t *row,
+							      int32_t pairs, const int16_t *w)
 {
-	const int32_t pairs = g->k2 / 2;
 	vec a0 = v_zero(), a1 = v_zero();
 	int32_t j = 0;
 
@@ -191,6 +185,7 @@ static inline void row_fill(int16_t *dst, int16_t v, int32_t n)
 static void gemm_pixel(const struct ts_x86_gemm *g, const row_t *row, int32_t extra, int32_t n,
 		       int32_t out_off, int32_t act_min, int32_t act_max, int8_t *dst)
 {
+	const int32_t groups = g->k2 / ROW_GROUP;
 	const size_t bstride = (size_t)g->k2 * VL; /* weights per block */
 	const vec vextra = v_set1(extra), voff = v_set1(out_off);
 	const vec vmin = v_set1(act_min), vmax = v_set1(act_max);
@@ -200,13 +195,13 @@ static void gemm_pixel(const struct ts_x86_gemm *g, const row_t *row, int32_t ex
 	for (; b + 4 <= g->blocks; b += 4) {
 		vec acc[4];
 
-		gemm_block4(g, row, wts + (size_t)b * bstride, bstride, acc);
+		gemm_block4(row, groups, wts + (size_t)b * bstride, bstride, acc);
 		finish_block(g->q, b, acc[0], vextra, n, voff, vmin, vmax, dst);
 		finish_block(g->q, b + 1, acc[1], vextra, n, voff, vmin, vmax, dst);
 		finish_block(g->q, b + 2, acc[2], vextra, n, voff, vmin, vmax, dst);
 		finish_block(g->q, b + 3, acc[3], vextra, n, voff, vmin, vmax, dst);
 	}
 	for (; b < g->blocks; b++)
-		finish_block(g->q, b, gemm_block1(g, row, wts + (size_t)b * bstride), vextra, n, voff,
-			     vmin, vmax, dst);
+		finish_block(g->q, b, gemm_block1(row, groups, wts + (size_t)b * bstride), vextra, n,
+			     voff, vmin, vmax, dst);
 }
