@@ -21,6 +21,8 @@ static void usage(FILE *f)
 	      "Signal commands:\n"
 	      "  features [--frontend micro_speech] IN.wav --output OUT.bin\n"
 	      "                                        int8 features, one row per frame\n"
+	      "  features --config PIPELINE.conf [--scale S --zero-point Z] IN.wav --output OUT.bin\n"
+	      "                                        the pipeline's [Frontend] on a WAV of any channels\n"
 	      "  detect --config PIPELINE.conf IN.wav [--model-dir DIR] [--json]\n"
 	      "                                        run a pipeline offline, one line per detection\n"
 	      "\n"
