@@ -43,7 +43,6 @@ Everything is seeded: the same seed gives the same samples, bit for bit
 """
 
 import dataclasses
-import struct
 
 import numpy as np
 
@@ -240,14 +239,3 @@ def _fault(fault, severity, rng, n, rate, th, phase, f_r, load, p):
     else:
         raise ValueError(f"unknown fault {fault}")
     return fx, fy, fz
-
-
-def write_wav(path, samples, rate):
-    """int16 frames (n, channels) as a PCM WAV file."""
-    samples = np.ascontiguousarray(samples, dtype="<i2")
-    n, ch = samples.shape
-    data = samples.tobytes()
-    with open(path, "wb") as f:
-        f.write(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE")
-        f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 1, ch, rate, rate * ch * 2, ch * 2, 16))
-        f.write(b"data" + struct.pack("<I", len(data)) + data)

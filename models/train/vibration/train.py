@@ -29,6 +29,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 import simulate  # noqa: E402
+from wavfile import write_wav  # noqa: E402
 
 CONFIG = os.path.join(ROOT, "config", "pipelines.d", "vibration.conf")
 # The model input's quantization, fixed before training: log2 magnitudes
@@ -55,7 +56,7 @@ def features(ctl, wav, out):
 
 def recording_features(ctl, work, name, samples):
     wav = os.path.join(work, name + ".wav")
-    simulate.write_wav(wav, samples, simulate.P.rate_hz)
+    write_wav(wav, samples, simulate.P.rate_hz)
     q = features(ctl, wav, os.path.join(work, name + ".int8"))
     os.remove(wav)
     return q
