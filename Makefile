@@ -440,3 +440,35 @@ fuzz-smoke:
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 # ---- end fuzz block -----------------------------------------------------------
+
+# ==== BEGIN models: shipped models, their training and their check ====
+# `make models` regenerates every shipped model in models/ (seeded, so the
+# same machine gives the same bytes): synthesized corpus, training in torch,
+# int8 export with models/train/tinysense_train, checks in our runtime,
+# model cards.  Only this target needs torch.  `make check-models` (in
+# `make check`) needs no torch: every models/tests/NAME.json model loads,
+# matches its sha256 and reproduces its card's accuracy on its shipped test
+# set, and every config/pipelines.d/*.conf validates against models/.
+MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
+	flatbuffers-compiler
+MODELS_PYTHON  := /usr/bin/python3
+MODELS_WORK    := $(BUILD)/models
+# One training script per model; each writes models/NAME.{tflite,labels,md}
+# and models/tests/NAME.*.
+MODELS_SCRIPTS := models/train/kws/train.py
+
+.PHONY: models models-deps check-models
+
+models-deps:
+	@./tests/install-deps.sh $(MODELS_DEPS)
+
+models: models-deps all
+	@set -e; for s in $(MODELS_SCRIPTS); do echo "== $$s"; \
+		PYTHONPATH=models/train PYTHONDONTWRITEBYTECODE=1 TS_SHARED=$(SHARED) \
+		TINYSENSECTL=$(abspath $(CTL)) nice -n 19 $(MODELS_PYTHON) $$s --work $(MODELS_WORK); \
+	done
+
+check-models: all
+	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
+	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
+# ==== END models ====

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* tinysensectl features --frontend PRESET IN.wav --output OUT.bin
- * tinysensectl features --config PIPELINE.conf [--scale S --zero-point Z]
- *                       IN.wav --output OUT.bin
- * Runs a WAV file through a front-end and writes raw int8 features, one row
- * per frame, exactly what a pipeline feeds its model.  --frontend names an
- * audio preset (mono); --config builds the pipeline file's [Frontend]
- * (audio, spectrum or stats) for the WAV's channels with the code the
- * daemon runs, quantized with --scale/--zero-point, or, without them, with
- * the input quantization of the model the file names. */
+ * tinysensectl features --config PIPELINE.conf --quant SCALE,ZERO_POINT IN.wav --output OUT.bin
+ * Runs a WAV file through the audio front-end, or through the [Frontend] of
+ * a pipeline file (any type, any channel count, features quantized to
+ * SCALE and ZERO_POINT as the model input would), and writes raw int8
+ * features, one row per frame, exactly what a pipeline feeds its model. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +14,6 @@
 
 #include "commands.h"
 #include "frontend.h"
-#include "model_file.h"
 #include "pipeline_config.h"
 #include "value_parse.h"
 #include "wav_reader.h"
@@ -25,7 +21,7 @@
 struct features_args {
 	const char *frontend;
 	const char *config;
-	const char *scale, *zero_point;
+	const char *quant;
 	const char *input;
 	const char *output;
 };
@@ -37,10 +33,8 @@ static int parse_args(int argc, char **argv, struct features_args *a)
 			a->frontend = argv[++i];
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
 			a->config = argv[++i];
-		} else if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
-			a->scale = argv[++i];
-		} else if (!strcmp(argv[i], "--zero-point") && i + 1 < argc) {
-			a->zero_point = argv[++i];
+		} else if (!strcmp(argv[i], "--quant") && i + 1 < argc) {
+			a->quant = argv[++i];
 		} else if (!strcmp(argv[i], "--output") && i + 1 < argc) {
 			a->output = argv[++i];
 		} else if (argv[i][0] != '-' && !a->input) {
@@ -58,133 +52,165 @@ static int parse_args(int argc, char **argv, struct features_args *a)
 		fprintf(stderr, "tinysensectl: features takes --frontend or --config, not both\n");
 		return -1;
 	}
-	if (!a->config && (a->scale || a->zero_point)) {
-		fprintf(stderr, "tinysensectl: --scale and --zero-point go with --config\n");
-		return -1;
-	}
-	if (!!a->scale != !!a->zero_point) {
-		fprintf(stderr, "tinysensectl: --scale and --zero-point go together\n");
-		return -1;
-	}
-	if (!a->frontend && !a->config)
+	if (!a->frontend)
 		a->frontend = "micro_speech";
 	return 0;
 }
 
-/* The quantization of the features: given, or the config's model input's. */
-static int feature_quantization(const struct features_args *a, const struct pipeline_config *pc,
-				float *scale, int32_t *zero_point)
+/* "SCALE,ZERO_POINT" */
+static int parse_quant(const char *text, float *scale, int32_t *zero_point)
 {
-	struct model_file m;
-	const ts_tensor *in;
-	long long zp;
 	char *end;
-	double s;
+	double s = strtod(text, &end);
+	long long z;
 
-	if (a->scale) {
-		s = strtod(a->scale, &end);
-		if (*end || !(s > 0) || s > 1e30 || parse_int_range(a->zero_point, -128, 127, &zp)) {
-			fprintf(stderr, "tinysensectl: --scale needs a number > 0, --zero-point -128..127\n");
-			return -1;
-		}
-		*scale = (float)s;
-		*zero_point = (int32_t)zp;
-		return 0;
-	}
-	if (model_file_open(&m, pc->model_path, NULL))
+	if (end == text || *end != ',' || !(s > 0.0) || s > 1e30 ||
+	    parse_int_range(end + 1, -128, 127, &z))
 		return -1;
-	in = ts_interpreter_input(m.ip, 0);
-	*scale = ts_tensor_scale(in);
-	*zero_point = ts_tensor_zero_point(in);
-	model_file_close(&m);
+	*scale = (float)s;
+	*zero_point = (int32_t)z;
 	return 0;
 }
 
-/* Pushes all of frames through fe, writing complete feature frames to out. */
-static int push_all(struct frontend *fe, const int16_t *frames, size_t n, FILE *out,
-		    size_t *rows)
+/* The [Frontend] of a pipeline file over a whole WAV file. */
+static int features_from_config(const struct features_args *a)
 {
+	static struct pipeline_config pc;
+	static struct frontend fe;
+	struct config_error cerr = { "" };
+	struct wav_reader wav;
+	int16_t block[4096];
 	int8_t features[8192];
-	const size_t max_rows = sizeof(features) / fe->feature_bytes;
+	char err[512];
+	float scale = 1.0f;
+	int32_t zero_point = 0;
+	size_t frames = 0;
+	FILE *out;
+	long got = 0;
+	int r = 0;
+
+	if (a->quant && parse_quant(a->quant, &scale, &zero_point)) {
+		fprintf(stderr, "tinysensectl: --quant '%s': expected SCALE,ZERO_POINT (scale > 0, "
+			"zero point -128..127)\n", a->quant);
+		return 2;
+	}
+	if (pipeline_config_load(&pc, a->config, &cerr)) {
+		fprintf(stderr, "tinysensectl: %s\n", cerr.text);
+		return 1;
+	}
+	if (pc.frontend != FRONTEND_AUDIO && !a->quant) {
+		fprintf(stderr, "tinysensectl: %s: this front-end quantizes to the model input: "
+			"give --quant SCALE,ZERO_POINT\n", a->config);
+		return 2;
+	}
+	if (wav_open(&wav, a->input, err, sizeof(err))) {
+		fprintf(stderr, "tinysensectl: %s\n", err);
+		return 1;
+	}
+	pc.frontend_keys.file = pc.file;
+	if (frontend_open(&fe, &pc, SAMPLE_S16, wav.channels, scale, zero_point, &cerr)) {
+		fprintf(stderr, "tinysensectl: %s\n", cerr.text);
+		wav_close(&wav);
+		return 1;
+	}
+	if (fe.rate && wav.sample_rate != fe.rate) {
+		fprintf(stderr, "tinysensectl: %s: %u Hz; the front-end needs %u Hz\n", a->input,
+			wav.sample_rate, fe.rate);
+		wav_close(&wav);
+		return 1;
+	}
+	out = fopen(a->output, "wbe");
+	if (!out) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", a->output, strerror(errno));
+		wav_close(&wav);
+		return 1;
+	}
+	while (!r && (got = wav_read(&wav, block, sizeof(block) / sizeof(block[0]) / wav.channels)) > 0) {
+		const uint8_t *p = (const uint8_t *)block;
+		size_t left = (size_t)got;
+
+		while (left && !r) {
+			size_t consumed = 0;
+			size_t made = frontend_push(&fe, p, left, &consumed, features,
+						    sizeof(features) / fe.feature_bytes);
+
+			if (made && fwrite(features, fe.feature_bytes, made, out) != made)
+				r = -errno;
+			frames += made;
+			p += consumed * wav.channels * sizeof(int16_t);
+			left -= consumed;
+		}
+	}
+	if (!r && got < 0)
+		r = -EIO;
+	wav_close(&wav);
+	if (fclose(out) && !r)
+		r = -errno;
+	if (r) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", r == -EIO ? a->input : a->output,
+			strerror(-r));
+		return 1;
+	}
+	fprintf(stderr, "%zu frames of %zu features\n", frames, fe.feature_bytes);
+	return 0;
+}
+
+/* Pushes all of samples through fe, writing complete frames to out. */
+static int push_all(ts_audio_frontend *fe, const int16_t *samples, size_t n, FILE *out,
+		    size_t *frames)
+{
+	int8_t features[16 * TS_AUDIO_FRONTEND_MAX_CHANNELS];
+	const size_t frame_bytes = ts_audio_frontend_frame_bytes(fe);
+	const size_t max_frames = sizeof(features) / frame_bytes;
 
 	while (n) {
 		size_t consumed = 0;
-		size_t made = frontend_push(fe, frames, n, &consumed, features, max_rows);
+		size_t made = ts_audio_frontend_push(fe, samples, n, &consumed, features,
+						     max_frames);
 
-		if (made && fwrite(features, fe->feature_bytes, made, out) != made)
+		if (made && fwrite(features, frame_bytes, made, out) != made)
 			return -errno;
-		*rows += made;
-		frames += consumed * fe->channels;
+		*frames += made;
+		samples += consumed;
 		n -= consumed;
 	}
 	return 0;
 }
 
-/* The front-end: an audio preset, or a pipeline file's [Frontend]. */
-static int open_frontend(struct frontend *fe, const struct features_args *a,
-			 uint16_t channels)
-{
-	struct pipeline_config *pc;
-	struct config_error err = { "" };
-	float scale;
-	int32_t zero_point;
-	int r = -1;
-
-	if (!a->config) {
-		struct pipeline_config audio = { .frontend = FRONTEND_AUDIO };
-		struct setting *preset = &audio.frontend_keys.items[0];
-
-		snprintf(audio.file, sizeof(audio.file), "--frontend");
-		audio.frontend_keys.file = audio.file;
-		audio.frontend_keys.section = "Frontend";
-		snprintf(preset->key, sizeof(preset->key), "Preset");
-		snprintf(preset->value, sizeof(preset->value), "%s", a->frontend);
-		audio.frontend_keys.n = 1;
-		if (frontend_open(fe, &audio, SAMPLE_S16, channels, 1.0f, 0, &err)) {
-			fprintf(stderr, "tinysensectl: %s\n", err.text);
-			return -1;
-		}
-		return 0;
-	}
-	pc = calloc(1, sizeof(*pc));
-	if (!pc)
-		return -1;
-	if (pipeline_config_load(pc, a->config, &err))
-		fprintf(stderr, "tinysensectl: %s\n", err.text);
-	else if (!feature_quantization(a, pc, &scale, &zero_point)) {
-		r = frontend_open(fe, pc, SAMPLE_S16, channels, scale, zero_point, &err);
-		if (r)
-			fprintf(stderr, "tinysensectl: %s\n", err.text);
-	}
-	free(pc);
-	return r;
-}
-
 int cmd_features(int argc, char **argv)
 {
-	static struct frontend fe;
+	static ts_audio_frontend fe;
 	struct features_args a = { 0 };
+	const ts_audio_frontend_config *cfg;
 	struct wav_reader wav;
 	int16_t block[4096];
 	char err[512];
-	size_t rows = 0;
+	size_t frames = 0;
 	FILE *out;
-	long got = 0;
+	long got;
 	int r = 0;
 
 	if (parse_args(argc, argv, &a))
 		return 2;
+	if (a.config)
+		return features_from_config(&a);
+	cfg = ts_audio_frontend_preset(a.frontend);
+	if (!cfg) {
+		fprintf(stderr, "tinysensectl: unknown front-end preset '%s' (known: micro_speech)\n",
+			a.frontend);
+		return 2;
+	}
+	if (ts_audio_frontend_init(&fe, cfg) != TS_OK) {
+		fprintf(stderr, "tinysensectl: front-end '%s' failed to initialize\n", a.frontend);
+		return 1;
+	}
 	if (wav_open(&wav, a.input, err, sizeof(err))) {
 		fprintf(stderr, "tinysensectl: %s\n", err);
 		return 1;
 	}
-	if (open_frontend(&fe, &a, wav.channels)) {
-		wav_close(&wav);
-		return 1;
-	}
-	if (fe.rate && wav.sample_rate != fe.rate) {
-		fprintf(stderr, "tinysensectl: %s: %u Hz; the front-end needs %u Hz\n", a.input,
-			wav.sample_rate, fe.rate);
+	if (wav.channels != 1 || wav.sample_rate != cfg->sample_rate_hz) {
+		fprintf(stderr, "tinysensectl: %s: %u Hz, %u channels; the %s front-end needs %u Hz mono\n",
+			a.input, wav.sample_rate, wav.channels, a.frontend, cfg->sample_rate_hz);
 		wav_close(&wav);
 		return 1;
 	}
@@ -194,8 +220,8 @@ int cmd_features(int argc, char **argv)
 		wav_close(&wav);
 		return 1;
 	}
-	while (!r && (got = wav_read(&wav, block, sizeof(block) / sizeof(block[0]) / wav.channels)) > 0)
-		r = push_all(&fe, block, (size_t)got, out, &rows);
+	while (!r && (got = wav_read(&wav, block, sizeof(block) / sizeof(block[0]))) > 0)
+		r = push_all(&fe, block, (size_t)got, out, &frames);
 	if (!r && got < 0)
 		r = (int)got;
 	wav_close(&wav);
@@ -205,6 +231,6 @@ int cmd_features(int argc, char **argv)
 		fprintf(stderr, "tinysensectl: %s: %s\n", r == -EIO ? a.input : a.output, strerror(-r));
 		return 1;
 	}
-	fprintf(stderr, "%zu frames of %zu features\n", rows, fe.feature_bytes);
+	fprintf(stderr, "%zu frames of %zu features\n", frames, ts_audio_frontend_frame_bytes(&fe));
 	return 0;
 }
