@@ -149,11 +149,14 @@ def _conv_padding(m, in_hw):
 
 
 def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
-                description="", batch=256, name="model"):
+                description="", batch=256, name="model", output_quant=None):
     """Quantizes `model` (a torch.nn.Sequential in eval mode) with
     `calibration` (float inputs in torch layout, [n, C, H, W] or [n, F]) and
     writes it as a .tflite file.  input_quant=(scale, zero_point) fixes the
     input's quantization (e.g. the front-end's); None calibrates it.
+    output_quant=(scale, zero_point) fixes the last layer's output
+    quantization (an autoencoder reconstructing its input in the input's
+    own units: pass input_quant); not for Softmax/Sigmoid/Tanh outputs.
 
     Supported modules, in order: Conv2d (groups 1 or depthwise), Linear,
     BatchNorm1d/2d after either (folded), ReLU/ReLU6 after a conv, linear or
@@ -180,6 +183,11 @@ def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
     for g, (m, bn, act, _) in enumerate(groups):
         lname = "%s/%d_%s" % (name, g, type(m).__name__.lower())
         out_q = _range_quant(lo[g + 1], hi[g + 1])
+        if output_quant is not None and g == len(groups) - 1:
+            if isinstance(m, (nn.Softmax, nn.Sigmoid, nn.Tanh)):
+                raise ExportError("%s: output_quant cannot override %s's fixed output "
+                                  "quantization" % (lname, type(m).__name__))
+            out_q = (float(output_quant[0]), int(output_quant[1]))
         fused = tw.ACT_NONE
         if isinstance(act, nn.ReLU6):
             fused = tw.ACT_RELU6
