@@ -261,7 +261,8 @@ install: all
 	printf 'prefix=%s\nincludedir=$${prefix}/include\nplugindir=$${prefix}/lib/tinysense/plugins\n\nName: tinysense-plugin\nDescription: tinysense sensor plugin ABI\nVersion: %s\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
-	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
+	install -m 0644 models/recordings/*.wav models/recordings/*.csv \
+		$(DESTDIR)$(PREFIX)/share/tinysense/recordings/
 	@# the daemon's settings: installed once, never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf ] || \
 		install -D -m 0644 config/tinysense.conf $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
@@ -455,7 +456,8 @@ MODELS_PYTHON  := /usr/bin/python3
 MODELS_WORK    := $(BUILD)/models
 # One training script per model; each writes models/NAME.{tflite,labels,md}
 # and models/tests/NAME.*.
-MODELS_SCRIPTS := models/train/kws/train.py
+MODELS_SCRIPTS := models/train/kws/train.py \
+	models/train/vibration/train.py models/train/agriculture/train.py
 
 .PHONY: models models-deps check-models
 
@@ -471,4 +473,5 @@ models: models-deps all
 check-models: all
 	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
 	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
+	@./tests/models/check_sensor_models.sh $(BUILD)
 # ==== END models ====

@@ -23,7 +23,9 @@ PluginDir=$repo/$build/plugins
 CONF
 for conf in config/pipelines.d/*.conf; do
 	rm -f "$tmp"/pipelines.d/*
-	cp "$conf" "$tmp/pipelines.d/"
+	# replays read the repository's recordings, not the installed ones
+	sed "s|^Path=/usr/share/tinysense/recordings/|Path=$repo/models/recordings/|" "$conf" \
+		> "$tmp/pipelines.d/$(basename "$conf")"
 	if "$build/tinysensed" --config "$tmp" --check-config > "$tmp/out" 2>&1; then
 		ok "$conf validates against models/"
 	else

@@ -40,8 +40,9 @@ The physics (one step = 10 minutes; every constant is in Site / below):
   a vapour-pressure-deficit factor.  The farmer irrigates (25 mm over 2
   hours) on some days when the field is dry: some fields wait longer than
   others, so dry states occur.
-* Soil types per field: sand, loam, silt loam or clay loam, with their
-  field capacity and wilting point (volumetric water content).
+* Soil types per field: sandy loam, loam or silt loam, with their field
+  capacity and wilting point (volumetric water content); the model is
+  not told which.
 
 Labels (what the model is asked, at the end of each hour):
 
@@ -60,10 +61,9 @@ STEPS_PER_DAY = 24 * 60 // STEP_MIN
 LABELS = ("ok", "irrigate", "frost-risk")
 
 SOILS = {                 # name: (field capacity, wilting point), m3/m3
-    "sand": (0.18, 0.07),
+    "sandy loam": (0.24, 0.10),
     "loam": (0.30, 0.13),
     "silt loam": (0.34, 0.15),
-    "clay loam": (0.38, 0.20),
 }
 
 

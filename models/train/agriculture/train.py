@@ -12,23 +12,26 @@ features by the pipeline's own stats front-end
 --config`).  Held-out fields and seasons (other seeds) measure accuracy.
 """
 import argparse
+import gzip
+import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 import simulate  # noqa: E402
-from wavfile import write_wav  # noqa: E402
+from tinysense_train import common, export, features, runtime, shipping  # noqa: E402
 
-CONFIG = os.path.join(ROOT, "config", "pipelines.d", "agriculture.conf")
+REPO = runtime.REPO
+CONFIG = os.path.join(REPO, "config", "pipelines.d", "agriculture.conf")
 # The model input's quantization, fixed before training: the front-end's
 # per-channel gains put values near -3..+3; steps of 1/32 cover -4..+4.
 INPUT_SCALE, INPUT_ZERO_POINT = 0.03125, 0
@@ -36,14 +39,25 @@ FEATURES = 12                 # 4 channels x (mean, min, max)
 HOURS = 24                    # frames stacked into one model input
 ROWS_PER_FRAME = 6            # Window=6, Hop=6 (one hour of 10-minute rows)
 DAYS = 120
-SPLITS = {"train": (100, 40), "val": (3000, 8), "test": (7000, 16)}
+SPLITS = {"train": (100, 36), "val": (3000, 8), "test": (7000, 16)}
+SEED = 2024
+EPOCHS, FINETUNE_EPOCHS = 25, 8
+PRUNE_FRACTIONS = (0.5, 0.75, 0.9)
+SHIPPED_PER_CLASS = 80
+# The shipped replay: a week of a held-out field (and the day before it,
+# the model's first window).
+REPLAY_SEED, REPLAY_DAYS = 7003, 8
 
 
-def features(ctl, wav, out):
-    subprocess.run([ctl, "features", "--config", CONFIG, "--scale", repr(INPUT_SCALE),
-                    "--zero-point", str(INPUT_ZERO_POINT), wav, "--output", out],
-                   check=True, stderr=subprocess.DEVNULL)
-    return np.fromfile(out, np.int8).reshape(-1, FEATURES)
+def log(msg):
+    print(msg, flush=True)
+
+
+def season_features(frames):
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = os.path.join(tmp, "s.wav")
+        features.write_wav(wav, frames, 1, frames.shape[1])
+        return features.pipeline_features(CONFIG, wav, (INPUT_SCALE, INPUT_ZERO_POINT))
 
 
 def windows(q, labels):
@@ -56,17 +70,15 @@ def windows(q, labels):
     return x, labels[last_row]
 
 
-def build_dataset(ctl, work):
+def build_dataset():
+    """Model inputs (int8), labels and field index per split; every seed is
+    a field-season of its own (soil, climate, start day, habits)."""
     data = {}
     for split, (seed0, count) in SPLITS.items():
         xs, ys, field = [], [], []
         for i in range(count):
             frames, labels, _ = simulate.simulate(DAYS, seed0 + i)
-            wav = os.path.join(work, f"{split}{i}.wav")
-            write_wav(wav, frames, 1)
-            q = features(ctl, wav, os.path.join(work, f"{split}{i}.int8"))
-            os.remove(wav)
-            x, y = windows(q, labels)
+            x, y = windows(season_features(frames), labels)
             xs.append(x)
             ys.append(y)
             field += [i] * len(y)
@@ -79,7 +91,6 @@ def dequantize(q):
 
 
 def make_model():
-    torch.manual_seed(3)
     return nn.Sequential(
         nn.Linear(HOURS * FEATURES, 32), nn.ReLU(),
         nn.Linear(32, 16), nn.ReLU(),
@@ -88,72 +99,159 @@ def make_model():
     )
 
 
-def train(model, x, y, x_val, y_val, epochs=40, log=print):
-    """Cross-entropy on the logits (the Softmax is the last layer, for the
-    exported model), classes weighted by inverse frequency (square root)."""
-    torch.manual_seed(5)
-    logits = model[:-1]
+def class_weights(y):
+    """Inverse square root of the class frequencies, mean 1."""
     counts = np.bincount(y, minlength=len(simulate.LABELS)).astype(np.float64)
-    weight = torch.tensor((counts.sum() / counts) ** 0.5, dtype=torch.float32)
-    loss_fn = nn.CrossEntropyLoss(weight=weight / weight.mean())
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    w = (counts.sum() / counts) ** 0.5
+    return w / w.mean()
+
+
+def train(model, x, y, epochs, seed, lr=3e-3, masks=None):
+    if masks is None:
+        return common.train_classifier(model, x, y, epochs, lr=lr, batch=256, seed=seed,
+                                       class_weights=class_weights(y), log=_quiet_log)
+    # fine-tuning after pruning: the same loop, masks re-applied each step
+    body = model[:-1]
+    rng = np.random.RandomState(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=1e-4)
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(class_weights(y), dtype=torch.float32))
     for epoch in range(epochs):
         model.train()
-        perm = torch.randperm(len(xt))
-        for b in range(0, len(xt), 256):
-            i = perm[b:b + 256]
-            loss = loss_fn(logits(xt[i]), yt[i])
+        order = rng.permutation(len(x))
+        for b in range(0, len(x), 256):
+            idx = order[b:b + 256]
+            loss = loss_fn(body(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
             opt.zero_grad()
             loss.backward()
             opt.step()
-        sched.step()
-        if epoch % 10 == 9 or epoch == epochs - 1:
-            log(f"  epoch {epoch + 1}: loss {loss.item():.4f}, "
-                f"val accuracy {accuracy(predict(model, x_val), y_val):.4f}")
+            common.apply_masks(model, masks)
     model.eval()
     return model
 
 
+def _quiet_log(msg):
+    if msg.strip().startswith("epoch") and int(msg.split()[1]) % 5 == 0:
+        log(msg)
+
+
 def predict(model, x):
-    model.eval()
-    with torch.no_grad():
-        return model(torch.from_numpy(x)).argmax(1).numpy()
+    return common.predict(model, x).argmax(1)
 
 
 def accuracy(pred, y):
     return float((pred == y).mean())
 
 
-def confusion(pred, y):
-    k = len(simulate.LABELS)
-    m = np.zeros((k, k), dtype=np.int64)
-    np.add.at(m, (y, pred), 1)
-    return m
+def export_and_check(model, name, x_cal, q_test, path):
+    q = export.export_int8(model, x_cal, input_quant=(INPUT_SCALE, INPUT_ZERO_POINT),
+                           description="tinysense agriculture: ok / irrigate / frost-risk",
+                           name=name)
+    with open(path, "wb") as f:
+        f.write(q.tflite)
+    out = runtime.run(path, q_test, len(simulate.LABELS))
+    return q, out.argmax(1)
+
+
+def make_replay(model_dir, work):
+    """models/recordings/agriculture_week.csv (and .truth, the label of
+    each hour): REPLAY_DAYS days of a
+    held-out field; the pipeline's detections on it (`tinysensectl detect`
+    on the same values as a WAV: [Source] is not used there) and the true
+    labels per hour."""
+    frames, labels, _ = simulate.simulate(DAYS, REPLAY_SEED)
+    # the week with the most frost-risk and irrigate hours of both kinds
+    best, start = -1, 0
+    for d in range(0, DAYS - REPLAY_DAYS):
+        seg = labels[d * 144:(d + REPLAY_DAYS) * 144]
+        score = min((seg == 1).sum(), (seg == 2).sum())
+        if score > best:
+            best, start = score, d
+    seg = frames[start * 144:(start + REPLAY_DAYS) * 144]
+    truth = labels[start * 144:(start + REPLAY_DAYS) * 144]
+    csv = os.path.join(REPO, "models", "recordings", "agriculture_week.csv")
+    simulate.write_csv(csv, seg)
+    wav = os.path.join(work, "agriculture_week.wav")
+    features.write_wav(wav, seg, 1, 4)
+    out = subprocess.run([runtime.tinysensectl(), "detect", "--config", CONFIG, "--model-dir",
+                          model_dir, wav, "--json"], check=True, capture_output=True,
+                         text=True).stdout
+    events = [(d["time"], d["label"]) for d in map(json.loads, out.split("\n")[:-1])]
+    hourly_truth = truth[ROWS_PER_FRAME - 1::ROWS_PER_FRAME]
+    # the simulator's label of each hour, for make check's replay test
+    with open(csv[:-len(".csv")] + ".truth", "w") as f:
+        f.write("".join(simulate.LABELS[v] + "\n" for v in hourly_truth))
+    return start, events, hourly_truth
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ctl", default=os.path.join(ROOT, "build", "tinysensectl"))
-    ap.add_argument("--work", default=os.path.join(ROOT, "build", "models", "agriculture"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "models"))
+    ap.add_argument("--work", default=os.path.join(REPO, "build", "models"))
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-    os.makedirs(args.work, exist_ok=True)
+    work = os.path.join(args.work, "agriculture")
+    os.makedirs(work, exist_ok=True)
+    common.seed_everything(SEED)
 
-    print("agriculture: simulating field-seasons and extracting features")
-    data = build_dataset(args.ctl, args.work)
-    x_tr, y_tr, _ = data["train"]
-    x_va, y_va, _ = data["val"]
-    x_te, y_te, _ = data["test"]
-    print(f"  train {len(y_tr)} hours, val {len(y_va)}, test {len(y_te)}; "
-          f"test classes {np.bincount(y_te, minlength=3).tolist()}")
-    model = train(make_model(), dequantize(x_tr), y_tr, dequantize(x_va), y_va)
-    pred = predict(model, dequantize(x_te))
-    print(f"  float test accuracy {accuracy(pred, y_te):.4f}")
-    print(confusion(pred, y_te))
+    log("agriculture: simulating field-seasons and extracting features")
+    data = build_dataset()
+    q_tr, y_tr, _ = data["train"]
+    q_va, y_va, _ = data["val"]
+    q_te, y_te, _ = data["test"]
+    x_tr, x_va, x_te = dequantize(q_tr), dequantize(q_va), dequantize(q_te)
+    log("  train %d hours, val %d, test %d; test classes %s" %
+        (len(y_tr), len(y_va), len(y_te), np.bincount(y_te, minlength=3).tolist()))
+
+    torch.manual_seed(SEED)
+    model = train(make_model(), x_tr, y_tr, EPOCHS, SEED)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    x_cal = x_tr[np.random.RandomState(SEED + 1).permutation(len(x_tr))[:4000]]
+    labels = list(simulate.LABELS)
+    path = shipping.write_model("agriculture", b"", labels)
+    q, p_int8 = export_and_check(model, "agriculture", x_cal, q_te, path)
+    p_float = predict(model, x_te)
+    acc_f, acc_q = accuracy(p_float, y_te), accuracy(p_int8, y_te)
+    acc_val = accuracy(predict(model, x_va), y_va)
+    agree = float((p_float == p_int8).mean())
+    conf = common.confusion(y_te, p_int8, len(labels))
+    log("  held-out fields: float %.4f  int8 %.4f  agreement %.4f (val %.4f)" %
+        (acc_f, acc_q, agree, acc_val))
+    info = runtime.info(path)
+
+    prune_rows = [(0.0, common.sparsity(model), len(gzip.compress(q.tflite, 9, mtime=0)),
+                   acc_f, acc_q)]
+    for frac in PRUNE_FRACTIONS:
+        m = make_model()
+        m.load_state_dict(state)
+        masks = common.prune_magnitude(m, frac)
+        train(m, x_tr, y_tr, FINETUNE_EPOCHS, SEED + int(frac * 100), lr=1e-3, masks=masks)
+        qp, pq = export_and_check(m, "agriculture-pruned", x_cal, q_te,
+                                  os.path.join(work, "agriculture_pruned.tflite"))
+        prune_rows.append((frac, common.sparsity(m), len(gzip.compress(qp.tflite, 9, mtime=0)),
+                           accuracy(predict(m, x_te), y_te), accuracy(pq, y_te)))
+        log("  pruned %.2f: sparsity %.3f, gzip %d B, float %.4f, int8 %.4f" % prune_rows[-1])
+
+    rng = np.random.RandomState(SEED + 2)
+    sel = np.sort(np.concatenate([rng.permutation(np.nonzero(y_te == c)[0])[:SHIPPED_PER_CLASS]
+                                  for c in range(len(labels))]))
+    correct, total = shipping.write_testset("agriculture", q_te[sel], y_te[sel])
+    log("  shipped test set: %d of %d" % (correct, total))
+
+    start, events, hourly = make_replay(os.path.dirname(path), work)
+    log("  replay from day %d: %s" % (start, events))
+
+    import card
+    c = dict(labels=labels, acc_f=acc_f, acc_q=acc_q, acc_val=acc_val, agree=agree, conf=conf,
+             info=info, layers=q.layers, prune=prune_rows, correct=correct, total=total,
+             splits=SPLITS, days=DAYS, n=dict(train=len(y_tr), val=len(y_va), test=len(y_te)),
+             test_classes=np.bincount(y_te, minlength=3).tolist(),
+             train_classes=np.bincount(y_tr, minlength=3).tolist(),
+             epochs=EPOCHS, finetune=FINETUNE_EPOCHS, quant=(INPUT_SCALE, INPUT_ZERO_POINT),
+             replay=dict(seed=REPLAY_SEED, start=start, days=REPLAY_DAYS, events=events,
+                         hourly=hourly.tolist()),
+             sha256=common.sha256_file(path))
+    with open(os.path.join(REPO, "models", "agriculture.md"), "w") as f:
+        f.write(card.render(c))
+    log("wrote models/agriculture.tflite (%s), .labels, .md, tests/agriculture.*, "
+        "recordings/agriculture_week.csv" % c["sha256"][:16])
 
 
 if __name__ == "__main__":

@@ -175,7 +175,7 @@ def render(c):
     a("`models/recordings/vibration_replay.wav` (3 channels, int16, %d Hz, %g s): a held-"
       "out machine (seed %d), normal, an outer-race bearing defect (severity %g) from %g s "
       "to %g s, normal again. The pipeline reports: %s. `make check` replays it through "
-      "`tinysensectl detect` and through the daemon (`tests/models/check_vibration.sh`)." %
+      "`tinysensectl detect` and through the daemon (`tests/models/check_sensor_models.sh`)." %
       (p.rate_hz, r["seconds"], r["machine"], r["severity"], r["span"][0], r["span"][1],
        ", ".join("%s at %.2f s" % (l, t) for t, l in c["replay_events"]) or "nothing"))
     a("")
