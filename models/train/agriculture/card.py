@@ -8,8 +8,8 @@ def _pct(x):
 
 
 def _hours(hourly, label):
-    """Runs of an hourly label as 'day D HH:00-HH:00' (the replay's hours;
-    hour h ends at (h + 1):00)."""
+    """Runs of an hourly label as 'day D HH:00-day D HH:00' (hour h of the
+    replay is [h, h + 1) hours from its start)."""
     runs, start = [], None
     for h, v in enumerate(list(hourly) + [-1]):
         if v == label and start is None:
@@ -17,8 +17,8 @@ def _hours(hourly, label):
         elif v != label and start is not None:
             runs.append((start, h))
             start = None
-    return ", ".join("day %d %02d:00-day %d %02d:00" % (a // 24, (a + 1) % 24, b // 24,
-                                                       b % 24) for a, b in runs) or "none"
+    return ", ".join("day %d %02d:00-day %d %02d:00" % (a // 24, a % 24, b // 24, b % 24)
+                     for a, b in runs) or "none"
 
 
 def render(c):
@@ -34,7 +34,7 @@ def render(c):
     a("## Task")
     a("")
     a("Every hour, from the last 24 hours of four slow sensors, say whether the field is "
-      "**ok**, needs to be **irrigate**d (the root zone is below 45 % of its plant-available "
+      "**ok**, needs to be **irrigate**d (the root zone is below 45 %% of its plant-available "
       "water, or will be within 24 h at the day's evapotranspiration without rain), or is "
       "at **frost-risk** (the leaf temperature will fall below 0 degC within the next 12 h; "
       "frost-risk wins over irrigate). Output: 3 int8 scores (softmax, scale 1/256, zero "
@@ -44,7 +44,7 @@ def render(c):
     a("## Input features")
     a("")
     a("Four channels, one row every 10 minutes (int16): soil-moisture probe ADC counts, "
-      "air temperature (0.01 degC), relative humidity (0.01 %), rain-gauge tips (0.2 mm) in "
+      "air temperature (0.01 degC), relative humidity (0.01 %%), rain-gauge tips (0.2 mm) in "
       "the 10 minutes. tinysense's windowed-statistics front-end (`lib/dsp/window_stats.c`, "
       "`Type=stats`, `Window=6 Hop=6`) makes one frame per hour: mean, min and max of each "
       "channel, scaled per channel (`Offset=2000,1000,6000,0`, `Gain=0.002,0.00125,0.0004,"

@@ -87,10 +87,13 @@ def render(c):
       "white noise %g g rms per axis, gravity on z, per-unit gain tolerance +-5 %%, %d "
       "samples/s." % (p.counts_per_g, p.noise_g, p.rate_hz))
     a("")
-    a("Faults, **only in the test data** (severity drawn uniformly in 0..1 per recording):")
+    a("Faults, **only in the test data** (severity drawn uniformly in 0..1 per recording; "
+      "the fault's strength scales with s = 0.3 + 0.7 x severity):")
     a("")
-    a("- imbalance: the 1x radial component grows by 2..8 x its normal amplitude.")
-    a("- misalignment: strong 2x (with 1x and 3x) mostly axial (z), 0.03..0.13 g.")
+    a("- imbalance: an added rotating 1x radial component of (2 + 6 s) x the normal 1x "
+      "amplitude (3.8..8 x), at a random phase to the residual one.")
+    a("- misalignment: strong 2x (with 1x and 3x) mostly axial (z), 2x at "
+      "0.03 + 0.10 s g (0.06..0.13 g).")
     a("- bearing defects (n = %d balls, d/D = %g, contact angle 0): impacts at BPFO = n/2 "
       "f_r (1 - d/D) (outer race), BPFI = n/2 f_r (1 + d/D) (inner race, amplitude-modulated "
       "by 1x as the defect passes the load zone) or 2 x BSF = D/d f_r (1 - (d/D)^2) (ball, "
