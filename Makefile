@@ -213,6 +213,7 @@ check: deps
 	$(MAKE) check-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) check-models
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -474,4 +475,19 @@ check-models: all
 	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
 	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
 	@./tests/models/check_sensor_models.sh $(BUILD)
+
+# Shipped models go to $(PREFIX)/share/tinysense/models (the daemon's
+# default ModelDir with PREFIX=/usr), their pipelines to
+# $(PREFIX)/share/tinysense/pipelines (copy one to /etc/tinysense/pipelines.d/).
+MODELS_DIR    ?= $(PREFIX)/share/tinysense/models
+PIPELINES_DIR ?= $(PREFIX)/share/tinysense/pipelines
+.PHONY: install-models uninstall-models
+install: install-models
+uninstall: uninstall-models
+install-models:
+	install -d $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+	install -m 0644 $(wildcard models/*.tflite models/*.labels models/*.md) $(DESTDIR)$(MODELS_DIR)/
+	install -m 0644 config/pipelines.d/*.conf $(DESTDIR)$(PIPELINES_DIR)/
+uninstall-models:
+	rm -rf $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
 # ==== END models ====

@@ -132,22 +132,26 @@ def _tts(c, rng, tmp):
 def _sox_render(c, rng, raw, tmp):
     """sox: 16 kHz mono, trimmed, tempo/pitch, band limits, reverberation."""
     out = os.path.join(tmp, "word.wav")
-    effects = ["silence", "1", "0.01", "0.3%", "reverse", "silence", "1", "0.01", "0.3%",
+    effects = ["rate", "-h", str(RATE),
+               "silence", "1", "0.01", "0.3%", "reverse", "silence", "1", "0.01", "0.3%",
                "reverse"]
+    # band limits first: pitch changes the chain's rate until the final rate
+    effects += ["highpass", "%d" % int(rng.uniform(60, 250))]
+    effects += ["lowpass", "%d" % int(rng.uniform(3500, 7900))]
     tempo = rng.uniform(0.85, 1.2)
     effects += ["tempo", "-s", "%.3f" % tempo]
     if c["engine"] == "flite" or rng.rand() < 0.3:
         effects += ["pitch", "%d" % int(rng.uniform(-250, 250))]
-    effects += ["highpass", "%d" % int(rng.uniform(60, 250))]
-    effects += ["lowpass", "%d" % int(rng.uniform(3500, 7900))]
     if rng.rand() < 0.75:   # a room: reverberance, HF damping, room scale, pre-delay
         effects += ["reverb", "%d" % int(rng.uniform(10, 70)), "%d" % int(rng.uniform(20, 80)),
                     "%d" % int(rng.uniform(20, 100)), "100", "%d" % int(rng.uniform(0, 20))]
         effects += ["channels", "1"]
     effects += ["rate", "-h", str(RATE)]
     env = dict(os.environ, SOX_OPTS="-R")   # repeatable: no random dither
-    subprocess.run(["sox", "-D", raw, "-b", "16", "-c", "1", out] + effects, check=True,
-                   env=env, stderr=subprocess.DEVNULL)
+    res = subprocess.run(["sox", "-D", raw, "-b", "16", "-c", "1", out] + effects, env=env,
+                         stderr=subprocess.PIPE, text=True)
+    if res.returncode:
+        raise RuntimeError("sox %s: %s" % (" ".join(effects), res.stderr.strip()))
     samples, _ = features.read_wav(out)
     return samples.astype(np.float64)
 
@@ -170,9 +174,9 @@ def render(c):
     return feats, LEAD, LEAD + len(word)
 
 
-def _render_item(c):
-    r = render(c)
-    return c["id"], r
+def _render_item(item):
+    pos, c = item
+    return pos, render(c)
 
 
 def build(plan, cache, workers=2, log=print):
@@ -189,7 +193,8 @@ def build(plan, cache, workers=2, log=print):
             return d
     results = [None] * len(plan)
     with Pool(workers) as pool:
-        for done, (i, r) in enumerate(pool.imap_unordered(_render_item, plan, chunksize=16)):
+        for done, (i, r) in enumerate(pool.imap_unordered(_render_item, list(enumerate(plan)),
+                                                           chunksize=16)):
             results[i] = r
             if done % 1000 == 0:
                 log("corpus: %d of %d clips" % (done, len(plan)))

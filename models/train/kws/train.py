@@ -30,7 +30,7 @@ from tinysense_train import common, export, features, runtime, shipping  # noqa:
 
 SEED = 20261122
 EPOCHS = 24
-FINETUNE_EPOCHS = 4
+FINETUNE_EPOCHS = 3
 SILENCE_FRACTION = 0.12
 PRUNE_FRACTIONS = [0.5, 0.7, 0.85]
 SHIPPED_TEST_ROWS = 400
@@ -195,6 +195,8 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, "build", "models"))
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--trial", type=int, default=0,
+                    help="a quick trial on every N-th clip (not for shipping)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     os.environ["TS_TRAIN_THREADS"] = str(args.threads)
@@ -202,7 +204,11 @@ def main():
     t_start = time.time()
 
     plan = corpus.clip_plan(SEED)
-    data = corpus.build(plan, os.path.join(args.work, "kws_corpus.npz"), log=log)
+    cache = os.path.join(args.work, "kws_corpus.npz")
+    if args.trial:
+        plan = plan[::args.trial]
+        cache = os.path.join(args.work, "kws_corpus_trial.npz")
+    data = corpus.build(plan, cache, log=log)
     test_mask = data["test"].astype(bool)
     train_w = Windows(data, ~test_mask)
     test_w = Windows(data, test_mask)

@@ -69,6 +69,14 @@ def _range_quant(lo, hi):
     return scale, zp
 
 
+def _weight_scale(absmax):
+    """Symmetric int8 scale(s) for weights of largest magnitude absmax; an
+    all-zero channel (e.g. pruned away) gets scale 1 so its bias stays in
+    int32 range."""
+    absmax = np.asarray(absmax, np.float64)
+    return np.where(absmax > 0, absmax / 127.0, 1.0)
+
+
 def _fold_batchnorm(weight, bias, bn):
     """Folds an eval-mode BatchNorm following a conv/linear into its weights."""
     g = bn.weight.detach().double().numpy() if bn.affine else np.ones(bn.num_features)
@@ -227,7 +235,7 @@ def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
                 wt_t = np.transpose(wt, (0, 2, 3, 1))
                 absmax = np.abs(wt).reshape(oc, -1).max(axis=1)
                 qdim = 0
-            w_scale = np.maximum(absmax, 1e-12) / 127.0
+            w_scale = _weight_scale(absmax)
             bshape = [1, 1, 1, oc] if depthwise else [oc, 1, 1, 1]
             wq = np.clip(np.round(wt_t / w_scale.reshape(bshape)), -127, 127).astype(np.int8)
             b_scale = cur_q[0] * w_scale
@@ -277,9 +285,9 @@ def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
             flatten_from = None
             units = m.out_features
             if per_channel_fc:
-                w_scale = np.maximum(np.abs(wt).max(axis=1), 1e-12) / 127.0
+                w_scale = _weight_scale(np.abs(wt).max(axis=1))
             else:
-                w_scale = np.full(units, max(np.abs(wt).max(), 1e-12) / 127.0)
+                w_scale = np.full(units, _weight_scale(np.abs(wt).max()))
             wq = np.clip(np.round(wt / w_scale[:, None]), -127, 127).astype(np.int8)
             b_scale = cur_q[0] * w_scale
             bq = np.round(bias / b_scale).astype(np.int64)
