@@ -217,6 +217,7 @@ check: deps
 	$(MAKE) check-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) check-models
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -270,7 +271,8 @@ install: all
 	printf 'prefix=%s\nincludedir=$${prefix}/include\nplugindir=$${prefix}/lib/tinysense/plugins\n\nName: tinysense-plugin\nDescription: tinysense sensor plugin ABI\nVersion: %s\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
-	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
+	install -m 0644 models/recordings/*.wav models/recordings/*.csv \
+		$(DESTDIR)$(PREFIX)/share/tinysense/recordings/
 	@# the daemon's settings: installed once, never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf ] || \
 		install -D -m 0644 config/tinysense.conf $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
@@ -530,3 +532,52 @@ fuzz-smoke:
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 # ---- end fuzz block -----------------------------------------------------------
+
+# ==== BEGIN models: shipped models, their training and their check ====
+# `make models` regenerates every shipped model in models/ (seeded, so the
+# same machine gives the same bytes): synthesized corpus, training in torch,
+# int8 export with models/train/tinysense_train, checks in our runtime,
+# model cards.  Only this target needs torch.  `make check-models` (in
+# `make check`) needs no torch: every models/tests/NAME.json model loads,
+# matches its sha256 and reproduces its card's accuracy on its shipped test
+# set, and every config/pipelines.d/*.conf validates against models/.
+MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
+	flatbuffers-compiler
+MODELS_PYTHON  := /usr/bin/python3
+MODELS_WORK    := $(BUILD)/models
+# One training script per model; each writes models/NAME.{tflite,labels,md}
+# and models/tests/NAME.*.
+MODELS_SCRIPTS := models/train/kws/train.py \
+	models/train/vibration/train.py models/train/agriculture/train.py
+
+.PHONY: models models-deps check-models
+
+models-deps:
+	@./tests/install-deps.sh $(MODELS_DEPS)
+
+models: models-deps all
+	@set -e; for s in $(MODELS_SCRIPTS); do echo "== $$s"; \
+		PYTHONPATH=models/train PYTHONDONTWRITEBYTECODE=1 TS_SHARED=$(SHARED) \
+		TINYSENSECTL=$(abspath $(CTL)) nice -n 19 $(MODELS_PYTHON) $$s --work $(MODELS_WORK); \
+	done
+
+check-models: all
+	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
+	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
+	@./tests/models/check_sensor_models.sh $(BUILD)
+
+# Shipped models go to $(PREFIX)/share/tinysense/models (the daemon's
+# default ModelDir with PREFIX=/usr), their pipelines to
+# $(PREFIX)/share/tinysense/pipelines (copy one to /etc/tinysense/pipelines.d/).
+MODELS_DIR    ?= $(PREFIX)/share/tinysense/models
+PIPELINES_DIR ?= $(PREFIX)/share/tinysense/pipelines
+.PHONY: install-models uninstall-models
+install: install-models
+uninstall: uninstall-models
+install-models:
+	install -d $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+	install -m 0644 $(wildcard models/*.tflite models/*.labels models/*.md) $(DESTDIR)$(MODELS_DIR)/
+	install -m 0644 config/pipelines.d/*.conf $(DESTDIR)$(PIPELINES_DIR)/
+uninstall-models:
+	rm -rf $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+# ==== END models ====
