@@ -222,6 +222,14 @@ static int property_get_sensors(sd_bus *bus, const char *path, const char *inter
 	return append_paths(reply, bus_manager(userdata), pipeline_sensor_path);
 }
 
+static int property_get_config_error(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply, void *userdata,
+				     sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", bus_manager(userdata)->config_error);
+}
+
 static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct manager *mgr = bus_manager(userdata);
@@ -272,6 +280,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("Pipelines", "ao", property_get_pipelines, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Sensors", "ao", property_get_sensors, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConfigError", "s", property_get_config_error, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_ARGS("ListPipelines", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("a(sso)", pipelines), method_list_pipelines,
@@ -766,6 +776,18 @@ static void on_pipelines_changed(void *user)
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
 }
 
+static void on_config_result(void *user)
+{
+	struct bus_service *b = user;
+	int r;
+
+	if (!b->connected)
+		return; /* read on reconnect */
+	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
+					   "ConfigError", NULL);
+	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
+}
+
 /* ---- the connection ----------------------------------------------------- */
 
 static void schedule_reconnect(struct bus_service *b)
@@ -989,6 +1011,7 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 		.detection = on_detection,
 		.state_changed = on_state_changed,
 		.pipelines_changed = on_pipelines_changed,
+		.config_result = on_config_result,
 	};
 	manager_add_publisher(&d->manager, &pub);
 	*out = b;

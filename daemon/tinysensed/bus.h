@@ -5,7 +5,9 @@
  *
  *   /org/tinysense1                      org.tinysense1.Manager
  *                                        org.freedesktop.DBus.ObjectManager
- *     Version s, Pipelines ao, Sensors ao
+ *     Version s, Pipelines ao, Sensors ao,
+ *     ConfigError s (why the last load or Reload was refused; "" once one
+ *       succeeds: the running set is the last good one)
  *     ListPipelines() -> a(sso) name, state, object path;  Reload()
  *   /org/tinysense1/pipeline/NAME        org.tinysense1.Pipeline
  *     Name s, State s (running|stopped|degraded|failed), Source s, Model s,

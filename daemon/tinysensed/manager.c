@@ -118,6 +118,19 @@ static void notify_pipelines_changed(struct manager *m)
 			m->publishers[i].pipelines_changed(m->publishers[i].user);
 }
 
+/* Records how a load or reload went and tells the publishers. */
+static void config_result(struct manager *m, int r, const struct config_error *err)
+{
+	if (r)
+		snprintf(m->config_error, sizeof(m->config_error), "%s",
+			 err->text[0] ? err->text : strerror(-r));
+	else
+		m->config_error[0] = '\0';
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].config_result)
+			m->publishers[i].config_result(m->publishers[i].user);
+}
+
 static void start_all(struct manager *m)
 {
 	for (size_t i = 0; i < m->n_pipelines; i++) {
@@ -133,10 +146,13 @@ int manager_load(struct manager *m, struct config_error *err)
 {
 	int r = build_set(m, m->pipelines, &m->n_pipelines, err);
 
-	if (r)
+	if (r) {
+		config_result(m, r, err);
 		return r;
+	}
 	notify_pipelines_changed(m);
 	start_all(m);
+	config_result(m, 0, err);
 	return 0;
 }
 
@@ -151,8 +167,10 @@ int manager_reload(struct manager *m, struct config_error *err)
 	size_t n;
 	int r = build_set(m, set, &n, err);
 
-	if (r)
+	if (r) {
+		config_result(m, r, err);
 		return r; /* the running set is untouched */
+	}
 	manager_stop_all(m);
 	for (size_t i = 0; i < m->n_pipelines; i++)
 		pipeline_free(m->pipelines[i]);
@@ -160,6 +178,7 @@ int manager_reload(struct manager *m, struct config_error *err)
 	m->n_pipelines = n;
 	notify_pipelines_changed(m);
 	start_all(m);
+	config_result(m, 0, err);
 	log_info("reloaded: %zu pipelines", n);
 	return 0;
 }

@@ -29,6 +29,9 @@ struct manager {
 	size_t n_publishers;
 	bool exit_when_finished;      /* leave the loop once every source ended */
 	bool scores_wanted;           /* some publisher wants every inference's scores */
+	/* Why the last load or reload was refused (the file and the problem);
+	 * empty once one succeeds.  Shown on D-Bus and the socket. */
+	char config_error[512];
 };
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);

@@ -253,6 +253,12 @@ static struct message *pipelines_message(const struct manager *m)
 	return message_from_json(o);
 }
 
+/* Why the last (re)load was refused, or null. */
+static struct json_object *json_config_error(const struct manager *m)
+{
+	return m->config_error[0] ? json_object_new_string(m->config_error) : NULL;
+}
+
 static struct message *status_message(const struct manager *m)
 {
 	struct json_object *o = json_class("STATUS");
@@ -293,10 +299,21 @@ static struct message *status_message(const struct manager *m)
 			json_object_object_add(e, "error", json_object_new_string(st.last_error));
 		json_object_array_add(list, e);
 	}
-	if (o)
+	if (o) {
 		json_object_object_add(o, "pipelines", list);
-	else
+		json_object_object_add(o, "config_error", json_config_error(m));
+	} else {
 		json_object_put(list);
+	}
+	return message_from_json(o);
+}
+
+static struct message *config_message(const struct manager *m)
+{
+	struct json_object *o = json_class("CONFIG");
+
+	if (o)
+		json_object_object_add(o, "error", json_config_error(m));
 	return message_from_json(o);
 }
 
@@ -1237,6 +1254,13 @@ static void on_pipelines_changed(void *user)
 	broadcast(s, NULL, pipelines_message(&s->d->manager));
 }
 
+static void on_config_result(void *user)
+{
+	struct socket_server *s = user;
+
+	broadcast(s, NULL, config_message(&s->d->manager));
+}
+
 /* ---- life -------------------------------------------------------------------------- */
 
 int socket_server_new(struct daemon *d, struct socket_server **out)
@@ -1297,6 +1321,7 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 		.state_changed = on_state_changed,
 		.scores = on_scores,
 		.pipelines_changed = on_pipelines_changed,
+		.config_result = on_config_result,
 	});
 	*out = s;
 	return 0;
