@@ -182,6 +182,7 @@ with open(sys.argv[2], "a") as out:
             out.flush()
 EOF
 lib_watch() {
+	: >> "$tmp/watch.log"
 	python3 "$tmp/watch.py" "$sock" "$tmp/watch.log" 2> /dev/null &
 	watch_pid=$!
 	wait_for 50 grep -q '"class":"WATCH"' "$tmp/watch.log"
