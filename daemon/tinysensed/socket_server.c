@@ -43,6 +43,8 @@
 #define SOCKET_GROUP "tinysense"
 #define ACCEPT_BATCH 64
 #define ACCEPT_RETRY_USEC (250 * 1000)
+#define BIND_RETRY_MIN_USEC (250 * 1000)     /* a socket path that cannot be made yet */
+#define BIND_RETRY_MAX_USEC (30 * 1000 * 1000)
 #define WRITE_IOV 32
 #define JSON_DEPTH 8
 
@@ -103,6 +105,8 @@ struct socket_server {
 	sd_event_source *listen;
 	sd_event_source *accept_retry;
 	bool accept_failing; /* logged once until an accept succeeds */
+	sd_event_source *bind_retry; /* while the socket path cannot be made */
+	uint64_t bind_backoff_usec;
 	struct client *clients;
 	size_t n_clients;
 	struct history *histories[MANAGER_MAX_PIPELINES];
@@ -1106,20 +1110,21 @@ static void set_socket_group(const char *path)
 			    strerror(errno));
 }
 
-/* The directory of path, when it is missing (a --user run or a hand start
- * without systemd's RuntimeDirectory=). */
-static void make_parent(const char *path)
+/* The directories of path, when they are missing (a --user run, a hand
+ * start without systemd's RuntimeDirectory=, /run cleaned under us). */
+static void make_parents(const char *path)
 {
 	char dir[PC_PATH_LEN];
-	char *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_debug("socket: mkdir %s: %s", dir, strerror(errno));
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			log_debug("socket: mkdir %s: %s", dir, strerror(errno));
+			return;
+		}
+		*slash = '/';
+	}
 }
 
 static int bind_socket(struct socket_server *s, const char *path)
@@ -1132,7 +1137,7 @@ static int bind_socket(struct socket_server *s, const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	make_parent(path);
+	make_parents(path);
 	r = remove_stale_socket(path, &sa);
 	if (r < 0)
 		return r;
@@ -1157,6 +1162,57 @@ static int bind_socket(struct socket_server *s, const char *path)
 	set_socket_group(path);
 	s->fd = fd;
 	return 0;
+}
+
+static int start_listening(struct socket_server *s)
+{
+	int r = sd_event_add_io(s->d->event, &s->listen, s->fd, EPOLLIN, on_accept, s);
+
+	if (r < 0)
+		log_error("socket: cannot watch the listener: %s", strerror(-r));
+	else
+		log_info("socket: listening on %s", s->path ? s->path : "the socket passed by systemd");
+	return r;
+}
+
+static int on_bind_retry(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct socket_server *s = userdata;
+	int r;
+
+	(void)es;
+	(void)usec;
+	r = bind_socket(s, s->d->cfg.socket_path);
+	if (r == 0) {
+		s->bind_retry = sd_event_source_disable_unref(s->bind_retry);
+		if (start_listening(s) < 0)
+			sd_event_exit(s->d->event, -EIO); /* out of resources: let systemd restart us */
+		return 0;
+	}
+	s->bind_backoff_usec = s->bind_backoff_usec * 2 > BIND_RETRY_MAX_USEC ?
+				       BIND_RETRY_MAX_USEC : s->bind_backoff_usec * 2;
+	if (sd_event_source_set_time_relative(s->bind_retry, s->bind_backoff_usec) < 0 ||
+	    sd_event_source_set_enabled(s->bind_retry, SD_EVENT_ONESHOT) < 0)
+		log_error("socket %s: cannot arm the retry timer; no socket", s->d->cfg.socket_path);
+	return 0;
+}
+
+/* The socket path cannot be made now (its directory cannot be created, a
+ * file is in the way, ...): run without the socket and try again, with a
+ * backoff up to BIND_RETRY_MAX_USEC, until it can.  0, or a negative errno
+ * when even the timer cannot be set up. */
+static int retry_binding(struct socket_server *s, int err)
+{
+	int r;
+
+	log_error("socket %s: %s; running without it, retrying", s->d->cfg.socket_path,
+		  strerror(-err));
+	s->bind_backoff_usec = BIND_RETRY_MIN_USEC;
+	r = sd_event_add_time_relative(s->d->event, &s->bind_retry, CLOCK_MONOTONIC,
+				       s->bind_backoff_usec, 0, on_bind_retry, s);
+	if (r < 0)
+		log_error("socket: cannot arm the retry timer: %s", strerror(-r));
+	return r;
 }
 
 /* ---- publisher ------------------------------------------------------------------- */
@@ -1294,27 +1350,22 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 			goto err;
 		}
 		s->fd = fd;
-		log_info("socket: listening on the socket passed by systemd");
+		r = start_listening(s);
 	} else {
 		r = bind_socket(s, path);
-		if (r < 0) {
-			if (r == -EADDRINUSE)
-				log_error("socket %s: another daemon is listening there", path);
-			else if (r == -EEXIST)
-				log_error("socket %s: exists and is not a socket", path);
-			else if (r == -EINVAL)
-				log_error("socket: no SocketPath= and no socket from systemd");
-			else
-				log_error("socket %s: %s", path, strerror(-r));
-			goto err;
-		}
-		log_info("socket: listening on %s", path);
+		if (r == -EADDRINUSE)
+			log_error("socket %s: another daemon is listening there", path);
+		else if (r == -EEXIST)
+			log_error("socket %s: exists and is not a socket", path);
+		else if (r == -EINVAL)
+			log_error("socket: no SocketPath= and no socket from systemd");
+		else if (r < 0)
+			r = retry_binding(s, r);
+		else
+			r = start_listening(s);
 	}
-	r = sd_event_add_io(d->event, &s->listen, s->fd, EPOLLIN, on_accept, s);
-	if (r < 0) {
-		log_error("socket: cannot watch the listener: %s", strerror(-r));
+	if (r < 0)
 		goto err;
-	}
 	manager_add_publisher(&d->manager, &(struct publisher){
 		.user = s,
 		.detection = on_detection,
@@ -1339,6 +1390,7 @@ struct socket_server *socket_server_free(struct socket_server *s)
 		client_free(s->clients);
 	sd_event_source_disable_unref(s->listen);
 	sd_event_source_disable_unref(s->accept_retry);
+	sd_event_source_disable_unref(s->bind_retry);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->path) {

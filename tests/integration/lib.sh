@@ -194,6 +194,8 @@ watched() {
 watched_count() { watched "$@" | wc -l; }
 # wait_watched TENTHS CLASS PIPELINE [ERE]
 wait_watched() { n=$1; shift; wait_for "$n" sh -c "grep -Eq '\"class\":\"$1\",\"pipeline\":\"$2\"${3:+.*$3}' '$tmp/watch.log'"; }
+# socket_answers PATH: a daemon answers a status request there
+socket_answers() { "$ctl" status --socket "$1" > /dev/null 2>&1; }
 # status_of PIPELINE: that pipeline's entry in the socket's STATUS reply
 status_of() {
 	"$ctl" status --json --socket "$sock" 2> /dev/null | python3 -c '
