@@ -471,8 +471,9 @@ static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	r = check_privileged(m, error);
 	if (r <= 0)
 		return r;
-	/* A failed pipeline is not running either (its start was undone). */
-	if (pipeline_state(p) == PIPELINE_STOPPED || pipeline_state(p) == PIPELINE_FAILED)
+	/* A failed pipeline is not running either (its start was undone), but
+	 * Stop ends its start retries (pipeline_stop says which). */
+	if (pipeline_state(p) == PIPELINE_STOPPED)
 		return sd_bus_error_setf(error, TS_BUS_ERROR_NOT_RUNNING,
 					 "Pipeline %s is not running", pipeline_name(p));
 	r = pipeline_stop(p);

@@ -19,6 +19,7 @@ shared=$(cd "${TS_SHARED:?}" && pwd)
 build=$(cd "$(dirname "$ctl")" && pwd)
 daemon=${TS_DAEMON:-$build/tinysensed}
 plugins=$(cd "$(dirname "$daemon")" && pwd)/plugins
+test_plugins=$(cd "$(dirname "$daemon")" && pwd)/test-plugins # faulty.so
 model=$shared/conformance/micro-speech.tflite
 failures=0
 
@@ -109,12 +110,15 @@ prop_num() { prop "$1" "$2" "$3" | cut -d' ' -f2; }
 # ---- configuration and daemon --------------------------------------------------------
 conf=$tmp/conf
 sock=$tmp/sock
-# lib_config [KEY=VALUE...]: [Daemon] with a socket, the private bus, the
-# build's plugins, and the given keys
+# lib_config [KEY=VALUE...]: [Daemon] with a socket, the build's plugins
+# and LogLevel=debug unless given
 lib_config() {
 	mkdir -p "$conf/pipelines.d"
 	{
-		printf '[Daemon]\nSocketPath=%s\nPluginDir=%s\nLogLevel=debug\n' "$sock" "$plugins"
+		echo '[Daemon]'
+		for kv in "SocketPath=$sock" "PluginDir=$plugins" LogLevel=debug; do
+			case " $* " in *" ${kv%%=*}="*) ;; *) echo "$kv" ;; esac
+		done
 		for kv in "$@"; do echo "$kv"; done
 	} > "$conf/tinysense.conf"
 }
@@ -140,6 +144,7 @@ Labels=silence,unknown,yes,no
 
 [Detect]
 Threshold=0.8
+Refractory=500ms
 Ignore=silence,unknown
 EOF
 }
