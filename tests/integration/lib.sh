@@ -38,14 +38,14 @@ lib_need() {
 tmp=$(mktemp -d)
 chmod 0755 "$tmp"
 lib_pids='' # every background process, stopped (TERM, then wait) at exit
-daemon_pid='' dbus_pid='' watch_pid=''
+daemon_pid='' daemon_job='' dbus_pid='' watch_pid=''
 lib_stop() { # pid...: TERM, then wait
 	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
 	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
 	return 0
 }
 lib_cleanup() {
-	lib_stop "$watch_pid" "$daemon_pid"
+	lib_stop "$watch_pid" "$daemon_pid" "$daemon_job"
 	# shellcheck disable=SC2086 # a list of pids
 	lib_stop $lib_pids "$dbus_pid"
 	rm -rf "$tmp"
@@ -150,16 +150,27 @@ EOF
 }
 # lib_start_daemon [WRAPPER...]: starts the daemon (through the wrapper
 # command if given) on $conf and the private bus; waits until its socket
-# answers and, with a bus, until org.tinysense1 is served.
+# answers and, with a bus, until org.tinysense1 is served.  $daemon_job is
+# the child to wait for, $daemon_pid the daemon to signal: they differ when
+# the wrapper runs it as its child and $pidwrap told its pid.
 lib_start_daemon() {
+	rm -f "$tmp/daemon.pid"
 	"$@" "$daemon" --config "$conf" --bus-address "$addr" >> "$tmp/daemon.log" 2>&1 &
+	daemon_job=$!
 	daemon_pid=$!
 	if ! wait_for 150 lib_served; then
 		echo "FAIL the daemon did not start; its log:"
 		sed 's/^/    /' "$tmp/daemon.log"
 		exit 1
 	fi
+	[ ! -s "$tmp/daemon.pid" ] || daemon_pid=$(cat "$tmp/daemon.pid")
 }
+# $pidwrap CMD...: records its pid (and $UMOCKDEV_DIR) in $tmp, then execs
+# CMD: for wrappers that keep the daemon as their child (umockdev-run)
+pidwrap=$tmp/pidwrap
+printf '#!/bin/sh\necho "${UMOCKDEV_DIR:-}" > "%s/daemon.dir"\necho $$ > "%s/daemon.pid"\nexec "$@"\n' \
+	"$tmp" "$tmp" > "$pidwrap"
+chmod +x "$pidwrap"
 lib_alive() { kill -0 "$daemon_pid" 2> /dev/null; }
 lib_served() {
 	lib_alive || return 1
@@ -233,8 +244,8 @@ lib_finish() {
 	check "the daemon is alive at the end" lib_alive
 	kill "$daemon_pid" 2> /dev/null
 	rc=0
-	wait "$daemon_pid" || rc=$?
-	daemon_pid=
+	wait "$daemon_job" || rc=$?
+	daemon_pid= daemon_job=
 	check "SIGTERM: exit 0" test "$rc" -eq 0
 	if [ "$failures" -ne 0 ]; then
 		echo "daemon log (tail):"

@@ -20,9 +20,9 @@ check "the directory is 0755" test "$(stat -c %a "$tmp/run/tinysense")" = 755
 lib_watch
 check "kws detects on the socket and D-Bus" serving kws 60
 kill "$daemon_pid"
-wait "$daemon_pid"
+wait "$daemon_job"
 rc=$?
-daemon_pid=
+daemon_pid= daemon_job=
 check "(a) SIGTERM: exit 0" test "$rc" -eq 0
 lib_stop "$watch_pid"
 watch_pid=
@@ -32,7 +32,7 @@ sock=$tmp/blocked/sock
 : > "$tmp/blocked"
 lib_config "SocketPath=$sock"
 "$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
-daemon_pid=$!
+daemon_pid=$! daemon_job=$!
 check "blocked: the daemon serves D-Bus" wait_for 100 prop_is manager - Version \
 	"s \"$("$daemon" --version | awk '{print $2}')\""
 check "blocked: its pipeline runs" wait_prop 50 pipeline kws State 's "running"'
