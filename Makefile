@@ -472,10 +472,16 @@ $(FAULT_PLUGIN): tests/fault/faulty_plugin.c plugins/include/tinysense/plugin.h 
 
 test: $(FAULT_PLUGIN)
 
+LOAD_TOOLS := $(BUILD)/load/socket_load $(BUILD)/load/bus_load
+$(BUILD)/load/%: tests/load/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(LDFLAGS) -lsystemd
+
 load-deps:
 	@./tests/install-deps.sh $(LOAD_DEPS)
 
-load: load-deps all
+load: load-deps all $(LOAD_TOOLS)
 	@./tests/load/load.sh $(BUILD) $(SHARED)
 
 soak: load-deps all

@@ -15,7 +15,9 @@
  * and otherwise every call goes to alsa-lib unchanged.  Test code only:
  *   cc -shared -fPIC -o alsa_faults.so tests/fault/alsa_faults.c -ldl
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
