@@ -213,6 +213,7 @@ check: deps
 	$(MAKE) check-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) valgrind VALGRIND_SECONDS=3
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
