@@ -7,7 +7,11 @@
  * ring of references, bounded in bytes and in count.  Events may be dropped
  * (oldest first, counted, announced with DROPPED); replies never are:
  * instead a client whose queue is half full is not read from until it
- * catches up.  Writes are tried at once and the rest waits for EPOLLOUT.
+ * catches up.  Replies are written at once; events are written by one
+ * flush of every client after the loop has dispatched what was pending
+ * (a low-priority defer source), so that a burst of detections costs each
+ * client one write, not one per event.  What a write leaves waits for
+ * EPOLLOUT.
  */
 #include "socket_server.h"
 
@@ -106,6 +110,7 @@ struct socket_server {
 	sd_event_source *accept_retry;
 	bool accept_failing; /* logged once until an accept succeeds */
 	sd_event_source *bind_retry; /* while the socket path cannot be made */
+	sd_event_source *flush;      /* oneshot: events were queued to idle clients */
 	uint64_t bind_backoff_usec;
 	struct client *clients;
 	size_t n_clients;
@@ -623,6 +628,36 @@ static bool client_watches(const struct client *c, const char *pipeline)
 	return false;
 }
 
+static int on_flush(sd_event_source *es, void *userdata)
+{
+	struct socket_server *s = userdata;
+	struct client *next;
+
+	(void)es;
+	for (struct client *c = s->clients; c; c = next) {
+		next = c->next;
+		/* Those waiting for EPOLLOUT are written to when it comes. */
+		if ((c->q_len || c->dropped) && !(c->io_events & EPOLLOUT))
+			client_flush_or_free(c);
+	}
+	return 0;
+}
+
+/* Events were queued to an idle client: flush when the loop has nothing
+ * more urgent (the rest of this burst) to dispatch. */
+static void schedule_flush(struct socket_server *s)
+{
+	if (!s->flush) {
+		if (sd_event_add_defer(s->d->event, &s->flush, on_flush, s) < 0 ||
+		    sd_event_source_set_priority(s->flush, SD_EVENT_PRIORITY_NORMAL + 1) < 0) {
+			s->flush = sd_event_source_disable_unref(s->flush);
+			on_flush(NULL, s); /* no source: write now */
+			return;
+		}
+	}
+	sd_event_source_set_enabled(s->flush, SD_EVENT_ONESHOT);
+}
+
 /* Sends m (consumed) to every watcher of pipeline (every watcher if NULL). */
 static void broadcast(struct socket_server *s, const char *pipeline, struct message *m)
 {
@@ -632,16 +667,15 @@ static void broadcast(struct socket_server *s, const char *pipeline, struct mess
 		return;
 	for (struct client *c = s->clients; c; c = next) {
 		next = c->next;
-		bool idle = !c->q_len && !c->dropped;
-
 		if (!(pipeline ? client_watches(c, pipeline) : c->watching && !c->closing))
 			continue;
 		client_send_event(c, m);
-		/* A client with a backlog waits for EPOLLOUT, not a write per event. */
-		if (idle)
-			client_flush_or_free(c);
-		else
+		/* A client with a backlog waits for EPOLLOUT; the others are
+		 * written to by the flush, once for all of this burst. */
+		if (c->io_events & EPOLLOUT)
 			client_update_events(c);
+		else
+			schedule_flush(s);
 	}
 	message_unref(m);
 }
@@ -1268,16 +1302,14 @@ static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15
 	if (!m)
 		return;
 	for (struct client *c = s->clients; c; c = next) {
-		const bool idle = !c->q_len && !c->dropped;
-
 		next = c->next;
 		if (!c->scores || !client_watches(c, name))
 			continue;
 		client_send_event(c, m);
-		if (idle)
-			client_flush_or_free(c);
-		else
+		if (c->io_events & EPOLLOUT)
 			client_update_events(c);
+		else
+			schedule_flush(s);
 	}
 	message_unref(m);
 }
@@ -1391,6 +1423,7 @@ struct socket_server *socket_server_free(struct socket_server *s)
 	sd_event_source_disable_unref(s->listen);
 	sd_event_source_disable_unref(s->accept_retry);
 	sd_event_source_disable_unref(s->bind_retry);
+	sd_event_source_disable_unref(s->flush);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->path) {
