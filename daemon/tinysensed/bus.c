@@ -1005,8 +1005,8 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 	if (r < 0)
 		goto fail;
 	r = bus_attach(b, true);
-	if (r < 0)
-		goto fail;
+	if (r == -EEXIST || r == -EACCES || r == -EPERM)
+		goto fail; /* another daemon owns the name, or the policy says no */
 	pub = (struct publisher){
 		.user = b,
 		.detection = on_detection,
@@ -1016,6 +1016,13 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 	};
 	manager_add_publisher(&d->manager, &pub);
 	*out = b;
+	if (r < 0) {
+		/* Not there yet (a bus started after us, or restarting): serve
+		 * the socket meanwhile and connect as soon as it answers. */
+		log_warning("no D-Bus yet (%s): running socket-only, connecting in the background",
+			    strerror(-r));
+		schedule_reconnect(b);
+	}
 	return 0;
 
 fail:

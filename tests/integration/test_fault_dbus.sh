@@ -1,6 +1,6 @@
 #!/bin/sh
-# Fault: dbus-daemon is restarted under the daemon, twice (the second time
-# right after the daemon came back).  While the bus is gone the daemon keeps
+# Fault: dbus-daemon is not there when the daemon starts, then restarted
+# under it twice (the second time right after the daemon came back).  While the bus is gone the daemon keeps
 # detecting and reports on the socket; when the bus is back it reconnects,
 # owns org.tinysense1 again and serves its objects (Manager, both Pipeline
 # and Sensor objects, their counters carried over), Detection signals flow
@@ -8,12 +8,17 @@
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 
-lib_start_bus
 lib_config
 lib_kws kws > "$conf/pipelines.d/kws.conf"
 lib_kws other "$shared/frontend/stream_yes_silence_no_noise.wav" > "$conf/pipelines.d/other.conf"
+# no bus yet when the daemon starts
 lib_start_daemon
 lib_watch
+check "no bus at start: the daemon serves the socket" serving kws 60
+check "no bus at start: it says so" grep -q "no D-Bus yet" "$tmp/daemon.log"
+lib_start_bus
+check "the bus appears: the daemon is on it within 10 s" wait_for 100 prop_is pipeline kws State \
+	's "running"'
 check "kws detects" serving kws 60
 
 for round in 1 2; do
