@@ -29,7 +29,7 @@ seconds=${LOAD_SECONDS:-20}
 for tool in "$build/load/socket_load" "$build/load/bus_load"; do
 	[ -x "$tool" ] || { echo "load: no $tool (make load builds it)"; exit 1; }
 done
-ulimit -n 8192 # 1000+ clients here and in the daemon
+ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)" # 1000+ clients here and in the daemon
 
 tmp=$(mktemp -d)
 dbus_pid='' daemon_pid='' sampler_pid=''
