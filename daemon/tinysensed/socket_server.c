@@ -644,18 +644,22 @@ static int on_flush(sd_event_source *es, void *userdata)
 }
 
 /* Events were queued to an idle client: flush when the loop has nothing
- * more urgent (the rest of this burst) to dispatch. */
-static void schedule_flush(struct socket_server *s)
+ * more urgent (the rest of this burst) to dispatch.  Negative when that
+ * cannot be arranged (the caller waits for EPOLLOUT instead). */
+static int schedule_flush(struct socket_server *s)
 {
+	int r;
+
 	if (!s->flush) {
-		if (sd_event_add_defer(s->d->event, &s->flush, on_flush, s) < 0 ||
-		    sd_event_source_set_priority(s->flush, SD_EVENT_PRIORITY_NORMAL + 1) < 0) {
+		r = sd_event_add_defer(s->d->event, &s->flush, on_flush, s);
+		if (r >= 0)
+			r = sd_event_source_set_priority(s->flush, SD_EVENT_PRIORITY_NORMAL + 1);
+		if (r < 0) {
 			s->flush = sd_event_source_disable_unref(s->flush);
-			on_flush(NULL, s); /* no source: write now */
-			return;
+			return r;
 		}
 	}
-	sd_event_source_set_enabled(s->flush, SD_EVENT_ONESHOT);
+	return sd_event_source_set_enabled(s->flush, SD_EVENT_ONESHOT);
 }
 
 /* Sends m (consumed) to every watcher of pipeline (every watcher if NULL). */
@@ -672,10 +676,8 @@ static void broadcast(struct socket_server *s, const char *pipeline, struct mess
 		client_send_event(c, m);
 		/* A client with a backlog waits for EPOLLOUT; the others are
 		 * written to by the flush, once for all of this burst. */
-		if (c->io_events & EPOLLOUT)
+		if ((c->io_events & EPOLLOUT) || schedule_flush(s) < 0)
 			client_update_events(c);
-		else
-			schedule_flush(s);
 	}
 	message_unref(m);
 }
@@ -1306,10 +1308,8 @@ static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15
 		if (!c->scores || !client_watches(c, name))
 			continue;
 		client_send_event(c, m);
-		if (c->io_events & EPOLLOUT)
+		if ((c->io_events & EPOLLOUT) || schedule_flush(s) < 0)
 			client_update_events(c);
-		else
-			schedule_flush(s);
 	}
 	message_unref(m);
 }
