@@ -9,8 +9,9 @@
 #   lib_need busctl ...            FAIL and exit unless every tool is there
 #   lib_start_bus                  $addr, bctl, prop, wait_prop
 #   lib_config [KEY=VALUE...]      $conf/tinysense.conf ([Daemon]) + pipelines.d
-#   lib_kws NAME [RECORDING]       a realtime, looping keyword pipeline file
-#   lib_start_daemon [WRAPPER...]  $daemon_pid; waits until it answers
+#   lib_kws NAME [RECORDING] [MODEL] a realtime, looping keyword pipeline file
+#   lib_start_daemon [WRAPPER...]  $daemon_pid, $daemon_job; waits until it answers
+#                                  ($pidwrap: for wrappers that fork, umockdev-run)
 #   lib_watch                      every socket line in $tmp/watch.log
 #   lib_finish                     SIGTERM: exit 0, then the summary
 set -u
@@ -19,6 +20,7 @@ shared=$(cd "${TS_SHARED:?}" && pwd)
 build=$(cd "$(dirname "$ctl")" && pwd)
 daemon=${TS_DAEMON:-$build/tinysensed}
 plugins=$(cd "$(dirname "$daemon")" && pwd)/plugins
+# shellcheck disable=SC2034 # the variables below are for the tests that source this
 test_plugins=$(cd "$(dirname "$daemon")" && pwd)/test-plugins # faulty.so
 model=$shared/conformance/micro-speech.tflite
 failures=0
@@ -112,6 +114,7 @@ conf=$tmp/conf
 sock=$tmp/sock
 # lib_config [KEY=VALUE...]: [Daemon] with a socket, the build's plugins
 # and LogLevel=debug unless given
+# shellcheck disable=SC2120 # arguments are optional
 lib_config() {
 	mkdir -p "$conf/pipelines.d"
 	{
@@ -153,6 +156,7 @@ EOF
 # answers and, with a bus, until org.tinysense1 is served.  $daemon_job is
 # the child to wait for, $daemon_pid the daemon to signal: they differ when
 # the wrapper runs it as its child and $pidwrap told its pid.
+# shellcheck disable=SC2120 # arguments are optional
 lib_start_daemon() {
 	rm -f "$tmp/daemon.pid"
 	"$@" "$daemon" --config "$conf" --bus-address "$addr" >> "$tmp/daemon.log" 2>&1 &
@@ -168,6 +172,7 @@ lib_start_daemon() {
 # $pidwrap CMD...: records its pid (and $UMOCKDEV_DIR) in $tmp, then execs
 # CMD: for wrappers that keep the daemon as their child (umockdev-run)
 pidwrap=$tmp/pidwrap
+# shellcheck disable=SC2016 # $$ and $@ belong to the wrapper
 printf '#!/bin/sh\necho "${UMOCKDEV_DIR:-}" > "%s/daemon.dir"\necho $$ > "%s/daemon.pid"\nexec "$@"\n' \
 	"$tmp" "$tmp" > "$pidwrap"
 chmod +x "$pidwrap"
@@ -245,7 +250,7 @@ lib_finish() {
 	kill "$daemon_pid" 2> /dev/null
 	rc=0
 	wait "$daemon_job" || rc=$?
-	daemon_pid= daemon_job=
+	daemon_pid='' daemon_job=''
 	check "SIGTERM: exit 0" test "$rc" -eq 0
 	if [ "$failures" -ne 0 ]; then
 		echo "daemon log (tail):"

@@ -6,6 +6,7 @@
 # switched by files).  Each time: the state on D-Bus (Sensor State and
 # LastError, Pipeline State) and the socket (STATE events, STATUS), the
 # other pipeline detecting on, and recovery when the fault ends.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3 cc
 [ -f "$plugins/alsa.so" ] || { echo "FAIL no alsa plugin at $plugins/alsa.so (make)"; exit 1; }

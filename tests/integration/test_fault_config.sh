@@ -5,6 +5,7 @@
 # running pipelines go on detecting, D-Bus (Manager.ConfigError,
 # ReloadFailed) and the socket (STATUS config_error, CONFIG event) say why;
 # once the file is fixed a Reload adds its pipeline and clears the error.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 

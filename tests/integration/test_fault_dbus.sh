@@ -5,6 +5,7 @@
 # owns org.tinysense1 again and serves its objects (Manager, both Pipeline
 # and Sensor objects, their counters carried over), Detection signals flow
 # on the new bus and methods work.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 

@@ -6,6 +6,7 @@
 # through a FIFO).  Each time: Sensor State failed with LastError and the
 # pipeline degraded (D-Bus and socket), the other pipeline detects on, and
 # when the fault ends the plugin's retry brings samples back.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3 cc
 src=$(cd "$(dirname "$0")/../../plugins/gpio" && pwd)

@@ -6,6 +6,7 @@
 # followed by failed reopens; then it is put back.  Throughout: state on
 # D-Bus (Sensor State/LastError, Pipeline State) and on the socket (STATE
 # events, STATUS), the other pipeline detecting, and recovery.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3 umockdev-run
 [ -f "$plugins/iio.so" ] || { echo "FAIL no iio plugin at $plugins/iio.so (make)"; exit 1; }

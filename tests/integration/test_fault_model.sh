@@ -6,6 +6,7 @@
 # on D-Bus (Manager.ConfigError + PropertiesChanged) and on the socket
 # (STATUS config_error, a CONFIG event).  With the model restored a Reload
 # succeeds and ConfigError clears.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 

@@ -8,6 +8,7 @@
 # shown on D-Bus and the socket, and the host refuses each misuse.  Each
 # fault removed, it recovers: running, samples flowing.  Meanwhile the
 # other pipeline detects throughout.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 [ -f "$test_plugins/faulty.so" ] || { echo "FAIL no $test_plugins/faulty.so (make)"; exit 1; }

@@ -4,6 +4,7 @@
 # file stands where a directory must be): the daemon starts anyway, runs
 # its pipelines and serves D-Bus, logs why, and listens as soon as the
 # obstacle is gone.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3
 
@@ -22,7 +23,7 @@ check "kws detects on the socket and D-Bus" serving kws 60
 kill "$daemon_pid"
 wait "$daemon_job"
 rc=$?
-daemon_pid= daemon_job=
+daemon_pid='' daemon_job=''
 check "(a) SIGTERM: exit 0" test "$rc" -eq 0
 lib_stop "$watch_pid"
 watch_pid=

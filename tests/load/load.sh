@@ -29,6 +29,7 @@ seconds=${LOAD_SECONDS:-20}
 for tool in "$build/load/socket_load" "$build/load/bus_load"; do
 	[ -x "$tool" ] || { echo "load: no $tool (make load builds it)"; exit 1; }
 done
+# shellcheck disable=SC3045 # dash (Debian's sh) has ulimit -n and -H
 ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)" # 1000+ clients here and in the daemon
 
 tmp=$(mktemp -d)
@@ -107,8 +108,9 @@ for n in $names; do call "$n" Start; done
 sleep 2 # the first second of a pipeline has no inference yet
 sample_rss &
 sampler_pid=$!
-"$build/load/bus_load" "$addr" "$seconds" "$bus_rate" \
-	$(for n in $names probe; do printf '/org/tinysense1/pipeline/%s ' "$n"; done) > "$tmp/bus" &
+paths=$(for n in $names probe; do printf '/org/tinysense1/pipeline/%s ' "$n"; done)
+# shellcheck disable=SC2086 # one argument per path
+"$build/load/bus_load" "$addr" "$seconds" "$bus_rate" $paths > "$tmp/bus" &
 bus_pid=$!
 "$build/load/socket_load" "$tmp/sock" "$seconds" "$watchers" 1 probe > "$tmp/loaded"
 wait "$bus_pid"
