@@ -218,6 +218,8 @@ check: deps
 	$(MAKE) mcu-check
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) check-models
+	$(MAKE) valgrind VALGRIND_SECONDS=3
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -271,7 +273,8 @@ install: all
 	printf 'prefix=%s\nincludedir=$${prefix}/include\nplugindir=$${prefix}/lib/tinysense/plugins\n\nName: tinysense-plugin\nDescription: tinysense sensor plugin ABI\nVersion: %s\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
-	install -m 0644 models/recordings/*.wav $(DESTDIR)$(PREFIX)/share/tinysense/recordings/
+	install -m 0644 models/recordings/*.wav models/recordings/*.csv \
+		$(DESTDIR)$(PREFIX)/share/tinysense/recordings/
 	@# the daemon's settings: installed once, never overwritten
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf ] || \
 		install -D -m 0644 config/tinysense.conf $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
@@ -382,7 +385,11 @@ $(BUILD)/$(1)/%: tests/cross/%.c daemon/common/cpu_features.c \
 		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
 	@echo '  CCLD    $$@'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common -Ilib \
-		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+		-Itests/support -o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+
+# The differential runner's cases and comparison, shared with
+# tests/unit/test_kernels_diff.c.
+$(BUILD)/$(1)/kernels_diff_main: tests/support/kernel_diff.c tests/support/kernel_diff.h
 endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 
@@ -470,7 +477,7 @@ FUZZ_DEPS    := clang libclang-rt-14-dev libinih-dev
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := model config frontends
+FUZZ_NAMES   := model config frontends socket
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -ffp-contract=off -g -O1 $(FUZZ_SAN) -Ilib/include
@@ -478,6 +485,10 @@ FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
 	$(FUZZ_DIR)/obj/daemon/common/value_parse.o \
 	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o
+# fuzz_socket: the daemon without main() and D-Bus, and everything it links.
+FUZZ_SOCKET_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out \
+	daemon/tinysensed/main.c daemon/tinysensed/bus.c daemon/tinysensed/daemon_config.c, \
+	$(DAEMON_SRCS)) $(COMMON_SRCS)) $(FUZZ_LIB_OBJS)
 FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
 
 .PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build fuzz-corpus
@@ -494,7 +505,7 @@ $(FUZZ_DIR)/obj/daemon/%.o: daemon/%.c
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $<'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE -Idaemon/common \
-		-MMD -MP -c $< -o $@
+		-Iplugins/include -Ilib -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -504,6 +515,11 @@ $(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJS)
 	@echo '  FUZZLD  $@'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common -o $@ $^ \
 		-Wl,--wrap=fopen -linih
+
+$(FUZZ_DIR)/fuzz_socket: tests/fuzz/fuzz_socket.c $(FUZZ_SOCKET_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common \
+		-Idaemon/tinysensed -o $@ $^ $(DAEMON_LIBS)
 
 $(FUZZ_SEEDS): tests/fuzz/make_seeds.c tests/support/tflite_builder.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -517,6 +533,7 @@ fuzz-corpus: fuzz-build
 	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_DIR)/corpus/%)
 	$(Q)cp -n $(wildcard $(CONFORMANCE)/*.tflite) $(FUZZ_DIR)/corpus/model/ 2>/dev/null || :
 	$(Q)cp -n config/examples/*.conf $(FUZZ_DIR)/corpus/config/
+	$(Q)cp -n tests/fuzz/socket_seeds/* $(FUZZ_DIR)/corpus/socket/
 	$(Q)$(FUZZ_SEEDS) $(FUZZ_DIR)/corpus/model $(FUZZ_DIR)/corpus/frontends
 
 fuzz: fuzz-deps
@@ -744,3 +761,91 @@ mcu-insns: mcu-deps
 
 -include $(shell find $(MCU_DIR) -name '*.d' 2>/dev/null)
 # ==== END mcu ===================================================================
+
+# ==== BEGIN models: shipped models, their training and their check ====
+# `make models` regenerates every shipped model in models/ (seeded, so the
+# same machine gives the same bytes): synthesized corpus, training in torch,
+# int8 export with models/train/tinysense_train, checks in our runtime,
+# model cards.  Only this target needs torch.  `make check-models` (in
+# `make check`) needs no torch: every models/tests/NAME.json model loads,
+# matches its sha256 and reproduces its card's accuracy on its shipped test
+# set, and every config/pipelines.d/*.conf validates against models/.
+MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
+	flatbuffers-compiler
+MODELS_PYTHON  := /usr/bin/python3
+MODELS_WORK    := $(BUILD)/models
+# One training script per model; each writes models/NAME.{tflite,labels,md}
+# and models/tests/NAME.*.
+MODELS_SCRIPTS := models/train/kws/train.py \
+	models/train/vibration/train.py models/train/agriculture/train.py
+
+.PHONY: models models-deps check-models
+
+models-deps:
+	@./tests/install-deps.sh $(MODELS_DEPS)
+
+models: models-deps all
+	@set -e; for s in $(MODELS_SCRIPTS); do echo "== $$s"; \
+		PYTHONPATH=models/train PYTHONDONTWRITEBYTECODE=1 TS_SHARED=$(SHARED) \
+		TINYSENSECTL=$(abspath $(CTL)) nice -n 19 $(MODELS_PYTHON) $$s --work $(MODELS_WORK); \
+	done
+
+check-models: all
+	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
+	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
+	@./tests/models/check_sensor_models.sh $(BUILD)
+
+# Shipped models go to $(PREFIX)/share/tinysense/models (the daemon's
+# default ModelDir with PREFIX=/usr), their pipelines to
+# $(PREFIX)/share/tinysense/pipelines (copy one to /etc/tinysense/pipelines.d/).
+MODELS_DIR    ?= $(PREFIX)/share/tinysense/models
+PIPELINES_DIR ?= $(PREFIX)/share/tinysense/pipelines
+.PHONY: install-models uninstall-models
+install: install-models
+uninstall: uninstall-models
+install-models:
+	install -d $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+	install -m 0644 $(wildcard models/*.tflite models/*.labels models/*.md) $(DESTDIR)$(MODELS_DIR)/
+	install -m 0644 config/pipelines.d/*.conf $(DESTDIR)$(PIPELINES_DIR)/
+uninstall-models:
+	rm -rf $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+# ==== END models ====
+# ==== BEGIN robustness: fault plugin, load, soak, valgrind (tests/fault, tests/load) ====
+# The fault tests (tests/integration/test_fault_*.sh) load a test plugin
+# that fails on demand from $(BUILD)/test-plugins (never installed).
+# `make load`: 1000 socket watchers at 1000 detections/s, a client that
+# never reads, 10,000 D-Bus property reads/s; `make soak SOAK_HOURS=24`:
+# recorded audio at full speed through three pipelines; `make valgrind`:
+# memcheck of a daemon replaying through a private dbus-daemon.  All print
+# figures; none asserts a time.
+FAULT_PLUGIN := $(BUILD)/test-plugins/faulty.so
+SOAK_HOURS   ?= 24
+LOAD_DEPS    := valgrind sox python3 dbus-daemon
+
+.PHONY: load soak valgrind load-deps
+
+$(FAULT_PLUGIN): tests/fault/faulty_plugin.c plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
+
+test: $(FAULT_PLUGIN)
+
+LOAD_TOOLS := $(BUILD)/load/socket_load $(BUILD)/load/bus_load
+$(BUILD)/load/%: tests/load/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(LDFLAGS) -lsystemd
+
+load-deps:
+	@./tests/install-deps.sh $(LOAD_DEPS)
+
+load: load-deps all $(LOAD_TOOLS)
+	@./tests/load/load.sh $(BUILD) $(SHARED)
+
+soak: load-deps all
+	@./tests/load/soak.sh $(BUILD) $(SHARED) $(SOAK_HOURS)
+
+valgrind: load-deps all
+	@./tests/load/valgrind.sh $(BUILD) $(SHARED)
+# ==== END robustness ============================================================

@@ -280,16 +280,18 @@ static uint64_t monotonic_ns(void)
 /* Anomaly pipelines report state changes: class 1 "anomaly" on entering the
  * anomalous state, class 0 "normal" on leaving it.  The score is the
  * reconstruction error relative to the on-threshold, halved and capped:
- * 0.5 at the threshold, 1.0 at twice it. */
-static void infer_anomaly(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
-			  void *user)
+ * 0.5 at the threshold, 1.0 at twice it.  `input` is the window the model
+ * ran on: not the input tensor, whose arena bytes the planner may give to
+ * a later layer's output once the first layer has read them. */
+static void infer_anomaly(struct chain *c, const int8_t *input, uint64_t timestamp_ns,
+			  chain_detection_fn cb, void *user)
 {
 	ts_anomaly_result res;
 	ts_anomaly_calibration cal;
 	ts_detection det = { .timestamp_ns = timestamp_ns };
 	uint64_t q;
 
-	if (ts_anomaly_process(&c->anomaly_detector, ts_tensor_data_const(c->input),
+	if (ts_anomaly_process(&c->anomaly_detector, input,
 			       ts_tensor_data_const(c->output), ts_tensor_bytes(c->input),
 			       timestamp_ns, &res) != TS_OK || !res.event ||
 	    res.previous == TS_ANOMALY_CALIBRATING)
@@ -317,7 +319,8 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 	c->stats.inference_ns += monotonic_ns() - t0;
 	c->stats.inferences++;
 	if (c->anomaly) {
-		infer_anomaly(c, timestamp_ns, cb, user);
+		infer_anomaly(c, (const int8_t *)ts_frame_stack_window(&c->stack), timestamp_ns,
+			      cb, user);
 		return;
 	}
 	if (ts_detector_process(&c->detector, ts_tensor_data_const(c->output),

@@ -29,6 +29,11 @@
 #define TS_NEON_PATCH_MAX 4096
 #define TS_NEON_CHANNEL_BLOCK 256
 
+/* The packed convolutions (packed_conv.h) run tiles of TS_NEON_TILE output
+ * positions times TS_NEON_PACK_OC output channels. */
+#define TS_NEON_PACK_OC 8
+#define TS_NEON_TILE 4
+
 /* The input offset (minus the input zero point) of an int8 tensor, so that
  * the zero point itself is an int8 value: padding reads it. */
 static inline int ts_neon_offset_ok(int32_t input_offset)

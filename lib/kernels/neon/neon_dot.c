@@ -27,100 +27,28 @@ static inline int32x4_t ts_wsum16(int32x4_t acc, int8x16_t w)
 }
 
 #include "dot_kernels.h"
-#include "../../core/arena.h"
 
 /*
- * CONV_2D with constant weights and one group, and DEPTHWISE_CONV_2D with
- * constant weights and one input channel (the convolution of the
- * transposed filter): the prepare hooks pack the filter as int16, eight
- * output channels per block and tap, so that VMLAL by lane multiplies four
- * channels' weights by one widened patch value and adds to int32 lanes
- * (exact: |w * x| <= 2^14).  A tile of four output positions times eight
- * output channels costs, per four patch values, four patch loads, four
- * weight loads and 32 VMLALs (128 products), and no horizontal sums.
+ * Packed filters (packed_conv.h): int16 weights, so that VMLAL by lane
+ * multiplies four channels' weights by one widened patch value and adds to
+ * int32 lanes (exact: |w * x| <= 2^14).  A tile of four output positions
+ * times eight output channels costs, per four patch values, four patch
+ * loads, four weight loads and 32 VMLALs (128 products).
  */
-#define PACK_OC 8         /* output channels per packed block */
-#define TILE 4            /* output positions per tile */
-#define PATCH16_MAX 2048  /* widened patch values a tile keeps per position */
+#define PATCH16_MAX 2048 /* widened patch values a tile keeps per position */
 
-struct neon_conv {
-	ts_conv_params p;       /* first, as kernels.h asks */
-	/* NULL: conv_by_rows / dwconv_by_rows.  Else [blocks][depth_pad][PACK_OC],
-	 * zero weights past depth and past out_c. */
-	const int16_t *packed;
-	/* Per output channel, padded to blocks * PACK_OC: bias + input_offset *
-	 * sum(w), the multiplier and the shift. */
-	const int32_t *fixed, *mult, *shift;
-	int32_t depth_pad;      /* taps * in_c rounded up to 4 */
-	int32_t blocks;
-};
+typedef int16_t packed_t;
+#define PACK_DEPTH_ALIGN 4
+#define PACK_DEPTH_MAX PATCH16_MAX
 
-/* Packs p's convolution, whose weight k of output channel oc is
- * filter[oc * oc_stride + k * k_stride]; c->packed stays NULL when the
- * shape does not suit it. */
-static struct neon_conv *pack_conv(struct ts_arena *a, const ts_conv_params *p,
-				   const int8_t *filter, size_t oc_stride, size_t k_stride,
-				   const int32_t *bias)
+/* [blocks][depth_pad][TS_NEON_PACK_OC]. */
+static inline size_t packed_at(size_t oc, int32_t k, int32_t depth_pad)
 {
-	struct neon_conv *c = ts_arena_take(a, sizeof(*c), _Alignof(struct neon_conv));
-	const int32_t depth = p->k_h * p->k_w * p->in_c;
-	const int32_t depth_pad = (depth + 3) & ~3;
-	int16_t *packed;
-	int32_t *fixed, *mult, *shift;
-	size_t channels;
-
-	if (!c)
-		return NULL;
-	c->p = *p;
-	c->packed = NULL;
-	if (!filter || !ts_neon_offset_ok(p->input_offset) || depth_pad > PATCH16_MAX)
-		return c;
-	c->depth_pad = depth_pad;
-	c->blocks = (p->out_c + PACK_OC - 1) / PACK_OC;
-	channels = (size_t)c->blocks * PACK_OC;
-	packed = ts_arena_take(a, channels * (size_t)depth_pad * sizeof(int16_t), 16);
-	fixed = ts_arena_take(a, channels * sizeof(int32_t), 16);
-	mult = ts_arena_take(a, channels * sizeof(int32_t), 16);
-	shift = ts_arena_take(a, channels * sizeof(int32_t), 16);
-	if (!packed || !fixed || !mult || !shift)
-		return NULL;
-	for (size_t oc = 0; oc < channels; oc++) {
-		const int real = oc < (size_t)p->out_c;
-		uint32_t wsum = 0;
-
-		for (int32_t k = 0; k < depth_pad; k++) {
-			const int8_t v = real && k < depth ?
-					 filter[oc * oc_stride + (size_t)k * k_stride] : 0;
-
-			packed[(oc / PACK_OC * (size_t)depth_pad + (size_t)k) * PACK_OC + oc % PACK_OC] = v;
-			wsum += (uint32_t)v;
-		}
-		fixed[oc] = (int32_t)((real && bias ? (uint32_t)bias[oc] : 0u) +
-				      (uint32_t)p->input_offset * wsum);
-		mult[oc] = real ? p->out_mult[oc] : 0;
-		shift[oc] = real ? p->out_shift[oc] : 0;
-	}
-	c->packed = packed;
-	c->fixed = fixed;
-	c->mult = mult;
-	c->shift = shift;
-	return c;
+	return (oc / TS_NEON_PACK_OC * (size_t)depth_pad + (size_t)k) * TS_NEON_PACK_OC +
+	       oc % TS_NEON_PACK_OC;
 }
 
-void *ts_conv_prepare_neon(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			   const int32_t *bias)
-{
-	const int32_t depth = p->k_h * p->k_w * p->depth_multiplier;
-
-	return pack_conv(a, p, p->depth_multiplier == p->in_c ? filter : NULL, (size_t)depth, 1,
-			 bias);
-}
-
-void *ts_dwconv_prepare_neon(struct ts_arena *a, const ts_conv_params *p, const int8_t *filter,
-			     const int32_t *bias)
-{
-	return pack_conv(a, p, p->in_c == 1 ? filter : NULL, 1, (size_t)p->out_c, bias);
-}
+#include "packed_conv.h"
 
 /* acc[i][h] += weights of output channels 4h .. 4h + 3 at patch value
  * (lane l of x_i). */
@@ -140,7 +68,7 @@ void *ts_dwconv_prepare_neon(struct ts_arena *a, const ts_conv_params *p, const 
 
 /* Every output channel of TILE positions (the first n real) from their
  * widened patches x[i] (depth_pad values each). */
-static void tile_outputs(const struct neon_conv *c, const int16_t *const x[TILE], int n,
+static void tile_outputs(const struct packed_conv *c, const int16_t *const x[TILE], int n,
 			 int8_t *const dst[TILE])
 {
 	const int16_t *w = c->packed;
@@ -158,13 +86,7 @@ static void tile_outputs(const struct neon_conv *c, const int16_t *const x[TILE]
 			MLAL_LANE(2, w, x0, x1, x2, x3);
 			MLAL_LANE(3, w, x0, x1, x2, x3);
 		}
-		ts_neon_requant_store8(&c->p, c->fixed, c->mult, c->shift, oc, a00, a01, dst[0]);
-		if (n > 1)
-			ts_neon_requant_store8(&c->p, c->fixed, c->mult, c->shift, oc, a10, a11, dst[1]);
-		if (n > 2)
-			ts_neon_requant_store8(&c->p, c->fixed, c->mult, c->shift, oc, a20, a21, dst[2]);
-		if (n > 3)
-			ts_neon_requant_store8(&c->p, c->fixed, c->mult, c->shift, oc, a30, a31, dst[3]);
+		tile_store(c, oc, n, dst, a00, a01, a10, a11, a20, a21, a30, a31);
 	}
 }
 
@@ -185,7 +107,7 @@ static void widen(int16_t *dst, const int8_t *x, int32_t n, int32_t n_pad)
 		dst[k] = 0;
 }
 
-static void conv_packed(const struct neon_conv *c, const int8_t *in, int8_t *out)
+static void conv_packed(const struct packed_conv *c, const int8_t *in, int8_t *out)
 {
 	const ts_conv_params *p = &c->p;
 	const int32_t depth = p->k_h * p->k_w * p->in_c;
@@ -220,29 +142,5 @@ static void conv_packed(const struct neon_conv *c, const int8_t *in, int8_t *out
 			}
 			tile_outputs(c, x, n, dst);
 		}
-}
-
-/* params: struct neon_conv from ts_conv_prepare_neon. */
-void ts_conv_s8_neon(const ts_conv_params *params, const int8_t *in, const int8_t *filter,
-		     const int32_t *bias, int8_t *out)
-{
-	const struct neon_conv *c = (const struct neon_conv *)(const void *)params;
-
-	if (c->packed)
-		conv_packed(c, in, out);
-	else
-		conv_by_rows(&c->p, in, filter, bias, out);
-}
-
-/* params: struct neon_conv from ts_dwconv_prepare_neon. */
-void ts_dwconv_s8_neon(const ts_conv_params *params, const int8_t *in, const int8_t *filter,
-		       const int32_t *bias, int8_t *out)
-{
-	const struct neon_conv *c = (const struct neon_conv *)(const void *)params;
-
-	if (c->packed)
-		conv_packed(c, in, out);
-	else
-		dwconv_by_rows(&c->p, in, filter, bias, out);
 }
 #endif

@@ -25,18 +25,22 @@ struct ts_neon_fc {
 void *ts_fc_prepare_neon(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
 			 const int32_t *bias);
 
-/* "neon" (neon_dot.c): conv and one-channel depthwise on int16-packed
- * filters, fully connected. */
-void *ts_conv_prepare_neon(struct ts_arena *a, const ts_conv_params *p,
-			   const int8_t *filter, const int32_t *bias);
-void *ts_dwconv_prepare_neon(struct ts_arena *a, const ts_conv_params *p,
-			     const int8_t *filter, const int32_t *bias);
-void ts_conv_s8_neon(const ts_conv_params *p, const int8_t *in,
-		     const int8_t *filter, const int32_t *bias, int8_t *out);
-void ts_dwconv_s8_neon(const ts_conv_params *p, const int8_t *in,
-		       const int8_t *filter, const int32_t *bias, int8_t *out);
-void ts_fc_s8_neon(const ts_fc_params *p, const int8_t *in,
-		   const int8_t *filter, const int32_t *bias, int8_t *out);
+/* A dot-product flavour's conv and one-channel depthwise on packed filters
+ * (packed_conv.h) and fully connected (dot_kernels.h): "neon" (neon_dot.c,
+ * int16-packed filters) and "dotprod" (dotprod_dot.c, packed for SDOT). */
+#define TS_NEON_DOT_KERNELS(set)                                                        \
+	void *ts_conv_prepare_##set(struct ts_arena *a, const ts_conv_params *p,         \
+				    const int8_t *filter, const int32_t *bias);          \
+	void *ts_dwconv_prepare_##set(struct ts_arena *a, const ts_conv_params *p,       \
+				      const int8_t *filter, const int32_t *bias);        \
+	void ts_conv_s8_##set(const ts_conv_params *p, const int8_t *in,                 \
+			      const int8_t *filter, const int32_t *bias, int8_t *out);   \
+	void ts_dwconv_s8_##set(const ts_conv_params *p, const int8_t *in,               \
+				const int8_t *filter, const int32_t *bias, int8_t *out); \
+	void ts_fc_s8_##set(const ts_fc_params *p, const int8_t *in,                     \
+			    const int8_t *filter, const int32_t *bias, int8_t *out)
+
+TS_NEON_DOT_KERNELS(neon);
 
 /* Both sets: depthwise over output channels (dwconv_s8_neon.c), pooling
  * (pool_s8_neon.c), add and sub (add_s8_neon.c). */
@@ -49,18 +53,7 @@ void ts_add_s8_neon(const ts_add_params *p, const int8_t *a, const int8_t *b,
 #endif
 
 #if TS_KERNELS_DOTPROD
-/* "dotprod" (dotprod_dot.c): conv and one-channel depthwise on filters
- * packed for SDOT, fully connected. */
-void *ts_conv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
-			      const int8_t *filter, const int32_t *bias);
-void *ts_dwconv_prepare_dotprod(struct ts_arena *a, const ts_conv_params *p,
-				const int8_t *filter, const int32_t *bias);
-void ts_conv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
-			const int8_t *filter, const int32_t *bias, int8_t *out);
-void ts_dwconv_s8_dotprod(const ts_conv_params *p, const int8_t *in,
-			  const int8_t *filter, const int32_t *bias, int8_t *out);
-void ts_fc_s8_dotprod(const ts_fc_params *p, const int8_t *in,
-		      const int8_t *filter, const int32_t *bias, int8_t *out);
+TS_NEON_DOT_KERNELS(dotprod);
 #endif
 
 #endif /* TS_KERNELS_NEON_KERNELS_H */

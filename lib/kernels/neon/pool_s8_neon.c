@@ -6,29 +6,13 @@
 
 #if TS_KERNELS_NEON
 #include "neon_kernels.h"
+#include "../window.h"
 
 /* Sums of up to 256 int8 values fit int16. */
 #define AVG_MAX_WINDOW 256
 
-struct window {
-	int32_t y0, x0, fy0, fy1, fx0, fx1;
-};
-
-static struct window window_at(const ts_pool_params *p, int32_t oy, int32_t ox)
-{
-	struct window w;
-
-	w.y0 = oy * p->stride_h - p->pad_h;
-	w.x0 = ox * p->stride_w - p->pad_w;
-	w.fy0 = w.y0 < 0 ? -w.y0 : 0;
-	w.fy1 = p->in_h - w.y0 < p->filter_h ? p->in_h - w.y0 : p->filter_h;
-	w.fx0 = w.x0 < 0 ? -w.x0 : 0;
-	w.fx1 = p->in_w - w.x0 < p->filter_w ? p->in_w - w.x0 : p->filter_w;
-	return w;
-}
-
-static const int8_t *cell(const ts_pool_params *p, const int8_t *image, const struct window *w,
-			  int32_t fy, int32_t fx)
+static const int8_t *cell(const ts_pool_params *p, const int8_t *image,
+			  const struct ts_pool_window *w, int32_t fy, int32_t fx)
 {
 	return image + ((size_t)(w->y0 + fy) * p->in_w + w->x0 + fx) * p->depth;
 }
@@ -51,9 +35,8 @@ void ts_avgpool_s8_neon(const ts_pool_params *p, const int8_t *in, int8_t *out)
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 	for (int32_t ox = 0; ox < p->out_w; ox++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->depth;
-		const struct window w = window_at(p, oy, ox);
-		const int32_t count = (w.fy1 > w.fy0 ? w.fy1 - w.fy0 : 0) *
-				      (w.fx1 > w.fx0 ? w.fx1 - w.fx0 : 0);
+		const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
+		const int32_t count = ts_pool_window_cells(&w);
 		int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->depth;
 		int32_t c = 0;
 
@@ -99,7 +82,7 @@ void ts_maxpool_s8_neon(const ts_pool_params *p, const int8_t *in, int8_t *out)
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 	for (int32_t ox = 0; ox < p->out_w; ox++) {
 		const int8_t *image = in + (size_t)b * p->in_h * p->in_w * p->depth;
-		const struct window w = window_at(p, oy, ox);
+		const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
 		int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->depth;
 		int32_t c = 0;
 

@@ -4,6 +4,8 @@
  * requantize-and-store of one block of output channels.  Part of
  * kernels_body.h (compiled once per x86 set).
  */
+#include "../window.h"
+
 #define X86_CAT2(a, b) a##_##b
 #define X86_CAT(a, b) X86_CAT2(a, b)
 #define X86_FN(name) X86_CAT(name, X86_ISA)
@@ -26,18 +28,4 @@ static inline void finish_block(const int32_t *q, int32_t b, vec acc, vec extra,
 		v_store_s8(tail, v);
 		__builtin_memcpy(dst + first, tail, (size_t)(n - first));
 	}
-}
-
-/* First and one-past-last taps k with 0 <= origin + k * dilation < size. */
-static inline void valid_taps(int32_t origin, int32_t dilation, int32_t size, int32_t taps,
-			      int32_t *first, int32_t *end)
-{
-	int32_t k0 = 0, k1 = taps;
-
-	if (origin < 0)
-		k0 = (-origin + dilation - 1) / dilation;
-	if (origin + (taps - 1) * dilation >= size)
-		k1 = size - origin > 0 ? (size - origin + dilation - 1) / dilation : 0;
-	*first = k0;
-	*end = k1 > k0 ? k1 : k0;
 }

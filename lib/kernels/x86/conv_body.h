@@ -12,7 +12,7 @@ static void conv_row(const ts_conv_params *p, const int8_t *in, int32_t oy, int3
 	const int32_t run = p->k_w * p->in_c;
 	int32_t kx0, kx1;
 
-	valid_taps(x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
+	ts_valid_taps(x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
 	if (p->dil_w == 1 && kx0 == 0 && kx1 == p->k_w && y0 >= 0 &&
 	    y0 + (p->k_h - 1) * p->dil_h < p->in_h) {
 		/* The whole window inside the input: k_h contiguous runs. */

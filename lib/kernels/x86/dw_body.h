@@ -127,8 +127,8 @@ static void dw_pixel_pairs(const struct ts_x86_conv *x, const int8_t *image, int
 	if (c0 < channels) {
 		struct dw_window win = { image, y0, x0, 0, 0, 0, 0 };
 
-		valid_taps(y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
-		valid_taps(x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
+		ts_valid_taps(y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
+		ts_valid_taps(x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
 		for (; c0 < channels; c0 += VL)
 			finish_block(x->dw_q, c0 / VL,
 				     dw_block(x, &win, c0, channels - c0 < VL ? channels - c0 : VL),
@@ -147,8 +147,8 @@ static void dw_pixel(const struct ts_x86_conv *x, const int8_t *image, int32_t o
 				 0, 0, 0, 0 };
 	int32_t c0 = 0;
 
-	valid_taps(win.y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
-	valid_taps(win.x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
+	ts_valid_taps(win.y0, p->dil_h, p->in_h, p->k_h, &win.ky0, &win.ky1);
+	ts_valid_taps(win.x0, p->dil_w, p->in_w, p->k_w, &win.kx0, &win.kx1);
 	for (; c0 + 2 * VL <= channels; c0 += 2 * VL) {
 		vec lo, hi;
 

@@ -2,28 +2,10 @@
 /* AVERAGE_POOL_2D and MAX_POOL_2D.
  * Part of kernels_body.h (compiled once per x86 set). */
 
-/* The window of pool output (oy, ox) clipped to the input, as ref's. */
-struct pool_window {
-	int32_t y0, x0, fy0, fy1, fx0, fx1;
-};
-
-static inline struct pool_window pool_window_at(const ts_pool_params *p, int32_t oy, int32_t ox)
-{
-	struct pool_window w;
-
-	w.y0 = oy * p->stride_h - p->pad_h;
-	w.x0 = ox * p->stride_w - p->pad_w;
-	w.fy0 = w.y0 < 0 ? -w.y0 : 0;
-	w.fy1 = p->in_h - w.y0 < p->filter_h ? p->in_h - w.y0 : p->filter_h;
-	w.fx0 = w.x0 < 0 ? -w.x0 : 0;
-	w.fx1 = p->in_w - w.x0 < p->filter_w ? p->in_w - w.x0 : p->filter_w;
-	return w;
-}
-
 /* Sums of channels [c0, c0 + VL) over the window, in int32 (windows of
  * fewer than 2^23 cells: no overflow); n < VL reads through a copy. */
 static inline vec pool_sum(const ts_pool_params *p, const int8_t *image,
-			   const struct pool_window *w, int32_t c0, int32_t n)
+			   const struct ts_pool_window *w, int32_t c0, int32_t n)
 {
 	vec acc = v_zero();
 
@@ -53,9 +35,8 @@ void X86_FN(ts_avgpool_s8)(const ts_pool_params *p, const int8_t *in, int8_t *ou
 
 		for (int32_t oy = 0; oy < p->out_h; oy++)
 			for (int32_t ox = 0; ox < p->out_w; ox++) {
-				const struct pool_window w = pool_window_at(p, oy, ox);
-				const int32_t count = (w.fy1 > w.fy0 ? w.fy1 - w.fy0 : 0) *
-						      (w.fx1 > w.fx0 ? w.fx1 - w.fx0 : 0);
+				const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
+				const int32_t count = ts_pool_window_cells(&w);
 				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
 						    p->depth;
 
@@ -88,7 +69,7 @@ void X86_FN(ts_maxpool_s8)(const ts_pool_params *p, const int8_t *in, int8_t *ou
 
 		for (int32_t oy = 0; oy < p->out_h; oy++)
 			for (int32_t ox = 0; ox < p->out_w; ox++) {
-				const struct pool_window w = pool_window_at(p, oy, ox);
+				const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
 				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) *
 						    p->depth;
 

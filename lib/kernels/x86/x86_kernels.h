@@ -127,44 +127,22 @@ void *ts_x86_dwconv_prepare(struct ts_arena *a, const ts_conv_params *p,
 void *ts_x86_fc_prepare(struct ts_arena *a, const ts_fc_params *p, const int8_t *filter,
 			const int32_t *bias, const struct ts_x86_shape *shape);
 
-/* The kernels (kernels_sse41.c, kernels_avx2.c). */
-void ts_conv_s8_sse41(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-		      const int32_t *bias, int8_t *out);
-void ts_dwconv_s8_sse41(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			const int32_t *bias, int8_t *out);
-void ts_fc_s8_sse41(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
-		    const int32_t *bias, int8_t *out);
-void ts_add_s8_sse41(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
-void ts_add_s8_avx2(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
-void ts_conv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-		     const int32_t *bias, int8_t *out);
-void ts_conv_s8_avxvnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			const int32_t *bias, int8_t *out);
-void ts_dwconv_s8_avxvnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			  const int32_t *bias, int8_t *out);
-void ts_fc_s8_avxvnni(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
-		      const int32_t *bias, int8_t *out);
-void ts_add_s8_avxvnni(const ts_add_params *p, const int8_t *a, const int8_t *b, int8_t *out);
-void ts_conv_s8_avx512vnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			   const int32_t *bias, int8_t *out);
-void ts_dwconv_s8_avx512vnni(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-			     const int32_t *bias, int8_t *out);
-void ts_fc_s8_avx512vnni(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
-			 const int32_t *bias, int8_t *out);
-void ts_add_s8_avx512vnni(const ts_add_params *p, const int8_t *a, const int8_t *b,
-			  int8_t *out);
-void ts_dwconv_s8_avx2(const ts_conv_params *p, const int8_t *in, const int8_t *filter,
-		       const int32_t *bias, int8_t *out);
-void ts_fc_s8_avx2(const ts_fc_params *p, const int8_t *in, const int8_t *filter,
-		   const int32_t *bias, int8_t *out);
+/* The kernels of one set (kernels_<isa>.c, from kernels_body.h). */
+#define TS_X86_KERNELS(isa)                                                             \
+	void ts_conv_s8_##isa(const ts_conv_params *p, const int8_t *in,                 \
+			      const int8_t *filter, const int32_t *bias, int8_t *out);   \
+	void ts_dwconv_s8_##isa(const ts_conv_params *p, const int8_t *in,               \
+				const int8_t *filter, const int32_t *bias, int8_t *out); \
+	void ts_fc_s8_##isa(const ts_fc_params *p, const int8_t *in,                     \
+			    const int8_t *filter, const int32_t *bias, int8_t *out);     \
+	void ts_add_s8_##isa(const ts_add_params *p, const int8_t *a, const int8_t *b,   \
+			     int8_t *out);                                               \
+	void ts_avgpool_s8_##isa(const ts_pool_params *p, const int8_t *in, int8_t *out); \
+	void ts_maxpool_s8_##isa(const ts_pool_params *p, const int8_t *in, int8_t *out)
 
-void ts_avgpool_s8_sse41(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_maxpool_s8_sse41(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_avgpool_s8_avx2(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_maxpool_s8_avx2(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_avgpool_s8_avxvnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_maxpool_s8_avxvnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_avgpool_s8_avx512vnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
-void ts_maxpool_s8_avx512vnni(const ts_pool_params *p, const int8_t *in, int8_t *out);
+TS_X86_KERNELS(sse41);
+TS_X86_KERNELS(avx2);
+TS_X86_KERNELS(avxvnni);
+TS_X86_KERNELS(avx512vnni);
 
 #endif /* TS_KERNELS_X86_KERNELS_H */
