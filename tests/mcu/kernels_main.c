@@ -162,7 +162,7 @@ static int check_set(const ts_kernel_table *k)
 		bias = next() % 5 ? buf.bias : NULL;
 		n = (size_t)p.batches * p.out_h * p.out_w * p.out_c;
 		ts_conv_s8_ref(&p, buf.in, buf.filter, bias, buf.want);
-		k->conv_s8(&p, buf.in, buf.filter, bias, buf.got);
+		TS_KERNEL(k, conv_s8)(&p, buf.in, buf.filter, bias, buf.got);
 		if (differ(k->name, "conv", convs, n))
 			return 1;
 		convs++;
@@ -175,7 +175,7 @@ static int check_set(const ts_kernel_table *k)
 			continue;
 		bias = next() % 5 ? buf.bias : NULL;
 		ts_fc_s8_ref(&p, buf.in, buf.filter, bias, buf.want);
-		k->fc_s8(&p, buf.in, buf.filter, bias, buf.got);
+		TS_KERNEL(k, fc_s8)(&p, buf.in, buf.filter, bias, buf.got);
 		if (differ(k->name, "fully connected", fcs, (size_t)p.batches * p.out_depth))
 			return 1;
 		fcs++;
