@@ -52,7 +52,7 @@ def render(c):
       (", ".join(corpus.TEST_VARIANTS), ", ".join(corpus.TEST_FLITE),
        len(c["voices_test"]), c["n_test_clips"], len(c["voices_train"]), c["n_train_clips"]))
     a("- Training: %d epochs, Adam with a one-cycle schedule, fresh random window "
-      "offsets every epoch, time and frequency masking, 12%% silence windows. "
+      "offsets every epoch, time and frequency masking, 20%% silence windows (some from the stream's start, the front-end still settling). "
       "Seeded; deterministic torch kernels on a fixed thread count." % c["epochs"])
     a("")
     a("## Model")

@@ -29,11 +29,11 @@ from windows import Windows, FRAMES                              # noqa: E402
 from tinysense_train import common, export, features, runtime, shipping  # noqa: E402
 
 SEED = 20261122
-EPOCHS = 24
-FINETUNE_EPOCHS = 3
-SILENCE_FRACTION = 0.12
+EPOCHS = 36
+FINETUNE_EPOCHS = 4
+SILENCE_FRACTION = 0.2
 PRUNE_FRACTIONS = [0.5, 0.7, 0.85]
-SHIPPED_TEST_ROWS = 400
+SHIPPED_TEST_ROWS = 240
 REPO = runtime.REPO
 SHARED = os.environ.get("TS_SHARED", os.path.join(REPO, "..", "shared"))
 
@@ -76,7 +76,7 @@ def spec_augment(xb, rng):
     return xb
 
 
-def train(model, wins, epochs, rng, lr=4e-3, masks=None, batch=64):
+def train(model, wins, epochs, rng, lr=5e-3, masks=None, batch=64):
     """Fresh random windows every epoch (the word anywhere in the window)."""
     body = model[:-1]
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=1e-4)
@@ -244,7 +244,7 @@ def main():
         m.load_state_dict(state)
         masks = common.prune_magnitude(m, frac)
         train(m, train_w, FINETUNE_EPOCHS, np.random.RandomState(SEED + int(frac * 100)),
-              lr=1e-3, masks=masks)
+              lr=2e-3, masks=masks)
         ppath = os.path.join(args.work, "kws_pruned_%02d.tflite" % int(frac * 100))
         qp, pq, pf, _ = export_and_check(m, "kws-pruned", x_cal, x_test, y_test, ppath)
         prune_rows.append((frac, common.sparsity(m), info["weight_bytes"],
