@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -179,15 +180,28 @@ def real_recordings(path, labels):
         out = runtime.run(path, x, len(labels))[0]
         p = (out.astype(np.float64) + 128) / 256
         rows.append((clip + "_1000ms.wav", labels[int(out.argmax())], float(p.max())))
-    stream = os.path.join(fe, "stream_yes_silence_no_noise.wav")
-    detections = ""
-    if os.path.exists(stream):
-        detections = subprocess.run(
+    def detect(wav):
+        return subprocess.run(
             [runtime.tinysensectl(), "detect", "--config",
              os.path.join(REPO, "config", "pipelines.d", "kws.conf"), "--model-dir",
-             os.path.join(REPO, "models"), stream], capture_output=True, text=True,
+             os.path.join(REPO, "models"), wav], capture_output=True, text=True,
             check=True).stdout
-    return rows, detections
+    stream = os.path.join(fe, "stream_yes_silence_no_noise.wav")
+    detections = detect(stream) if os.path.exists(stream) else ""
+    # Each word after 2 s of the silence recording, the front-end settled as
+    # in a running daemon.
+    settled = []
+    silence = os.path.join(fe, "silence_1000ms.wav")
+    with tempfile.TemporaryDirectory() as tmp:
+        for clip in ["yes", "no"]:
+            word = os.path.join(fe, "%s_1000ms.wav" % clip)
+            if not (os.path.exists(word) and os.path.exists(silence)):
+                continue
+            wav = os.path.join(tmp, "%s_settled.wav" % clip)
+            subprocess.run(["sox", silence, silence, word, silence, wav], check=True)
+            found = [line.split()[2] for line in detect(wav).splitlines()]
+            settled.append((clip, found))
+    return rows, detections, settled
 
 
 def main():
@@ -261,13 +275,14 @@ def main():
     sel.sort()
     correct, total = shipping.write_testset("kws", q.quantize_input(x_test[sel]), y_test[sel])
     flatc = flatc_check(path, args.work)
-    rows, detections = real_recordings(path, labels)
+    rows, detections, settled = real_recordings(path, labels)
 
     card = dict(labels=labels, acc_f=acc_f, acc_q=acc_q, agree=agree, n_test=len(y_test),
                 conf=conf, info=info, layers=q.layers, prune=prune_rows, correct=correct,
                 total=total, voices_train=voices_train, voices_test=voices_test,
                 n_train_clips=int((~test_mask).sum()), n_test_clips=int(test_mask.sum()),
-                real=rows, detections=detections, flatc=flatc, epochs=args.epochs,
+                real=rows, detections=detections, settled=settled, flatc=flatc,
+                epochs=args.epochs,
                 sha256=common.sha256_file(path), minutes=(time.time() - t_start) / 60)
     import card as card_mod
     with open(os.path.join(REPO, "models", "kws.md"), "w") as f:
