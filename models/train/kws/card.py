@@ -46,7 +46,7 @@ def render(c):
       "sometimes), high-pass 60-250 Hz, low-pass 3.5-7.9 kHz, room reverberation on 3 "
       "clips of 4 (reverberance 10-70%, room scale 20-100%, pre-delay 0-20 ms), peak "
       "-28..-3 dBFS; mixed over seeded background (white, pink, brown noise, mains hum, "
-      "near silence) at -70..-30 dBFS RMS.")
+      "faint hiss) at -90..-30 dBFS RMS.")
     a("- Held out: every clip of the voice variants %s (in all accents) and flite %s: "
       "%d voices, %d clips. Training: %d voices, %d clips." %
       (", ".join(corpus.TEST_VARIANTS), ", ".join(corpus.TEST_FLITE),
@@ -131,23 +131,27 @@ def render(c):
     a(c["detections"].rstrip() or "(no detections)")
     a("```")
     a("")
-    a("Each word recording after 2 s of the silence recording (the front-end settled, "
-      "as in a running daemon), `tinysensectl detect` with the same config:")
+    a("Each word recording after 2 s of the silence or the noise recording (the "
+      "front-end settled, as in a running daemon), `tinysensectl detect` with the same "
+      "config:")
     a("")
     for clip, found in c["settled"]:
         a("- %s: %s" % (clip, ", ".join(found) if found else "no detection"))
     a("")
     real_words = [r for r in c["real"] if r[0].split("_")[0] in labels[2:]]
     right = sum(1 for r in real_words if r[0].split("_")[0] == r[1])
+    settled_right = sum(1 for name, found in c["settled"] if found == [name.split()[0]])
     a("## Known limits")
     a("")
     a("- Trained on synthetic speech only, and it shows: on the real human recordings "
-      "above the single windows get %d of %d words right; real voices, children, "
+      "above, single windows from a fresh front-end get %d of %d words right, and %d of %d "
+      "words are found, alone and right, after the front-end settled; real voices, children, "
       "far-field microphones and real rooms and noise (TV, music, kitchens) are not in "
       "the data. The held-out accuracy above measures generalization to unseen TTS "
       "voices, not to people. A few hundred real recordings per keyword (your own "
       "voices, through `features.audio_features`) added to the corpus are the first "
-      "thing to do before relying on it." % (right, len(real_words)))
+      "thing to do before relying on it." % (right, len(real_words), settled_right,
+                                              len(c["settled"])))
     a("- English only; the unknown set is %d words, so other words that sound like a "
       "keyword will trigger it." % len(corpus.UNKNOWN_WORDS))
     a("- Thresholds in `config/pipelines.d/kws.conf` were set on synthetic data; tune "

@@ -188,19 +188,20 @@ def real_recordings(path, labels):
             check=True).stdout
     stream = os.path.join(fe, "stream_yes_silence_no_noise.wav")
     detections = detect(stream) if os.path.exists(stream) else ""
-    # Each word after 2 s of the silence recording, the front-end settled as
-    # in a running daemon.
+    # Each word after 2 s of the silence or the noise recording, the
+    # front-end settled as in a running daemon.
     settled = []
-    silence = os.path.join(fe, "silence_1000ms.wav")
     with tempfile.TemporaryDirectory() as tmp:
-        for clip in ["yes", "no"]:
-            word = os.path.join(fe, "%s_1000ms.wav" % clip)
-            if not (os.path.exists(word) and os.path.exists(silence)):
-                continue
-            wav = os.path.join(tmp, "%s_settled.wav" % clip)
-            subprocess.run(["sox", silence, silence, word, silence, wav], check=True)
-            found = [line.split()[2] for line in detect(wav).splitlines()]
-            settled.append((clip, found))
+        for bg in ["silence", "noise"]:
+            back = os.path.join(fe, "%s_1000ms.wav" % bg)
+            for clip in ["yes", "no"]:
+                word = os.path.join(fe, "%s_1000ms.wav" % clip)
+                if not (os.path.exists(word) and os.path.exists(back)):
+                    continue
+                wav = os.path.join(tmp, "%s_%s.wav" % (bg, clip))
+                subprocess.run(["sox", back, back, word, back, wav], check=True)
+                found = [line.split()[2] for line in detect(wav).splitlines()]
+                settled.append(("%s after 2 s of %s" % (clip, bg), found))
     return rows, detections, settled
 
 
