@@ -1,0 +1,101 @@
+#!/bin/bash
+# Builds, once, what the whole-system test boots, into CACHE (build/system):
+#   vmlinuz      Debian's arm64 kernel (linux-image-arm64's current package)
+#   initrd.gz    busybox-static (arm64) + the modules that mount an ext4 virtio disk
+#   rootfs.ext4  Debian 12 arm64 minbase with systemd, dbus, udev and the
+#                libraries and tools the test uses, its kernel modules installed
+# debootstrap runs its first stage here and its second stage inside the VM
+# (no binfmt_misc needed).  Each piece is rebuilt only when missing; delete
+# CACHE to start from scratch.
+#
+# usage: prepare.sh CACHE
+set -euo pipefail
+CACHE=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+MIRROR=${TS_SYSTEM_MIRROR:-http://deb.debian.org/debian}
+SUITE=bookworm
+STAGE2_TIMEOUT=${TS_SYSTEM_STAGE2_TIMEOUT:-1500}
+# What the VM needs beyond minbase: init and the system bus, module loading,
+# the runtime libraries of the tinysense package (dpkg -i has no network),
+# and the tools the test drives the kernel with.
+INCLUDE=systemd,systemd-sysv,dbus,udev,kmod,libsystemd0,libjson-c5,libinih1,libiio0,libasound2,libgpiod2,alsa-utils,i2c-tools,libiio-utils
+
+mkdir -p "$CACHE"
+cd "$CACHE"
+log() { echo "prepare: $*"; }
+
+# ---- kernel ------------------------------------------------------------------
+if [ ! -s vmlinuz ] || [ ! -d kernel ]; then
+	# linux-image-arm64 is the metapackage; its dependency names the kernel.
+	pkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: \(linux-image-[0-9].*-arm64\).*/\1/p' | head -n1)
+	[ -n "$pkg" ] || { echo "prepare: cannot resolve linux-image-arm64 (is arm64 added with dpkg --add-architecture?)"; exit 1; }
+	log "downloading $pkg"
+	rm -rf kernel dl && mkdir -p dl && chmod 777 dl
+	(cd dl && apt-get download "$pkg:arm64" busybox-static:arm64)
+	dpkg-deb -x dl/linux-image-*.deb kernel
+	cp kernel/boot/vmlinuz-* vmlinuz.tmp && mv vmlinuz.tmp vmlinuz
+fi
+KVER=$(ls kernel/lib/modules)
+
+# ---- initramfs -----------------------------------------------------------------
+if [ ! -s initrd.gz ]; then
+	log "initramfs for $KVER"
+	rm -rf initramfs && mkdir -p initramfs/bin initramfs/modules initramfs/proc initramfs/sys \
+		initramfs/dev initramfs/newroot
+	dpkg-deb -x dl/busybox-static_*.deb bb
+	cp bb/bin/busybox initramfs/bin/busybox
+	ln -s busybox initramfs/bin/sh
+	rm -rf bb
+	# In load order: virtio-mmio disk, then ext4 and what it needs (crc32c for
+	# metadata checksums is not a declared dependency: load it by hand).
+	mods="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic ext4"
+	for m in $mods; do
+		f=$(find "kernel/lib/modules/$KVER" -name "$m.ko*")
+		[ -n "$f" ] || { echo "prepare: module $m not in $KVER"; exit 1; }
+		case $f in *.xz) xz -dc "$f" > "initramfs/modules/$m.ko" ;; *) cp "$f" "initramfs/modules/$m.ko" ;; esac
+	done
+	echo "$mods" | tr ' ' '\n' > initramfs/modules.list
+	install -m 0755 "$HERE/initramfs-init" initramfs/init
+	(cd initramfs && find . | cpio -o -H newc --quiet) | gzip -1 > initrd.gz.tmp
+	mv initrd.gz.tmp initrd.gz
+fi
+
+# ---- root file system -------------------------------------------------------------
+if [ ! -e rootfs.ok ]; then
+	rm -rf rootfs rootfs.ext4
+	log "debootstrap first stage ($SUITE arm64 minbase)"
+	debootstrap --foreign --arch=arm64 --variant=minbase --include="$INCLUDE" \
+		"$SUITE" rootfs "$MIRROR" > debootstrap.log 2>&1 ||
+		{ tail -n 30 debootstrap.log; echo "prepare: debootstrap failed (log: $CACHE/debootstrap.log)"; exit 1; }
+	# The kernel's modules (depmod runs in the VM) and a minimal configuration.
+	cp -a kernel/lib/modules rootfs/lib/
+	echo tinysense-vm > rootfs/etc/hostname
+	printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > rootfs/etc/fstab
+	# The test unit: runs /payload/run-in-vm.sh from the second disk, then powers off.
+	mkdir -p rootfs/etc/systemd/system/multi-user.target.wants rootfs/payload
+	install -m 0644 "$HERE/tinysense-system-test.service" rootfs/etc/systemd/system/
+	ln -sf ../tinysense-system-test.service \
+		rootfs/etc/systemd/system/multi-user.target.wants/tinysense-system-test.service
+	# No login prompts, no network waits, no clock sync in the VM.
+	ln -sf /dev/null rootfs/etc/systemd/system/serial-getty@ttyAMA0.service
+	ln -sf /dev/null rootfs/etc/systemd/system/getty@tty1.service
+	ln -sf /dev/null rootfs/etc/systemd/system/systemd-timesyncd.service
+	log "root image"
+	mkfs.ext4 -q -F -L tinysense-root -d rootfs rootfs.ext4 1200M
+	log "debootstrap second stage, inside the VM (timeout ${STAGE2_TIMEOUT}s)"
+	rc=0
+	timeout -k 10 "$STAGE2_TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 \
+		-nographic -monitor none -no-reboot -nic none \
+		-kernel vmlinuz -initrd initrd.gz \
+		-append "console=ttyAMA0 panic=-1 ts.stage=debootstrap" \
+		-drive file=rootfs.ext4,if=none,format=raw,id=root \
+		-device virtio-blk-device,drive=root > stage2.log 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] || ! grep -q TS-STAGE2-OK stage2.log; then
+		tail -n 40 stage2.log
+		echo "prepare: second stage failed (qemu exit $rc; console log $CACHE/stage2.log)"
+		exit 1
+	fi
+	rm -rf rootfs
+	touch rootfs.ok
+fi
+log "ready: $CACHE/{vmlinuz,initrd.gz,rootfs.ext4} ($KVER)"
