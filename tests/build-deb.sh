@@ -43,7 +43,7 @@ for deb in "$OUT"/*_"$VERSION"_"$ARCH".deb; do
 done
 # lintian: errors fail the build; warnings and info are listed.
 echo "build-deb: lintian $OUT/tinysense_${VERSION}_$ARCH.changes"
-lintian --no-cfg --info --display-info --fail-on error "$OUT/tinysense_${VERSION}_$ARCH.changes" |
+lintian --no-cfg --display-info --fail-on error "$OUT/tinysense_${VERSION}_$ARCH.changes" |
 	tee "$OUT/lintian-$ARCH.txt"
 echo "build-deb: lintian ($ARCH): $(grep -c '^E:' "$OUT/lintian-$ARCH.txt" || :) errors," \
 	"$(grep -c '^W:' "$OUT/lintian-$ARCH.txt" || :) warnings"
