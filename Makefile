@@ -22,6 +22,9 @@ ifeq ($(SANITIZE),1)
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 CPPFLAGS += -Ilib/include
+# 64-bit off_t and ino_t (stat, readdir, lseek) on 32-bit targets (armhf);
+# a no-op on 64-bit ones.
+CPPFLAGS += -D_FILE_OFFSET_BITS=64
 CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 

@@ -38,7 +38,7 @@ fi
 KVER=$(ls kernel/lib/modules)
 
 # ---- initramfs -----------------------------------------------------------------
-if [ ! -s initrd.gz ]; then
+if [ ! -s initrd.gz ] || [ "$HERE/initramfs-init" -nt initrd.gz ]; then
 	log "initramfs for $KVER"
 	rm -rf initramfs && mkdir -p initramfs/bin initramfs/modules initramfs/proc initramfs/sys \
 		initramfs/dev initramfs/newroot
@@ -60,6 +60,32 @@ if [ ! -s initrd.gz ]; then
 	mv initrd.gz.tmp initrd.gz
 fi
 
+# ---- the I2C register stub module (Debian's arm64 kernel has no i2c-stub) ----------
+# Built out of tree against the kernel's headers package (arm64) with the
+# build machine's kbuild tools (linux-kbuild, Multi-Arch: foreign) and the
+# aarch64 cross compiler, all unpacked into kbuild/ (nothing installed).
+if [ ! -s ts_i2c_regstub.ko ] || [ "$HERE/i2c-regstub/ts_i2c_regstub.c" -nt ts_i2c_regstub.ko ]; then
+	hdr=linux-headers-$KVER
+	if [ ! -d kbuild/usr/src/$hdr ]; then
+		log "kernel headers for $KVER"
+		common=$(apt-cache depends "$hdr:arm64" | sed -n 's/.*Depends: \(linux-headers-.*-common\).*/\1/p' | head -n1)
+		kb=$(apt-cache depends "$hdr:arm64" | sed -n 's/.*Depends: \(linux-kbuild-[0-9.]*\).*/\1/p' | head -n1)
+		[ -n "$common" ] && [ -n "$kb" ] || { echo "prepare: cannot resolve the headers of $hdr"; exit 1; }
+		rm -rf kbuild dl-kbuild && mkdir -p dl-kbuild && chmod 777 dl-kbuild
+		(cd dl-kbuild && apt-get download "$hdr:arm64" "$common" "$kb")
+		for f in dl-kbuild/*.deb; do dpkg-deb -x "$f" kbuild; done
+		# The arch Makefile includes the common one by its absolute path.
+		sed -i "s|include /usr/src/|include $PWD/kbuild/usr/src/|" "kbuild/usr/src/$hdr/Makefile"
+	fi
+	log "ts_i2c_regstub.ko"
+	rm -rf regstub && cp -r "$HERE/i2c-regstub" regstub
+	make -s -C "kbuild/usr/src/$hdr" M="$PWD/regstub" ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- DEB_BUILD_ARCH="$(dpkg --print-architecture)" DEB_HOST_ARCH=arm64 \
+		DEB_HOST_GNU_TYPE=aarch64-linux-gnu modules >regstub.log 2>&1 ||
+		{ cat regstub.log; echo "prepare: building ts_i2c_regstub.ko failed"; exit 1; }
+	cp regstub/ts_i2c_regstub.ko ts_i2c_regstub.ko
+fi
+
 # ---- root file system -------------------------------------------------------------
 if [ ! -e rootfs.ok ]; then
 	rm -rf rootfs rootfs.ext4
@@ -70,7 +96,7 @@ if [ ! -e rootfs.ok ]; then
 	# The kernel's modules (depmod runs in the VM) and a minimal configuration.
 	cp -a kernel/lib/modules rootfs/lib/
 	echo tinysense-vm > rootfs/etc/hostname
-	printf '/dev/vda / ext4 rw,errors=remount-ro 0 1\n' > rootfs/etc/fstab
+	printf 'LABEL=tinysense-root / ext4 rw,errors=remount-ro 0 1\n' > rootfs/etc/fstab
 	# The test unit: runs /payload/run-in-vm.sh from the second disk, then powers off.
 	mkdir -p rootfs/etc/systemd/system/multi-user.target.wants rootfs/payload
 	install -m 0644 "$HERE/tinysense-system-test.service" rootfs/etc/systemd/system/
