@@ -92,7 +92,11 @@ help:
 	@echo "make check      install build deps, build with -Werror, run every test, again under ASan+UBSan"
 	@echo "make bench      microseconds per inference and arena bytes for every conformance model"
 	@echo "make demo       run the model tool on a conformance model and print its decision"
-	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)); make uninstall"
+	@echo "make deb        .deb packages for this machine (build/deb/), checked by lintian"
+	@echo "make deb-cross  .deb packages for arm64 and armhf (multiarch cross builds)"
+	@echo "make cross-daemon  tinysensed, tinysensectl, plugins for aarch64 and armhf (build/ARCH/)"
+	@echo "make check-system  the arm64 package in a booted Debian arm64 VM (qemu, systemd, dbus)"
 
 # Objects are rebuilt when the compiler or its flags change.
 FLAGS_FILE := $(BUILD)/.cflags
@@ -216,6 +220,7 @@ check: deps
 	$(MAKE) check-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) check-packaging
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -509,7 +514,7 @@ SYSTEM_TIMEOUT   ?= 600
 DEB_DIR          := $(BUILD)/deb
 
 .PHONY: cross-daemon cross-daemon-deps check-man check-install deb deb-cross deb-deps \
-	check-deb check-system system-deps
+	check-packaging check-system system-deps
 
 # Adds the foreign architectures (dpkg --add-architecture) and installs the
 # cross compilers and the :arm64/:armhf -dev packages.
@@ -558,6 +563,14 @@ deb: deb-deps
 deb-cross: deb-deps cross-daemon-deps
 	@set -e; for a in $(foreach a,$(CROSS_ARCHS),$(CROSS_DEBARCH_$(a))); do \
 		./tests/build-deb.sh $(DEB_DIR) $$a; done
+
+# In `make check`: man pages, install/uninstall, the native packages and the
+# arm64 cross-built ones, lintian-clean.  (armhf: `make deb-cross`.)
+check-packaging:
+	$(MAKE) check-man
+	$(MAKE) check-install
+	$(MAKE) deb
+	$(MAKE) deb-cross CROSS_ARCHS=aarch64
 
 system-deps:
 	@./tests/install-deps.sh $(SYSTEM_DEPS)
