@@ -8,15 +8,19 @@ set -uo pipefail
 P=/payload
 R=$P/results
 mkdir -p "$R"
-exec > >(tee "$R/log" >/dev/console) 2>&1
+# Output: to results/log and, through the unit, to the journal and console.
+exec 3>&1 > >(tee "$R/log" >&3) 2>&1
 BUS=org.tinysense1
 PIPE_PATH=/org/tinysense1/pipeline/kws
 T0=$(date +%s)
 
 finish() {
-	journalctl -b --no-pager -o short-monotonic >"$R/journal.txt" 2>&1
-	echo "$1" >"$R/status"
 	echo "TS-SYSTEM-RESULT: $1"
+	journalctl -b --no-pager -o short-monotonic >"$R/journal.txt" 2>&1
+	# Let tee write out the log before the status says it is complete.
+	exec >&3 2>&3
+	sleep 1
+	echo "$1" >"$R/status"
 	sync
 	exit 0
 }
