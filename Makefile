@@ -493,13 +493,14 @@ fuzz-smoke:
 # ==== BEGIN packaging: cross daemon, man pages, install check, .deb, system VM test ====
 # `make cross-daemon` builds tinysensed, tinysensectl and the plugins for
 # aarch64 and armhf: this same Makefile run with the Debian cross compiler
-# (CC, AR, PKG_CONFIG) against the :arm64/:armhf -dev packages (multiarch),
-# objects in $(BUILD)/ARCH/full, binaries copied to $(BUILD)/ARCH/.
+# (CC, AR) against the :arm64/:armhf -dev packages (multiarch: the cross
+# compiler finds their headers and /usr/lib/<triplet> libraries by itself;
+# PKG_CONFIG names the triplet's pkg-config for rules that use it), objects
+# in $(BUILD)/ARCH/full, binaries copied to $(BUILD)/ARCH/.
 # `make deb` builds the .deb packages natively, `make deb-cross` for arm64 and
 # armhf (dpkg-buildpackage -a), into $(BUILD)/deb/, and runs lintian on them.
 # `make check-system` boots Debian arm64 under qemu-system-aarch64 with the
 # arm64 package installed (tests/system/README.md).
-PKG_CONFIG       ?= pkg-config
 CROSS_TRIPLET_aarch64 := aarch64-linux-gnu
 CROSS_TRIPLET_armhf   := arm-linux-gnueabihf
 CROSS_DEBARCH_aarch64 := arm64
