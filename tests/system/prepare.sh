@@ -153,4 +153,14 @@ if [ ! -e rootfs.ok ]; then
 	rm -rf rootfs
 	touch rootfs.ok
 fi
+# The test unit changed since the image was built: replace it in the image.
+if [ "$HERE/tinysense-system-test.service" -nt rootfs.ok ]; then
+	log "updating tinysense-system-test.service in the image"
+	unit=/etc/systemd/system/tinysense-system-test.service
+	debugfs -w -R "rm $unit" rootfs.ext4 >/dev/null 2>&1
+	debugfs -w -R "write $HERE/tinysense-system-test.service $unit" rootfs.ext4 >/dev/null 2>&1
+	[ "$(debugfs -R "cat $unit" rootfs.ext4 2>/dev/null)" = "$(cat "$HERE/tinysense-system-test.service")" ] ||
+		{ echo "prepare: could not update $unit in rootfs.ext4"; exit 1; }
+	touch rootfs.ok
+fi
 log "ready: $CACHE/{vmlinuz,initrd.gz,rootfs.ext4} ($KVER)"

@@ -49,6 +49,12 @@ getent group tinysense >/dev/null || fail "no group tinysense"
 dpkg-query -W -f='${Conffiles}\n' tinysense | grep -q /etc/tinysense/tinysense.conf ||
 	fail "/etc/tinysense/tinysense.conf is not a conffile"
 VERSION=$(dpkg-query -W -f='${Version}' tinysense)
+# The package started the service: it must own its bus name at once (the
+# bus policy names user tinysense, who exists only from the postinst on).
+[ "$(systemctl is-active tinysensed.service)" = active ] || fail "the package did not start tinysensed"
+timeout 20 busctl --system get-property $BUS /org/tinysense1 org.tinysense1.Manager Version ||
+	fail "tinysensed started by the package is not on the system bus"
+[ "$(systemctl is-active tinysensed.socket)" = active ] || fail "tinysensed.socket is not listening"
 
 # ---- kernel devices: a sound card loop and a pressure sensor -------------------
 step "snd-aloop"
@@ -74,6 +80,8 @@ Plugin=alsa
 Device=hw:Loopback,1,0
 Rate=16000
 Channels=1
+# 640 ms of buffer: an emulated CPU on a busy host is late now and then.
+BufferPeriods=32
 [Frontend]
 Type=audio
 Preset=micro_speech
@@ -96,6 +104,8 @@ step "systemctl start tinysensed"
 run 90 systemctl start tinysensed.service
 [ "$(systemctl is-active tinysensed.service)" = active ] || fail "tinysensed is not active"
 [ "$(systemctl show -P User tinysensed.service)" = tinysense ] || fail "not running as tinysense"
+[ "$(stat -c '%U:%G %a' /run/tinysense/tinysense.sock)" = "root:tinysense 660" ] ||
+	fail "control socket is $(stat -c '%U:%G %a' /run/tinysense/tinysense.sock), not root:tinysense 660"
 pid=$(systemctl show -P MainPID tinysensed.service)
 [ "$(stat -c %U /proc/"$pid")" = tinysense ] || fail "process $pid is not user tinysense"
 
@@ -107,7 +117,8 @@ v=$(timeout 20 busctl --system get-property $BUS /org/tinysense1 org.tinysense1.
 l=$(timeout 20 busctl --system call $BUS /org/tinysense1 org.tinysense1.Manager ListPipelines) ||
 	fail "ListPipelines"
 echo "ListPipelines: $l"
-echo "$l" | grep -q "\"kws\" \"running\" \"$PIPE_PATH\"" || fail "kws is not running: $l"
+# degraded: running, with overruns counted (an emulated CPU can be late).
+echo "$l" | grep -Eq "\"kws\" \"(running|degraded)\" \"$PIPE_PATH\"" || fail "kws is not running: $l"
 timeout 20 busctl --system introspect $BUS $PIPE_PATH org.tinysense1.Pipeline | grep -q Detection ||
 	fail "no Detection signal in the introspection of $PIPE_PATH"
 
@@ -154,7 +165,7 @@ out=$(timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups \
 echo "nobody: $out"
 echo "$out" | grep -q "Access denied" || fail "Stop() as nobody failed, but not with Access denied: $out"
 st=$(timeout 20 busctl --system get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State)
-[ "$st" = 's "running"' ] || fail "after the refused Stop(), State is $st"
+case $st in 's "running"'|'s "degraded"') ;; *) fail "after the refused Stop(), State is $st" ;; esac
 out=$(timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups busctl --system \
 	get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State 2>&1) ||
 	fail "nobody cannot read State: $out"

@@ -36,7 +36,7 @@ cp "$ROOT/models/recordings/demo_yes_no.wav" "$RUN/payload/"
 # hello-world model.
 cp "$HERE/bmp280.sh" "$HERE/baro.conf" "$CACHE/ts_i2c_regstub.ko" "$RUN/payload/"
 cp "$SHARED/conformance/hello-world.tflite" "$RUN/payload/hello_world.tflite"
-mkfs.ext4 -q -F -L tinysense-payload -d "$RUN/payload" "$RUN/payload.ext4" 64M
+mkfs.ext4 -q -F -L ts-payload -d "$RUN/payload" "$RUN/payload.ext4" 64M
 
 echo "check-system: booting Debian arm64 ($(ls "$CACHE"/kernel/lib/modules)) with $(basename "$deb"), timeout ${TIMEOUT}s"
 echo "check-system: console log $RUN/console.log"
@@ -53,7 +53,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1
 end=$(date +%s)
 
 # Results: read from the payload disk without mounting it.
-mkdir -p "$RUN/results"
+rm -rf "$RUN/results"
 debugfs -R "rdump /results $RUN" "$RUN/payload.ext4" >/dev/null 2>&1 || :
 status=$(cat "$RUN/results/status" 2>/dev/null || echo "no result (qemu exit $rc)")
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
