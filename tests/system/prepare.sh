@@ -15,9 +15,9 @@ MIRROR=${TS_SYSTEM_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 STAGE2_TIMEOUT=${TS_SYSTEM_STAGE2_TIMEOUT:-1200}
 # What the VM needs beyond minbase: init and the system bus, module loading,
-# the runtime libraries of the tinysense package (dpkg -i has no network),
+# the dependencies of the tinysense package (dpkg -i has no network),
 # and the tools the test drives the kernel with.
-INCLUDE=systemd,systemd-sysv,dbus,udev,kmod,libsystemd0,libjson-c5,libinih1,libiio0,libasound2,libgpiod2,alsa-utils,i2c-tools,libiio-utils
+INCLUDE=systemd,systemd-sysv,dbus,udev,kmod,procps,libsystemd0,libjson-c5,libinih1,libiio0,libasound2,libgpiod2,alsa-utils,i2c-tools,libiio-utils
 
 mkdir -p "$CACHE"
 cd "$CACHE"
@@ -103,6 +103,8 @@ cleanup_chroot() {
 	[ -n "$binfmt_mounted" ] && umount "$BINFMT" 2>/dev/null
 	binfmt_mounted=
 }
+# A changed package list rebuilds the image.
+[ "$(cat rootfs.ok 2>/dev/null)" = "$INCLUDE" ] || rm -f rootfs.ok
 if [ ! -e rootfs.ok ]; then
 	trap cleanup_chroot EXIT
 	rm -rf rootfs rootfs.ext4
@@ -151,7 +153,7 @@ if [ ! -e rootfs.ok ]; then
 	log "root image"
 	mkfs.ext4 -q -F -L tinysense-root -d rootfs rootfs.ext4 1200M
 	rm -rf rootfs
-	touch rootfs.ok
+	echo "$INCLUDE" >rootfs.ok
 fi
 # The test unit changed since the image was built: replace it in the image.
 if [ "$HERE/tinysense-system-test.service" -nt rootfs.ok ]; then
