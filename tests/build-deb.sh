@@ -20,7 +20,7 @@ if [ "$ARCH" = "$(dpkg --print-architecture)" ]; then
 	opts=(-b)
 	what="native $ARCH"
 else
-	opts=(-B -a"$ARCH" -Pcross,nocheck)
+	opts=(-B -a"$ARCH" "-Pcross,nocheck")
 	what="cross $ARCH"
 fi
 echo "build-deb: dpkg-buildpackage ($what), log $WORK/build.log"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by run-in-vm.sh: a Bosch BMP280 on an emulated I2C bus.  The real
 # bmp280 driver binds to a register-file chip (ts_i2c_regstub.ko, built by
 # prepare.sh for this kernel) holding the chip id and the datasheet's
