@@ -221,6 +221,7 @@ check: deps
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) check-packaging
+	$(MAKE) check-system
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
