@@ -29,7 +29,8 @@ CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
 # ---- the inference core (freestanding) -------------------------------------
-LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c lib/dsp/*.c lib/detect/*.c)
+LIB_SRCS := $(wildcard lib/core/*.c lib/ops/*.c lib/kernels/*.c lib/kernels/ref/*.c \
+	lib/kernels/x86/*.c lib/kernels/neon/*.c lib/dsp/*.c lib/detect/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libtinysense.a
 LIB_CFLAGS := -ffreestanding -fvisibility=hidden -Ilib
@@ -73,7 +74,9 @@ UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CONF_BIN     := $(BUILD)/tests/test_conformance
 TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS)
-TEST_CFLAGS  := -Ilib -Itests/support
+TEST_CFLAGS  := -Ilib -Itests/support -Idaemon/common
+# The host's CPU probe, for tests that run every kernel set the CPU has.
+CPU_PROBE_OBJ := $(BUILD)/obj/daemon/common/cpu_features.o
 CMOCKA_LIBS  := -lcmocka -lm
 
 # `make V=1` shows every command.
@@ -180,15 +183,16 @@ $(CTL): $(CTL_OBJS) $(COMMON) $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CTL_OBJS) $(COMMON) $(LIB) $(HOST_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB) $(CMOCKA_LIBS)
 
-$(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(LIB)
+$(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) \
+		$(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB) $(CMOCKA_LIBS)
 
 # lib/ may use nothing from libc but memcpy, memset and memmove (plus the
 # compiler's own runtime helpers, named __*): link it into one object and
@@ -220,6 +224,8 @@ check: deps
 	$(MAKE) check-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	$(MAKE) check-models
+	$(MAKE) valgrind VALGRIND_SECONDS=3
 	$(MAKE) check-packaging
 	$(MAKE) check-system
 
@@ -229,8 +235,13 @@ $(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
 
+# Instructions per inference are counted with callgrind.
+BENCH_DEPS := valgrind sox time
+
 bench: all $(BENCH_FRONTEND)
+	@./tests/install-deps.sh $(BENCH_DEPS)
 	@./tests/bench.sh $(BUILD) $(SHARED)
+	@$(MAKE) --no-print-directory bench-arm
 	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
 
 demo: deps all
@@ -264,10 +275,9 @@ TMPFILESDIR     ?= $(PREFIX)/lib/tmpfiles.d
 DBUS_POLICYDIR  ?= $(PREFIX)/share/dbus-1/system.d
 DBUS_SERVICEDIR ?= $(PREFIX)/share/dbus-1/system-services
 
-# Man pages (daemon/man/NAME.SECTION) and shipped models (issue 7: models/ holds
-# *.tflite with their *.labels and model cards *.md; none yet is fine).
+# Man pages: daemon/man/NAME.SECTION.  (Models and their pipelines:
+# install-models in the models block, a prerequisite of install.)
 MAN_PAGES   := $(wildcard daemon/man/*.[1-8])
-MODEL_FILES := $(wildcard models/*.tflite models/*.labels models/*.md)
 
 # pkg-config files: $(1) name, $(2) description (tinysense.pc adds its Libs:).
 define PC_FILE
@@ -298,9 +308,9 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR)/tinysense/
 	printf '%s\nLibs: -L$${libdir} -ltinysense\n' "$$PC_TINYSENSE" > $(DESTDIR)$(PKGCONFIGDIR)/tinysense.pc
 	printf '%s\n' "$$PC_PLUGIN" > $(DESTDIR)$(PKGCONFIGDIR)/tinysense-plugin.pc
-	$(if $(MODEL_FILES),install -m 0644 $(MODEL_FILES) $(DESTDIR)$(MODELDIR)/)
 	install -m 0644 config/examples/*.conf $(DESTDIR)$(DATADIR)/tinysense/examples/
-	install -m 0644 models/recordings/*.wav $(DESTDIR)$(DATADIR)/tinysense/recordings/
+	install -m 0644 models/recordings/*.wav models/recordings/*.csv \
+		$(DESTDIR)$(DATADIR)/tinysense/recordings/
 	set -e; for m in $(MAN_PAGES); do \
 		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
@@ -329,9 +339,8 @@ uninstall:
 		$(DESTDIR)$(PKGCONFIGDIR)/tinysense.pc $(DESTDIR)$(PKGCONFIGDIR)/tinysense-plugin.pc
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/tinysense/,$(notdir $(wildcard lib/include/tinysense/*.h)) plugin.h)
 	rm -f $(PLUGINS:$(BUILD)/plugins/%=$(DESTDIR)$(PLUGINDIR)/%)
-	rm -f $(addprefix $(DESTDIR)$(MODELDIR)/,$(notdir $(MODEL_FILES)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tinysense/examples/,$(notdir $(wildcard config/examples/*.conf)))
-	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tinysense/recordings/,$(notdir $(wildcard models/recordings/*.wav)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tinysense/recordings/,$(notdir $(wildcard models/recordings/*.wav models/recordings/*.csv)))
 	rm -f $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.socket \
@@ -355,29 +364,44 @@ clean:
 
 # ==== BEGIN cross: same bytes on x86-64, aarch64 and armhf (tests/cross/) ====
 # `make cross` installs the cross toolchains and qemu-user, then builds lib/
-# (all LIB_SRCS) and tests/cross/conformance_main.c, statically linked, into
-# $(BUILD)/aarch64/ and $(BUILD)/armhf/.  `make check-cross` also builds it
-# natively ($(BUILD)/native/) and runs it natively, under qemu-aarch64 as a
+# (all LIB_SRCS) and the runners in tests/cross/, statically linked, into
+# $(BUILD)/aarch64/ and $(BUILD)/armhf/.  `make check-cross` also builds them
+# natively ($(BUILD)/native/) and runs them natively, under qemu-aarch64 as a
 # Cortex-A53, -A72 and -A76 (Pi 3, 4, 5) and under qemu-arm as a Cortex-A7
-# (Pi OS 32-bit): every conformance output byte and every front-end feature
-# byte must equal the reference.  The daemon is not cross-built here.
+# (Pi OS 32-bit) and a Cortex-R5F (ARMv7 without NEON):
+#  - conformance_main: every conformance output byte and every front-end
+#    feature byte equal to the reference, with every kernel set the
+#    (emulated) CPU runs: ref + neon on the A53, A72 and A7, + dotprod on the
+#    A76, ref alone on the R5F;
+#  - kernels_diff_main: CROSS_DIFF_CASES random cases per kernel, every
+#    optimized set byte-equal to ref.
+# The armhf build assumes only ARMv7-A + VFPv3-D16 (Debian armhf):
+# lib/kernels/neon/ enables NEON in its own files, and the set runs only
+# where HWCAP_NEON says so (check-cross-baseline checks the objects;
+# check-cross-freestanding checks lib/'s libc use on both).  `make bench-arm`
+# (part of `make bench`) counts guest instructions per inference under qemu
+# (../shared/tools/qemu-insncount) for ref, neon and dotprod.  The daemon is
+# not cross-built here.
 CROSS_DEPS     := gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf \
 	libc6-dev-armhf-cross qemu-user
 CROSS_ARCHS    := aarch64 armhf
 CROSS_FRONTEND ?= $(SHARED)/frontend
 CROSS_TIMEOUT  ?= 600
+CROSS_DIFF_CASES ?= 400
 CROSS_CFLAGS   := -std=c11 -ffp-contract=off -O3 $(WARN) -Ilib/include
 CROSS_CC_native   := $(CC)
 CROSS_CC_aarch64  := aarch64-linux-gnu-gcc
 CROSS_CC_armhf    := arm-linux-gnueabihf-gcc
 CROSS_ARCH_native :=
 CROSS_ARCH_aarch64 := -march=armv8-a
-CROSS_ARCH_armhf  := -march=armv7-a -mfpu=neon -mfloat-abi=hard
+CROSS_ARCH_armhf  := -march=armv7-a+fp -mfloat-abi=hard
 CROSS_LD_native   :=
 CROSS_LD_aarch64  := -static
 CROSS_LD_armhf    := -static
 CROSS_RUN_aarch64 := cortex-a53 cortex-a72 cortex-a76
-CROSS_RUN_armhf   := cortex-a7
+# Cortex-R5F: ARMv7 with VFPv3-D16 and no NEON, where the armhf build must run
+# on ref alone (HWCAP_NEON absent).
+CROSS_RUN_armhf   := cortex-a7 cortex-r5f
 
 .PHONY: cross cross-deps check-cross
 
@@ -396,28 +420,94 @@ $(BUILD)/$(1)/obj/lib/%.o: lib/%.c $(BUILD)/$(1)/.cflags | $(if $(filter native,
 	@echo '  CC      $$< ($(1))'
 	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) $$(LIB_CFLAGS) -MMD -MP -c $$< -o $$@
 
-$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c \
+$(BUILD)/$(1)/conformance_main: tests/cross/conformance_main.c daemon/common/cpu_features.c \
 		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
 	@echo '  CCLD    $$@'
-	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -o $$@ $$(filter %.c %.o,$$^) \
-		$$(CROSS_LD_$(1))
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common \
+		-o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+
+$(BUILD)/$(1)/%: tests/cross/%.c daemon/common/cpu_features.c \
+		$(LIB_SRCS:%.c=$(BUILD)/$(1)/obj/%.o) $(BUILD)/$(1)/.cflags
+	@echo '  CCLD    $$@'
+	$$(Q)$$(CROSS_CC_$(1)) $$(CROSS_CFLAGS) $$(CROSS_ARCH_$(1)) -D_GNU_SOURCE -Idaemon/common -Ilib \
+		-Itests/support -o $$@ $$(filter %.c %.o,$$^) $$(CROSS_LD_$(1))
+
+# The differential runner's cases and comparison, shared with
+# tests/unit/test_kernels_diff.c.
+$(BUILD)/$(1)/kernels_diff_main: tests/support/kernel_diff.c tests/support/kernel_diff.h
 endef
 $(foreach a,native $(CROSS_ARCHS),$(eval $(call CROSS_RULES,$(a))))
 
 
-cross: cross-deps $(CROSS_ARCHS:%=$(BUILD)/%/conformance_main)
+CROSS_TESTS := conformance_main kernels_diff_main
 
-check-cross: cross $(BUILD)/native/conformance_main
-	@set -e; run() { echo "== $$1"; shift; \
-		timeout -k 5 $(CROSS_TIMEOUT) "$$@" $(CONFORMANCE) $(CROSS_FRONTEND); }; \
-	run "native ($$(uname -m))" $(BUILD)/native/conformance_main; \
+cross: cross-deps $(foreach a,$(CROSS_ARCHS),$(CROSS_TESTS:%=$(BUILD)/$(a)/%))
+
+# lib/ built for each architecture (NEON files included) still needs nothing
+# from libc but memcpy, memset and memmove, as check-freestanding says of
+# the native build.
+.PHONY: check-cross-freestanding
+check-cross-freestanding: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a)/obj/%.o))
+	@set -e; for a in $(CROSS_ARCHS); do \
+		case $$a in aarch64) cc=$(CROSS_CC_aarch64);; armhf) cc=$(CROSS_CC_armhf);; esac; \
+		$$cc -r -nostdlib -o $(BUILD)/$$a/libtinysense-all.o $(LIB_SRCS:%.c=$(BUILD)/$$a/obj/%.o); \
+		bad=$$(nm -u --format=posix $(BUILD)/$$a/libtinysense-all.o | awk '{print $$1}' | \
+			grep -v -E '^(memcpy|memset|memmove|__[a-zA-Z0-9_]+|_GLOBAL_OFFSET_TABLE_)$$' || true); \
+		if [ -n "$$bad" ]; then echo "lib/ for $$a uses symbols outside its freestanding set:" $$bad; exit 1; fi; \
+		echo "lib/ for $$a is freestanding: it needs only memcpy, memset and memmove"; \
+	done
+
+# Nothing assumed at compile time: on armhf only lib/kernels/neon/ holds NEON
+# instructions (integer data types or Q registers; VFP's conversions aside),
+# on aarch64 only dotprod_dot.c holds SDOT/UDOT.
+.PHONY: check-cross-baseline
+check-cross-baseline: $(foreach a,$(CROSS_ARCHS),$(LIB_SRCS:%.c=$(BUILD)/$(a)/obj/%.o))
+	@set -e; for o in $(filter-out $(BUILD)/armhf/obj/lib/kernels/neon/%,$(LIB_SRCS:%.c=$(BUILD)/armhf/obj/%.o)); do \
+		if arm-linux-gnueabihf-objdump -d $$o | grep -v -E '\svcvt' | \
+			grep -q -E '\sv[a-z0-9]+\.[suip](8|16|32|64)\s|\sq[0-9]+'; then \
+			echo "$$o: NEON instructions outside lib/kernels/neon/"; exit 1; fi; \
+	done; \
+	for o in $(filter-out %/dotprod_dot.o,$(LIB_SRCS:%.c=$(BUILD)/aarch64/obj/%.o)); do \
+		if aarch64-linux-gnu-objdump -d $$o | grep -q -E '\s[su]dot\s'; then \
+			echo "$$o: dot-product instructions outside dotprod_dot.c"; exit 1; fi; \
+	done; \
+	echo "baseline: NEON only in lib/kernels/neon/ (armhf), SDOT only in dotprod_dot.c (aarch64)"
+
+# Each CPU gets its own seed, so the runs together cover more cases.  Each
+# emulated CPU must run exactly the kernel sets it has (TS_EXPECT_KERNELS),
+# so that a broken probe cannot leave a set untested; the host's are its own.
+check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding check-cross-baseline
+	@set -e; seed=1; run() { echo "== $$1"; shift; \
+		env $${expect:+TS_EXPECT_KERNELS=$$expect} \
+		timeout -k 5 $(CROSS_TIMEOUT) "$$@/conformance_main" $(CONFORMANCE) $(CROSS_FRONTEND); \
+		timeout -k 5 $(CROSS_TIMEOUT) "$$@/kernels_diff_main" $(CROSS_DIFF_CASES) $$seed; \
+		seed=$$((seed + 1)); }; \
+	expects() { case $$1 in cortex-a76) echo ref,neon,dotprod;; cortex-r5f) echo ref;; \
+		*) echo ref,neon;; esac; }; \
+	expect=; run "native ($$(uname -m))" $(BUILD)/native; \
 	for cpu in $(CROSS_RUN_aarch64); do \
-		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64/conformance_main; \
+		expect=$$(expects $$cpu); \
+		run "aarch64 qemu -cpu $$cpu" qemu-aarch64 -cpu $$cpu $(BUILD)/aarch64; \
 	done; \
 	for cpu in $(CROSS_RUN_armhf); do \
-		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf/conformance_main; \
+		expect=$$(expects $$cpu); \
+		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf; \
 	done; \
 	echo "check-cross: byte-exact on native, aarch64 ($(CROSS_RUN_aarch64)), armhf ($(CROSS_RUN_armhf))"
+
+# Guest instructions per inference under qemu-user, with the plugin built
+# from ../shared/tools/qemu-insncount (it needs the dynamic qemu-aarch64 /
+# qemu-arm, which qemu-user is).
+INSNCOUNT_PLUGIN := $(BUILD)/insncount/libinsncount.so
+
+$(INSNCOUNT_PLUGIN): $(SHARED)/tools/qemu-insncount/insncount.c
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) -O2 -fPIC -shared -I$(SHARED)/tools/qemu-insncount -o $@ $<
+
+.PHONY: bench-arm
+bench-arm: cross-deps $(INSNCOUNT_PLUGIN) $(CROSS_ARCHS:%=$(BUILD)/%/insncount_main)
+	@./tests/bench_arm.sh $(BUILD) $(SHARED)
 
 -include $(shell find $(foreach a,native $(CROSS_ARCHS),$(BUILD)/$(a)/obj) -name '*.d' 2>/dev/null)
 # ==== END cross ===============================================================
@@ -432,7 +522,7 @@ FUZZ_DEPS    := clang libclang-rt-14-dev libinih-dev
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := model config frontends
+FUZZ_NAMES   := model config frontends socket
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -ffp-contract=off -g -O1 $(FUZZ_SAN) -Ilib/include
@@ -440,6 +530,10 @@ FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
 	$(FUZZ_DIR)/obj/daemon/common/value_parse.o \
 	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o
+# fuzz_socket: the daemon without main() and D-Bus, and everything it links.
+FUZZ_SOCKET_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out \
+	daemon/tinysensed/main.c daemon/tinysensed/bus.c daemon/tinysensed/daemon_config.c, \
+	$(DAEMON_SRCS)) $(COMMON_SRCS)) $(FUZZ_LIB_OBJS)
 FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
 
 .PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build fuzz-corpus
@@ -456,7 +550,7 @@ $(FUZZ_DIR)/obj/daemon/%.o: daemon/%.c
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $<'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE -Idaemon/common \
-		-MMD -MP -c $< -o $@
+		-Iplugins/include -Ilib -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -466,6 +560,11 @@ $(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJS)
 	@echo '  FUZZLD  $@'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common -o $@ $^ \
 		-Wl,--wrap=fopen -linih
+
+$(FUZZ_DIR)/fuzz_socket: tests/fuzz/fuzz_socket.c $(FUZZ_SOCKET_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common \
+		-Idaemon/tinysensed -o $@ $^ $(DAEMON_LIBS)
 
 $(FUZZ_SEEDS): tests/fuzz/make_seeds.c tests/support/tflite_builder.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -479,6 +578,7 @@ fuzz-corpus: fuzz-build
 	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_DIR)/corpus/%)
 	$(Q)cp -n $(wildcard $(CONFORMANCE)/*.tflite) $(FUZZ_DIR)/corpus/model/ 2>/dev/null || :
 	$(Q)cp -n config/examples/*.conf $(FUZZ_DIR)/corpus/config/
+	$(Q)cp -n tests/fuzz/socket_seeds/* $(FUZZ_DIR)/corpus/socket/
 	$(Q)$(FUZZ_SEEDS) $(FUZZ_DIR)/corpus/model $(FUZZ_DIR)/corpus/frontends
 
 fuzz: fuzz-deps
@@ -584,3 +684,91 @@ check-system: system-deps
 	$(MAKE) deb-cross CROSS_ARCHS=aarch64
 	@./tests/system/run.sh $(SYSTEM_CACHE) $(DEB_DIR) $(SHARED) $(SYSTEM_TIMEOUT)
 # ==== END packaging ============================================================
+
+# ==== BEGIN models: shipped models, their training and their check ====
+# `make models` regenerates every shipped model in models/ (seeded, so the
+# same machine gives the same bytes): synthesized corpus, training in torch,
+# int8 export with models/train/tinysense_train, checks in our runtime,
+# model cards.  Only this target needs torch.  `make check-models` (in
+# `make check`) needs no torch: every models/tests/NAME.json model loads,
+# matches its sha256 and reproduces its card's accuracy on its shipped test
+# set, and every config/pipelines.d/*.conf validates against models/.
+MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
+	flatbuffers-compiler
+MODELS_PYTHON  := /usr/bin/python3
+MODELS_WORK    := $(BUILD)/models
+# One training script per model; each writes models/NAME.{tflite,labels,md}
+# and models/tests/NAME.*.
+MODELS_SCRIPTS := models/train/kws/train.py \
+	models/train/vibration/train.py models/train/agriculture/train.py
+
+.PHONY: models models-deps check-models
+
+models-deps:
+	@./tests/install-deps.sh $(MODELS_DEPS)
+
+models: models-deps all
+	@set -e; for s in $(MODELS_SCRIPTS); do echo "== $$s"; \
+		PYTHONPATH=models/train PYTHONDONTWRITEBYTECODE=1 TS_SHARED=$(SHARED) \
+		TINYSENSECTL=$(abspath $(CTL)) nice -n 19 $(MODELS_PYTHON) $$s --work $(MODELS_WORK); \
+	done
+
+check-models: all
+	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
+	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
+	@./tests/models/check_sensor_models.sh $(BUILD)
+
+# Shipped models go to $(PREFIX)/share/tinysense/models (the daemon's
+# default ModelDir with PREFIX=/usr), their pipelines to
+# $(PREFIX)/share/tinysense/pipelines (copy one to /etc/tinysense/pipelines.d/).
+MODELS_DIR    ?= $(PREFIX)/share/tinysense/models
+PIPELINES_DIR ?= $(PREFIX)/share/tinysense/pipelines
+.PHONY: install-models uninstall-models
+install: install-models
+uninstall: uninstall-models
+install-models:
+	install -d $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+	install -m 0644 $(wildcard models/*.tflite models/*.labels models/*.md) $(DESTDIR)$(MODELS_DIR)/
+	install -m 0644 config/pipelines.d/*.conf $(DESTDIR)$(PIPELINES_DIR)/
+uninstall-models:
+	rm -rf $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
+# ==== END models ====
+# ==== BEGIN robustness: fault plugin, load, soak, valgrind (tests/fault, tests/load) ====
+# The fault tests (tests/integration/test_fault_*.sh) load a test plugin
+# that fails on demand from $(BUILD)/test-plugins (never installed).
+# `make load`: 1000 socket watchers at 1000 detections/s, a client that
+# never reads, 10,000 D-Bus property reads/s; `make soak SOAK_HOURS=24`:
+# recorded audio at full speed through three pipelines; `make valgrind`:
+# memcheck of a daemon replaying through a private dbus-daemon.  All print
+# figures; none asserts a time.
+FAULT_PLUGIN := $(BUILD)/test-plugins/faulty.so
+SOAK_HOURS   ?= 24
+LOAD_DEPS    := valgrind sox python3 dbus-daemon
+
+.PHONY: load soak valgrind load-deps
+
+$(FAULT_PLUGIN): tests/fault/faulty_plugin.c plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
+
+test: $(FAULT_PLUGIN)
+
+LOAD_TOOLS := $(BUILD)/load/socket_load $(BUILD)/load/bus_load
+$(BUILD)/load/%: tests/load/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(LDFLAGS) -lsystemd
+
+load-deps:
+	@./tests/install-deps.sh $(LOAD_DEPS)
+
+load: load-deps all $(LOAD_TOOLS)
+	@./tests/load/load.sh $(BUILD) $(SHARED)
+
+soak: load-deps all
+	@./tests/load/soak.sh $(BUILD) $(SHARED) $(SOAK_HOURS)
+
+valgrind: load-deps all
+	@./tests/load/valgrind.sh $(BUILD) $(SHARED)
+# ==== END robustness ============================================================

@@ -1,6 +1,8 @@
 #!/bin/sh
 # make bench: speed and memory, measured here (not asserted by tests).
-#  1. every conformance model: median microseconds per inference, MACs/s, arena
+#  1. every conformance model with every kernel set this CPU runs: median
+#     microseconds and callgrind instructions per inference, both also as
+#     multiples of the reference set's, MACs, arena bytes
 #  2. the audio front-end: microseconds per second of audio
 #  3. tinysensed: replay throughput of the keyword pipeline in multiples of
 #     real time, and its peak RSS
@@ -10,20 +12,46 @@ build=$1
 shared=$2
 ctl=$build/tinysensectl
 iterations=${BENCH_ITERATIONS:-200}
-kernels=${BENCH_KERNELS:-ref}
+# Kernel sets to compare: BENCH_KERNELS="ref avx2", default every set
+# this CPU runs (tinysensectl kernels).
+kernels=${BENCH_KERNELS:-$("$ctl" kernels | awk '$2 == "yes" { print $1 }')}
 
-echo "== inference (kernels: $kernels, median of $iterations)"
-printf '%-16s %8s %12s %12s %14s %10s\n' model kernels "median_us" "MACs" "MACs/s" "arena_B"
+# Instructions per inference: callgrind counts only inside
+# ts_interpreter_invoke (3 warm-up + 2 timed invocations in `model bench`),
+# so setup is excluded; stable on a noisy machine, unlike microseconds.
+instructions() {
+	out=$(mktemp)
+	valgrind --tool=callgrind --callgrind-out-file="$out" \
+		--toggle-collect=ts_interpreter_invoke \
+		"$ctl" model bench "$1" --iterations 2 --kernels "$2" --input "$3" \
+		>/dev/null 2>&1 || { rm -f "$out"; echo "-"; return; }
+	awk '/^summary:/ { printf "%.0f", $2 / 5 }' "$out"
+	rm -f "$out"
+}
+
+echo "== inference (median of $iterations; instructions per inference under callgrind)"
+printf '%-14s %-10s %10s %8s %12s %8s %10s %10s\n' model kernels median_us "x ref" \
+	instructions "x ref" MACs arena_B
 for model in "$shared"/conformance/*.tflite; do
 	name=$(basename "$model" .tflite)
-	"$ctl" model bench "$model" --iterations "$iterations" --kernels "$kernels" \
-		--input "$shared/conformance/$name.input.bin" | awk -v n="$name" '
-		/^kernels:/ { k = $2 }
-		/^median us:/ { us = $3 }
-		/^macs:/ { macs = $2 }
-		/^macs per second:/ { mps = $4 }
-		/^arena bytes:/ { arena = $3 }
-		END { printf "%-16s %8s %12s %12s %14s %10s\n", n, k, us, macs, mps, arena }'
+	input=$shared/conformance/$name.input.bin
+	ref_us=; ref_ir=
+	for k in $kernels; do
+		line=$("$ctl" model bench "$model" --iterations "$iterations" --kernels "$k" \
+			--input "$input" | awk '
+			/^median us:/ { us = $3 }
+			/^macs:/ { macs = $2 }
+			/^arena bytes:/ { arena = $3 }
+			END { print us, macs, arena }')
+		set -- $line
+		ir=$(instructions "$model" "$k" "$input")
+		[ -n "$ref_us" ] || { ref_us=$1; ref_ir=$ir; }
+		awk -v n="$name" -v k="$k" -v us="$1" -v macs="$2" -v arena="$3" -v ir="$ir" \
+			-v rus="$ref_us" -v rir="$ref_ir" 'BEGIN {
+			printf "%-14s %-10s %10.1f %8.1f %12s %8s %10s %10s\n", n, k, us,
+				(us > 0 ? rus / us : 0), ir,
+				(ir > 0 ? sprintf("%.1f", rir / ir) : "-"), macs, arena }'
+	done
 done
 
 echo

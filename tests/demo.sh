@@ -1,40 +1,27 @@
 #!/bin/sh
 # make demo: the daemon's main job on a bundled recording.  tinysensed runs
-# in the foreground with one keyword pipeline (replay source -> micro_speech
-# front-end -> keyword model -> detector) on models/recordings/demo_yes_no.wav
-# in real time, prints each detection as it happens, and exits when the
-# recording ends.  The model is TFLite Micro's micro_speech from
-# ../shared/conformance until tinysense ships its own (see models/).
+# in the foreground with the shipped keyword pipeline
+# (config/pipelines.d/kws.conf: micro_speech front-end -> models/kws.tflite
+# -> detector), its microphone swapped for a replay of
+# models/recordings/demo_yes_no.wav in real time; it prints each detection
+# as it happens and exits when the recording ends.
 set -eu
 build=$1
-shared=$2
 demo=$build/demo
 mkdir -p "$demo/pipelines.d"
 cat > "$demo/tinysense.conf" <<CONF
 [Daemon]
 Bus=none
 SocketPath=$PWD/$demo/tinysense.sock
+ModelDir=$PWD/models
 CONF
-cat > "$demo/pipelines.d/kws.conf" <<CONF
-[Pipeline]
-Name=kws
-[Source]
-Plugin=replay
-Path=$PWD/models/recordings/demo_yes_no.wav
-Pace=realtime
-[Frontend]
-Type=audio
-Preset=micro_speech
-[Model]
-Path=$shared/conformance/micro-speech.tflite
-Labels=silence,unknown,yes,no
-# A model run every 5 feature frames: every 100 ms.
-Stride=5
-[Detect]
-Threshold=0.8
-Refractory=1500ms
-Ignore=silence,unknown
-CONF
+# The shipped pipeline with its [Source] section replaced.
+awk -v wav="$PWD/models/recordings/demo_yes_no.wav" '
+	/^\[Source\]/ { print; print "Plugin=replay"; print "Path=" wav; print "Pace=realtime";
+			skip = 1; next }
+	/^\[/ { skip = 0 }
+	!skip' config/pipelines.d/kws.conf > "$demo/pipelines.d/kws.conf"
 echo "== tinysensed on models/recordings/demo_yes_no.wav (10 s, spoken: yes, no, yes, no)"
+echo "   model models/kws.tflite, pipeline config/pipelines.d/kws.conf"
 echo "   time          pipeline    in recording  label      score"
 "$build/tinysensed" --config "$demo" --print --exit-when-done --log-level warning

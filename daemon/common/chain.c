@@ -84,7 +84,8 @@ static int read_model(struct chain *c, const char *path, struct config_error *er
 }
 
 /* Creates the interpreter in an arena of exactly the size it needs. */
-static int load_interpreter(struct chain *c, const char *path, struct config_error *err)
+static int load_interpreter(struct chain *c, const char *path,
+			    const ts_interpreter_options *opt, struct config_error *err)
 {
 	size_t size = 1 << 20;
 	ts_diag diag;
@@ -93,14 +94,15 @@ static int load_interpreter(struct chain *c, const char *path, struct config_err
 	c->arena = aligned_alloc(16, size);
 	if (!c->arena)
 		return -ENOMEM;
-	st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+	st = ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt, &diag);
 	if (st == TS_ERR_ARENA_TOO_SMALL) {
 		free(c->arena);
 		size = 64u << 20;
 		c->arena = aligned_alloc(16, size);
 		if (!c->arena)
 			return -ENOMEM;
-		st = ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag);
+		st = ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt,
+						&diag);
 	}
 	if (st)
 		return fail(err, -EINVAL, "%s: %s", path, diag.text);
@@ -108,7 +110,7 @@ static int load_interpreter(struct chain *c, const char *path, struct config_err
 	free(c->arena);
 	c->arena = aligned_alloc(16, size);
 	if (!c->arena ||
-	    ts_interpreter_create(&c->ip, c->model, c->model_size, c->arena, size, &diag))
+	    ts_interpreter_create_with(&c->ip, c->model, c->model_size, c->arena, size, opt, &diag))
 		return fail(err, -ENOMEM, "%s: cannot create the interpreter", path);
 	if (ts_interpreter_input_count(c->ip) != 1 || ts_interpreter_output_count(c->ip) < 1)
 		return fail(err, -EINVAL, "%s: a pipeline model needs one input tensor", path);
@@ -207,8 +209,8 @@ static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
 }
 
 int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
-	      enum sample_format format, uint16_t channels, struct chain **out,
-	      struct config_error *err)
+	      const ts_interpreter_options *opt, enum sample_format format,
+	      uint16_t channels, struct chain **out, struct config_error *err)
 {
 	struct pipeline_config *pc = malloc(sizeof(*pc));
 	struct chain *c = calloc(1, sizeof(*c));
@@ -229,7 +231,7 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 		resolve(path, sizeof(path), model_dir, pc->model_path);
 	r = read_model(c, path, err);
 	if (!r)
-		r = load_interpreter(c, path, err);
+		r = load_interpreter(c, path, opt, err);
 	if (!r)
 		r = frontend_open(&c->fe, pc, format, channels, ts_tensor_scale(c->input),
 				  ts_tensor_zero_point(c->input), err);
@@ -278,16 +280,18 @@ static uint64_t monotonic_ns(void)
 /* Anomaly pipelines report state changes: class 1 "anomaly" on entering the
  * anomalous state, class 0 "normal" on leaving it.  The score is the
  * reconstruction error relative to the on-threshold, halved and capped:
- * 0.5 at the threshold, 1.0 at twice it. */
-static void infer_anomaly(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
-			  void *user)
+ * 0.5 at the threshold, 1.0 at twice it.  `input` is the window the model
+ * ran on: not the input tensor, whose arena bytes the planner may give to
+ * a later layer's output once the first layer has read them. */
+static void infer_anomaly(struct chain *c, const int8_t *input, uint64_t timestamp_ns,
+			  chain_detection_fn cb, void *user)
 {
 	ts_anomaly_result res;
 	ts_anomaly_calibration cal;
 	ts_detection det = { .timestamp_ns = timestamp_ns };
 	uint64_t q;
 
-	if (ts_anomaly_process(&c->anomaly_detector, ts_tensor_data_const(c->input),
+	if (ts_anomaly_process(&c->anomaly_detector, input,
 			       ts_tensor_data_const(c->output), ts_tensor_bytes(c->input),
 			       timestamp_ns, &res) != TS_OK || !res.event ||
 	    res.previous == TS_ANOMALY_CALIBRATING)
@@ -315,7 +319,8 @@ static void infer(struct chain *c, uint64_t timestamp_ns, chain_detection_fn cb,
 	c->stats.inference_ns += monotonic_ns() - t0;
 	c->stats.inferences++;
 	if (c->anomaly) {
-		infer_anomaly(c, timestamp_ns, cb, user);
+		infer_anomaly(c, (const int8_t *)ts_frame_stack_window(&c->stack), timestamp_ns,
+			      cb, user);
 		return;
 	}
 	if (ts_detector_process(&c->detector, ts_tensor_data_const(c->output),

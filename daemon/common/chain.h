@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <tinysense/detector.h>
+#include <tinysense/interpreter.h>
 
 #include "pipeline_config.h"
 #include "sample_format.h"
@@ -22,12 +23,13 @@ struct chain;
  * time on the clock of the t0_ns given to chain_feed(). */
 typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
 
-/* Loads the model (relative Path= under model_dir, if that is not NULL),
+/* Loads the model (relative Path= under model_dir, if that is not NULL)
+ * with the interpreter options given (the kernel set; NULL: defaults),
  * builds the front-end for frames of `channels` values and the detector
  * for pc.  Errors name the file, key or model problem. */
 int chain_new(const struct pipeline_config *pc, const char *model_dir,
-	      enum sample_format format, uint16_t channels, struct chain **out,
-	      struct config_error *err);
+	      const ts_interpreter_options *opt, enum sample_format format,
+	      uint16_t channels, struct chain **out, struct config_error *err);
 struct chain *chain_free(struct chain *c);
 
 /* Samples per second the front-end expects (0: any). */

@@ -77,6 +77,28 @@ static int take_q16(struct settings *keys, const char *key, int64_t *out, struct
 	return 0;
 }
 
+/* Gain=, Offset= of the stats front-end as Q16: one value for every
+ * channel, or a list of one per channel (in Channels= order). */
+static int take_q16_per_channel(struct settings *keys, const char *key, unsigned n_ch,
+				int64_t min, int64_t max, int64_t *out, struct config_error *err)
+{
+	const struct setting *k = setting_take(keys, key);
+	char items[TS_WINDOW_STATS_MAX_CHANNELS][32];
+	size_t n;
+
+	if (!k)
+		return 0;
+	if (parse_list(k->value, &items[0][0], sizeof(items[0]), TS_WINDOW_STATS_MAX_CHANNELS, &n) ||
+	    (n != 1 && n != n_ch))
+		return setting_error(err, keys, k, "expected one decimal number, or one per channel (%u)",
+				     n_ch);
+	for (size_t i = 0; i < n_ch; i++)
+		if (parse_fixed(items[n == 1 ? 0 : i], 16, min, max, &out[i]))
+			return setting_error(err, keys, k, "'%s' is not a decimal number in range",
+					     items[n == 1 ? 0 : i]);
+	return 0;
+}
+
 static int take_bool(struct settings *keys, const char *key, uint8_t *out,
 		     struct config_error *err)
 {
@@ -190,7 +212,8 @@ static int open_stats(struct frontend *fe, struct settings *keys, uint16_t chann
 	uint8_t idx[TS_WINDOW_STATS_MAX_CHANNELS];
 	unsigned n_ch = 0;
 	uint16_t mask = 0;
-	int64_t gain = 65536, offset = 0, threshold = 0;
+	int64_t gain[TS_WINDOW_STATS_MAX_CHANNELS], offset[TS_WINDOW_STATS_MAX_CHANNELS] = { 0 };
+	int64_t threshold = 0;
 	const struct setting *k;
 	int r;
 
@@ -202,9 +225,18 @@ static int open_stats(struct frontend *fe, struct settings *keys, uint16_t chann
 	if ((r = take_channels(keys, channels, TS_WINDOW_STATS_MAX_CHANNELS, idx, &n_ch, err)) ||
 	    (r = take_uint(keys, "Window", 2, TS_WINDOW_STATS_MAX_WINDOW, &cfg.window, err)) ||
 	    (r = take_uint(keys, "Hop", 1, 65535, &cfg.hop, err)) ||
-	    (r = take_stats(keys, &mask, err)) ||
-	    (r = take_q16(keys, "Gain", &gain, err)) ||
-	    (r = take_q16(keys, "Offset", &offset, err)))
+	    (r = take_stats(keys, &mask, err)))
+		return r;
+	if (!n_ch) {
+		n_ch = channels < cfg.num_channels ? channels : cfg.num_channels;
+		for (unsigned i = 0; i < n_ch; i++)
+			idx[i] = (uint8_t)i;
+	}
+	for (unsigned i = 0; i < n_ch; i++)
+		gain[i] = 65536;
+	if ((r = take_q16_per_channel(keys, "Gain", n_ch, INT32_MIN, INT32_MAX, gain, err)) ||
+	    (r = take_q16_per_channel(keys, "Offset", n_ch, -((int64_t)1 << 46), (int64_t)1 << 46,
+				      offset, err)))
 		return r;
 	if ((k = setting_take(keys, "Threshold"))) {
 		long long v;
@@ -213,19 +245,14 @@ static int open_stats(struct frontend *fe, struct settings *keys, uint16_t chann
 			return setting_error(err, keys, k, "expected a whole number (raw units)");
 		threshold = v;
 	}
-	if (!n_ch) {
-		n_ch = channels < cfg.num_channels ? channels : cfg.num_channels;
-		for (unsigned i = 0; i < n_ch; i++)
-			idx[i] = (uint8_t)i;
-	}
 	cfg.num_channels = (uint8_t)n_ch;
 	for (unsigned i = 0; i < n_ch; i++) {
 		cfg.channel[i].index = idx[i];
 		cfg.channel[i].stats = mask;
 		cfg.channel[i].threshold = (int32_t)threshold;
 		for (unsigned s = 0; s < TS_STAT_COUNT; s++) {
-			cfg.channel[i].gain_q16[s] = (int32_t)gain;
-			cfg.channel[i].offset_q16[s] = offset;
+			cfg.channel[i].gain_q16[s] = (int32_t)gain[i];
+			cfg.channel[i].offset_q16[s] = offset[i];
 		}
 	}
 	if (ts_window_stats_init(&fe->u.stats, &cfg, scale, zero_point) != TS_OK)

@@ -10,7 +10,8 @@
  *                  Gain=1.0 Offset=0
  *   Type=stats     Preset=minute | Channels=0,1 Window=60 Hop=60
  *                  Stats=mean,rms,min,max,p2p,std,slope,zcr,edges,changes
- *                  Threshold=0 Gain=1.0 Offset=0
+ *                  Threshold=0 Gain=1.0 Offset=0 (Gain=, Offset=: one
+ *                  value, or one per channel: Gain=0.01,0.001,1)
  * Features are quantized to the model input's scale and zero point.
  */
 #ifndef TS_DAEMON_FRONTEND_H

@@ -10,5 +10,6 @@ int cmd_features(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 _Bool cmd_client_handles(const char *name);
 int cmd_detect(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
 
 #endif

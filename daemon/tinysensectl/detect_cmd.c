@@ -10,8 +10,11 @@
 
 #include "chain.h"
 #include "commands.h"
+#include "cpu_features.h"
 #include "pipeline_config.h"
 #include "wav_reader.h"
+
+#include <tinysense/kernels.h>
 
 struct detect_run {
 	const struct pipeline_config *pc;
@@ -40,6 +43,7 @@ int cmd_detect(int argc, char **argv)
 	struct detect_run run = { 0 };
 	struct config_error err = { "" };
 	struct chain *chain = NULL;
+	ts_interpreter_options interp = { .cpu_features = cpu_features_probe() };
 	struct wav_reader wav;
 	int16_t block[4096];
 	char werr[512];
@@ -74,12 +78,13 @@ int cmd_detect(int argc, char **argv)
 		goto out;
 	}
 	run.pc = pc;
+	interp.kernels = ts_kernels_best(interp.cpu_features);
 	if (wav_open(&wav, input, werr, sizeof(werr))) {
 		fprintf(stderr, "tinysensectl: %s\n", werr);
 		goto out;
 	}
-	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", SAMPLE_S16,
-		      wav.channels, &chain, &err)) {
+	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", &interp,
+		      SAMPLE_S16, wav.channels, &chain, &err)) {
 		fprintf(stderr, "tinysensectl: %s\n", err.text);
 		wav_close(&wav);
 		goto out;

@@ -16,11 +16,17 @@ static void usage(FILE *f)
 	      "                                        write all outputs to OUT, print top-1 with --labels\n"
 	      "  model bench MODEL [--iterations N] [--input IN.bin] [--kernels SET]\n"
 	      "                                        median microseconds per inference and MACs/s\n"
+	      "  kernels                               kernel sets of this build, which this CPU runs\n"
+	      "    --kernels SET (ref, sse41, avx2, neon, dotprod) forces a set; the default is the\n"
+	      "    fastest this CPU runs (tinysensed: environment variable TINYSENSE_KERNELS)\n"
 	      "\n"
 	      "\n"
 	      "Signal commands:\n"
 	      "  features [--frontend micro_speech] IN.wav --output OUT.bin\n"
 	      "                                        int8 features, one row per frame\n"
+	      "  features --config PIPELINE.conf [--quant SCALE,ZERO_POINT] IN.wav --output OUT.bin\n"
+	      "                                        the pipeline's front-end (any type), quantized\n"
+	      "                                        like a model input of that scale and zero point\n"
 	      "  detect --config PIPELINE.conf IN.wav [--model-dir DIR] [--json]\n"
 	      "                                        run a pipeline offline, one line per detection\n"
 	      "\n"
@@ -39,6 +45,8 @@ int main(int argc, char **argv)
 		return cmd_model(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "features") == 0)
 		return cmd_features(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "kernels") == 0)
+		return cmd_kernels(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "detect") == 0)
 		return cmd_detect(argc - 2, argv + 2);
 	if (argc >= 2 && cmd_client_handles(argv[1]))

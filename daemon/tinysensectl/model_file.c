@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "model_file.h"
+#include "cpu_features.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +50,8 @@ int read_file_aligned(const char *path, void **data, size_t *size)
 
 /* Creates the interpreter in a growing arena, then again in one of exactly
  * the size it reports, so that the reported figure is proven enough. */
-static ts_status create_fitted(struct model_file *m, ts_diag *diag)
+static ts_status create_fitted(struct model_file *m, const ts_interpreter_options *opt,
+			       ts_diag *diag)
 {
 	size_t size = 64 * 1024;
 	ts_status st;
@@ -58,7 +60,7 @@ static ts_status create_fitted(struct model_file *m, ts_diag *diag)
 		m->arena = aligned_alloc(16, size);
 		if (!m->arena)
 			goto oom;
-		st = ts_interpreter_create(&m->ip, m->bytes, m->size, m->arena, size, diag);
+		st = ts_interpreter_create_with(&m->ip, m->bytes, m->size, m->arena, size, opt, diag);
 		if (st != TS_ERR_ARENA_TOO_SMALL || size >= ((size_t)1 << 30))
 			break;
 		free(m->arena);
@@ -73,7 +75,7 @@ static ts_status create_fitted(struct model_file *m, ts_diag *diag)
 	if (!m->arena)
 		goto oom;
 	m->arena_size = size;
-	return ts_interpreter_create(&m->ip, m->bytes, m->size, m->arena, size, diag);
+	return ts_interpreter_create_with(&m->ip, m->bytes, m->size, m->arena, size, opt, diag);
 oom:
 	snprintf(diag->text, sizeof(diag->text), "out of memory for the arena");
 	return TS_ERR_ARENA_TOO_SMALL;
@@ -81,26 +83,27 @@ oom:
 
 int model_file_open(struct model_file *m, const char *path, const char *kernels)
 {
+	ts_interpreter_options opt = { .cpu_features = cpu_features_probe() };
 	ts_diag diag;
 	ts_status st;
 	int err;
 
 	memset(m, 0, sizeof(*m));
 	m->path = path;
+	opt.kernels = kernels_choose(kernels, "--kernels", opt.cpu_features, diag.text,
+				     sizeof(diag.text));
+	if (!opt.kernels) {
+		fprintf(stderr, "tinysensectl: %s\n", diag.text);
+		return -1;
+	}
 	err = read_file_aligned(path, &m->bytes, &m->size);
 	if (err) {
 		fprintf(stderr, "tinysensectl: %s: %s\n", path, strerror(-err));
 		return err;
 	}
-	st = create_fitted(m, &diag);
+	st = create_fitted(m, &opt, &diag);
 	if (st) {
 		fprintf(stderr, "tinysensectl: %s: %s\n", path, diag.text);
-		model_file_close(m);
-		return -1;
-	}
-	if (kernels && ts_interpreter_use_kernels(m->ip, kernels)) {
-		fprintf(stderr, "tinysensectl: kernel set '%s' is unknown or not supported by this CPU\n",
-			kernels);
 		model_file_close(m);
 		return -1;
 	}

@@ -17,7 +17,8 @@ struct model_file {
 	ts_interpreter *ip;
 };
 
-/* Reads path and creates its interpreter (kernels: NULL for the default).
+/* Reads path and creates its interpreter with the kernel set named (NULL:
+ * the fastest this CPU runs).
  * On failure prints "tinysensectl: PATH: problem" and returns -errno or -1. */
 int model_file_open(struct model_file *m, const char *path, const char *kernels);
 void model_file_close(struct model_file *m);

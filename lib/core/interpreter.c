@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The interpreter's life: create (load, prepare, plan), invoke, inspect. */
 #include "tinysense/interpreter.h"
+#include "tinysense/kernels.h"
 
 #include "diag.h"
 #include "graph.h"
@@ -38,10 +39,35 @@ static void count_weights(ts_interpreter *ip)
 			ip->weight_bytes += ip->tensors[t].bytes;
 }
 
+/* The kernel set the options ask for, refused when this CPU lacks it. */
+static ts_status choose_kernels(const ts_interpreter_options *opt,
+				const ts_kernel_table **k, ts_diag *diag)
+{
+	const char *name = opt && opt->kernels ? opt->kernels : "ref";
+	ts_status st = ts_kernels_check(name, opt ? opt->cpu_features : 0);
+
+	if (st == TS_ERR_INVALID_ARG)
+		return ts_diag_set(diag, st, "no kernel set named '%s' in this build", name);
+	if (st)
+		return ts_diag_set(diag, st, "kernel set '%s' needs CPU features this CPU lacks",
+				   name);
+	*k = ts_kernels_find(name);
+	return TS_OK;
+}
+
 ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
 				size_t model_size, void *arena,
 				size_t arena_size, ts_diag *diag)
 {
+	return ts_interpreter_create_with(out, model, model_size, arena, arena_size, NULL,
+					  diag);
+}
+
+ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
+				     size_t model_size, void *arena, size_t arena_size,
+				     const ts_interpreter_options *options, ts_diag *diag)
+{
+	const ts_kernel_table *kernels = &ts_kernels_ref;
 	ts_arena a;
 	ts_interpreter *ip;
 	ts_status st;
@@ -50,13 +76,16 @@ ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
 		return ts_diag_set(diag, TS_ERR_INVALID_ARG,
 				   "NULL model, arena or result pointer");
 	*out = NULL;
+	st = choose_kernels(options, &kernels, diag);
+	if (st)
+		return st;
 	ts_arena_init(&a, arena, arena_size);
 	ip = ts_arena_take(&a, sizeof(*ip), _Alignof(ts_interpreter));
 	if (!ip)
 		return ts_diag_set(diag, TS_ERR_ARENA_TOO_SMALL,
 				   "arena too small: %zu more bytes needed for the interpreter",
 				   a.short_by);
-	ip->kernels = ts_kernels_best();
+	ip->kernels = kernels;
 	st = ts_model_load(ip, &a, model, model_size, diag);
 	if (st)
 		return st;
@@ -112,16 +141,6 @@ const ts_tensor *ts_interpreter_output(const ts_interpreter *ip, size_t i)
 const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i)
 {
 	return i < ip->n_nodes ? ts_builtin_name(ip->nodes[i].op->builtin) : NULL;
-}
-
-ts_status ts_interpreter_use_kernels(ts_interpreter *ip, const char *name)
-{
-	const ts_kernel_table *k = ts_kernels_find(name);
-
-	if (!k)
-		return TS_ERR_UNSUPPORTED;
-	ip->kernels = k;
-	return TS_OK;
 }
 
 const char *ts_interpreter_kernels(const ts_interpreter *ip)

@@ -7,7 +7,17 @@
  * the portable reference implementations, which define the results; an
  * optimized set (NEON, x86) provides some of the same functions and must be
  * byte-identical.  A ts_kernel_table names one function per kernel; every
- * entry of every table is non-NULL (sets fall back to ref).
+ * kernel entry of every table is non-NULL (sets fall back to ref).
+ *
+ * The set is chosen before the model is prepared (ts_interpreter_create_with),
+ * so a set may also prepare conv, depthwise and fully connected nodes its own
+ * way: its *_prepare hook copies the generic params into a larger struct of
+ * its own that begins with them (ts_conv_params / ts_fc_params as the first
+ * member), adding whatever it precomputes once (packed weights, filter sums
+ * folded into the bias), and returns it; the op stores that pointer and eval
+ * hands it to the set's kernel, which casts it back.  Hooks take persistent
+ * memory from the arena only for their own set, so "ref" needs no more arena
+ * than it always did.
  */
 #ifndef TS_KERNELS_KERNELS_H
 #define TS_KERNELS_KERNELS_H
@@ -86,9 +96,29 @@ typedef struct ts_add_params {
 struct ts_softmax_params;
 struct ts_mul_params;
 struct ts_mean_params;
+struct ts_arena;
+
+/*
+ * A set's prepare hook for conv_s8 / dwconv_s8 (and fc_s8 below): returns
+ * the params its kernel will be given, a struct of its own that starts with
+ * a copy of *p, taken from the arena; NULL when the arena is full (short_by
+ * is then set).  filter and bias are the node's constant data; filter is
+ * NULL when the filter or the bias is not constant in the model, and bias
+ * is NULL when the node has none.  The kernel still receives the tensors'
+ * data at eval and must handle every case the reference does.
+ */
+typedef void *(*ts_conv_prepare_fn)(struct ts_arena *a, const ts_conv_params *p,
+				    const int8_t *filter, const int32_t *bias);
+typedef void *(*ts_fc_prepare_fn)(struct ts_arena *a, const ts_fc_params *p,
+				  const int8_t *filter, const int32_t *bias);
 
 typedef struct ts_kernel_table {
 	const char *name;
+	uint32_t cpu_needs; /* TS_CPU_* bits (tinysense/kernels.h) it needs */
+	/* NULL: the kernel takes the generic params as they are. */
+	ts_conv_prepare_fn conv_s8_prepare;
+	ts_conv_prepare_fn dwconv_s8_prepare;
+	ts_fc_prepare_fn fc_s8_prepare;
 	void (*conv_s8)(const ts_conv_params *p, const int8_t *in,
 			const int8_t *filter, const int32_t *bias, int8_t *out);
 	void (*dwconv_s8)(const ts_conv_params *p, const int8_t *in,
@@ -113,11 +143,16 @@ typedef struct ts_kernel_table {
 
 /* The reference set. */
 extern const ts_kernel_table ts_kernels_ref;
+/* Optimized sets, each defined only where its architecture is compiled. */
+extern const ts_kernel_table ts_kernels_sse41;
+extern const ts_kernel_table ts_kernels_avx2;
+extern const ts_kernel_table ts_kernels_avx512vnni;
+extern const ts_kernel_table ts_kernels_avxvnni;
+extern const ts_kernel_table ts_kernels_neon;
+extern const ts_kernel_table ts_kernels_dotprod;
 
-/* A kernel set by name, NULL when unknown or not usable on this CPU. */
+/* A set of this build by name, NULL when unknown (whatever the CPU). */
 const ts_kernel_table *ts_kernels_find(const char *name);
-/* The fastest set usable on this CPU. */
-const ts_kernel_table *ts_kernels_best(void);
 
 /* Reference kernels (lib/kernels/ref/). */
 void ts_conv_s8_ref(const ts_conv_params *p, const int8_t *in,

@@ -119,3 +119,18 @@ ts_status ts_conv_check_bias(ts_prepare_ctx *c, const ts_tensor *bias,
 				       bias->elems, channels);
 	return TS_OK;
 }
+
+ts_status ts_conv_set_params(ts_prepare_ctx *c, ts_conv_prepare_fn hook, ts_conv_params *p,
+			     const ts_tensor *filter, const ts_tensor *bias)
+{
+	void *params = p;
+
+	if (hook) {
+		params = hook(c->arena, p, ts_prepare_const_filter(filter, bias),
+			      ts_prepare_const_bias(bias));
+		if (!params)
+			return TS_ERR_ARENA_TOO_SMALL;
+	}
+	c->node->params = params;
+	return TS_OK;
+}

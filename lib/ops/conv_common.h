@@ -38,6 +38,11 @@ ts_status ts_conv_quantize(ts_prepare_ctx *c, const ts_tensor *in,
 ts_status ts_conv_check_bias(ts_prepare_ctx *c, const ts_tensor *bias,
 			     uint32_t channels);
 
+/* Sets the node's params to p, or to what the kernel set's prepare hook
+ * (conv_s8_prepare or dwconv_s8_prepare, may be NULL) makes of it. */
+ts_status ts_conv_set_params(ts_prepare_ctx *c, ts_conv_prepare_fn hook, ts_conv_params *p,
+			     const ts_tensor *filter, const ts_tensor *bias);
+
 /* Turns a real multiplier into multiplier/shift, failing (with the op
  * named) when it is zero, negative, not finite or too large to apply. */
 ts_status ts_prepare_multiplier(ts_prepare_ctx *c, double real, const char *what,

@@ -64,8 +64,7 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if (st)
 		return st;
 	c->macs = (uint64_t)out->elems * p->k_h * p->k_w;
-	c->node->params = p;
-	return TS_OK;
+	return ts_conv_set_params(c, c->ip->kernels->dwconv_s8_prepare, p, filter, bias);
 }
 
 static ts_status eval(ts_interpreter *ip, const ts_node *node)

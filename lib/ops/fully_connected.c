@@ -132,6 +132,16 @@ static ts_status prepare(ts_prepare_ctx *c)
 	if ((st = ts_prepare_activation(c, activation, out, &p->act_min, &p->act_max)))
 		return st;
 	c->macs = (uint64_t)p->batches * p->out_depth * p->accum_depth;
+	if (c->ip->kernels->fc_s8_prepare) {
+		void *params = c->ip->kernels->fc_s8_prepare(c->arena, p,
+							      ts_prepare_const_filter(filter, bias),
+							      ts_prepare_const_bias(bias));
+
+		if (!params)
+			return TS_ERR_ARENA_TOO_SMALL;
+		c->node->params = params;
+		return TS_OK;
+	}
 	c->node->params = p;
 	return TS_OK;
 }

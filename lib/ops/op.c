@@ -12,6 +12,19 @@ void *ts_prepare_alloc(ts_prepare_ctx *c, size_t bytes, size_t align)
 	return ts_arena_take(c->arena, bytes, align);
 }
 
+const int8_t *ts_prepare_const_filter(const ts_tensor *filter, const ts_tensor *bias)
+{
+	if (filter->kind != TS_TENSOR_CONST || (bias && bias->kind != TS_TENSOR_CONST))
+		return NULL;
+	return (const int8_t *)filter->data;
+}
+
+const int32_t *ts_prepare_const_bias(const ts_tensor *bias)
+{
+	return bias && bias->kind == TS_TENSOR_CONST ?
+	       (const int32_t *)(const void *)bias->data : NULL;
+}
+
 ts_status ts_prepare_fail(ts_prepare_ctx *c, ts_status status, const char *fmt, ...)
 {
 	va_list ap;

@@ -104,6 +104,14 @@ ts_status ts_prepare_expect_const(ts_prepare_ctx *c, const ts_tensor *t,
 ts_status ts_prepare_activation(ts_prepare_ctx *c, int32_t activation, const ts_tensor *out,
 				int32_t *act_min, int32_t *act_max);
 
+/*
+ * The kernel set's view of a node's weights for its prepare hook
+ * (lib/kernels/kernels.h): the filter's data when the filter and the bias
+ * (if any) are constant in the model, else NULL; the bias's data or NULL.
+ */
+const int8_t *ts_prepare_const_filter(const ts_tensor *filter, const ts_tensor *bias);
+const int32_t *ts_prepare_const_bias(const ts_tensor *bias);
+
 /* Reads element i of an int32 or int64 constant tensor as int64. */
 int64_t ts_const_index(const ts_tensor *t, uint32_t i);
 

@@ -20,6 +20,7 @@
 
 #include <tinysense/tinysense.h>
 
+#include "cpu_features.h"
 #include "test_files.h"
 
 static const char *case_dir(void)
@@ -116,45 +117,75 @@ static void run_all(const char *name, ts_interpreter *ip, const struct loaded_ca
 	}
 }
 
+/* An interpreter for the case with the kernel set, in an arena of exactly
+ * its reported size (proven enough); that size in *used. */
+static ts_interpreter *create_fitted(const char *name, const struct loaded_case *c,
+				     const ts_interpreter_options *opt, void **arena, size_t *used)
+{
+	ts_interpreter *ip;
+	ts_diag diag;
+
+	*arena = aligned_alloc(16, 1 << 22);
+	assert_non_null(*arena);
+	if (ts_interpreter_create_with(&ip, c->model.data, c->model.size, *arena, 1 << 22, opt,
+				       &diag))
+		fail_msg("%s [%s]: %s", name, opt->kernels, diag.text);
+	*used = ts_interpreter_arena_used(ip);
+	free(*arena);
+	*arena = aligned_alloc(16, (*used + 15) & ~(size_t)15);
+	assert_non_null(*arena);
+	if (ts_interpreter_create_with(&ip, c->model.data, c->model.size, *arena, *used, opt,
+				       &diag))
+		fail_msg("%s [%s]: in an arena of its own reported size %zu: %s", name,
+			 opt->kernels, *used, diag.text);
+	assert_string_equal(ts_interpreter_kernels(ip), opt->kernels);
+	/* One byte short must fail cleanly with the arena status. */
+	assert_int_equal(ts_interpreter_create_with(&ip, c->model.data, c->model.size, *arena,
+						    *used - 1, opt, &diag),
+			 TS_ERR_ARENA_TOO_SMALL);
+	assert_int_equal(ts_interpreter_create_with(&ip, c->model.data, c->model.size, *arena,
+						    *used, opt, &diag), TS_OK);
+	return ip;
+}
+
+/* Every kernel set this build has and this CPU runs; the reference set in
+ * no more arena than TFLite Micro used. */
 static void test_case(void **state)
 {
 	const char *name = *state;
-	static const char *const kernel_sets[] = { "ref", "neon", "dotprod", "sse41", "avx2" };
+	const uint32_t cpu = cpu_features_probe();
 	struct loaded_case c;
-	ts_interpreter *ip;
-	ts_diag diag;
-	size_t used;
-	long reference_arena;
-	void *arena;
+	const char *set;
 
 	load_case(name, &c);
-	/* Size the arena, then prove the reported size is enough. */
-	arena = aligned_alloc(16, 1 << 22);
-	assert_non_null(arena);
-	if (ts_interpreter_create(&ip, c.model.data, c.model.size, arena, 1 << 22, &diag))
-		fail_msg("%s: %s", name, diag.text);
-	used = ts_interpreter_arena_used(ip);
-	free(arena);
-	arena = aligned_alloc(16, (used + 15) & ~(size_t)15);
-	assert_non_null(arena);
-	if (ts_interpreter_create(&ip, c.model.data, c.model.size, arena, used, &diag))
-		fail_msg("%s: in an arena of its own reported size %zu: %s", name, used, diag.text);
-	reference_arena = json_number(c.json.data, "reference_arena_used_bytes_x86_64");
-	assert_true(reference_arena > 0);
-	if ((long)used > reference_arena)
-		fail_msg("%s: arena %zu bytes, TFLite Micro needs %ld", name, used, reference_arena);
-	print_message("%s: %zu inputs x %zu bytes, arena %zu (TFLite Micro %ld)\n", name,
-		      c.input.size / io_bytes(ip, 1), io_bytes(ip, 1), used, reference_arena);
-	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
-		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
-			continue; /* not built for or not supported by this CPU */
-		run_all(name, ip, &c, kernel_sets[k]);
+	for (size_t k = 0; (set = ts_kernels_name(k)); k++) {
+		const ts_interpreter_options opt = { .kernels = set, .cpu_features = cpu };
+		ts_interpreter *ip;
+		size_t used;
+		void *arena;
+
+		if (ts_kernels_check(set, cpu) != TS_OK) {
+			print_message("%s: kernel set %s skipped: this CPU lacks it\n", name, set);
+			continue;
+		}
+		ip = create_fitted(name, &c, &opt, &arena, &used);
+		if (k == 0) {
+			long reference_arena = json_number(c.json.data,
+							   "reference_arena_used_bytes_x86_64");
+
+			assert_true(reference_arena > 0);
+			if ((long)used > reference_arena)
+				fail_msg("%s: arena %zu bytes, TFLite Micro needs %ld", name, used,
+					 reference_arena);
+			print_message("%s: %zu inputs x %zu bytes, arena %zu (TFLite Micro %ld)\n",
+				      name, c.input.size / io_bytes(ip, 1), io_bytes(ip, 1), used,
+				      reference_arena);
+		} else {
+			print_message("%s [%s]: arena %zu\n", name, set, used);
+		}
+		run_all(name, ip, &c, set);
+		free(arena);
 	}
-	/* One byte short must fail cleanly with the arena status. */
-	assert_int_equal(ts_interpreter_create(&ip, c.model.data, c.model.size, arena,
-					       used - 1, &diag),
-			 TS_ERR_ARENA_TOO_SMALL);
-	free(arena);
 	free_case(&c);
 }
 

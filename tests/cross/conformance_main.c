@@ -8,14 +8,17 @@
  * Every NAME.tflite in CONFORMANCE_DIR is a case (../shared/conformance:
  * NAME.tflite, NAME.input.bin, NAME.output.bin).  The interpreter is created
  * once in a big arena to learn ts_interpreter_arena_used(), then again in a
- * malloc'd 16-aligned arena of exactly that size; every input set is run
- * with every kernel set this build and CPU support, and every output byte is
- * compared with the reference.
+ * malloc'd 16-aligned arena of exactly that size, for every kernel set this
+ * build has and this CPU runs (daemon/common/cpu_features.c, built in); every
+ * input set is run and every output byte is compared with the reference.
  *
  * With FRONTEND_DIR (../shared/frontend), the micro_speech audio front-end
  * is run on every NAME.wav that has a NAME.int8.bin (there and in its
  * stress/ folder; yes_1000ms must be present) and every feature byte is
  * compared with the golden file.
+ *
+ * With TS_EXPECT_KERNELS set (a comma-separated list, e.g. "ref,neon"), the
+ * kernel sets this CPU runs must be exactly those.
  *
  * Prints one line per case; exits 1 on any mismatch, missing file or error.
  */
@@ -31,6 +34,8 @@
 #include <string.h>
 
 #include <tinysense/tinysense.h>
+
+#include "cpu_features.h"
 
 #define BIG_ARENA ((size_t)1 << 22)
 #define MAX_CASES 256
@@ -181,15 +186,56 @@ static int run_all(const char *name, ts_interpreter *ip, const struct blob *in,
 	return 0;
 }
 
-static int run_case(const char *dir, const char *name)
+/* One kernel set on one case: sized arena, then every input set. */
+static int run_set(const char *name, const ts_interpreter_options *opt, const struct blob *model,
+		   const struct blob *in, const struct blob *out, size_t *used,
+		   size_t *count)
 {
-	static const char *const kernel_sets[] = { "ref", "neon", "dotprod", "sse41", "avx2" };
-	char path[1024], ran[128] = "";
-	struct blob model, in, out;
 	ts_interpreter *ip;
 	ts_diag diag;
-	void *arena = NULL;
-	size_t used, per_in, per_out, count, nsets = 0;
+	void *arena = aligned_alloc(16, BIG_ARENA);
+	size_t per_in, per_out;
+	int rc = -1;
+
+	/* Size the arena in a big one, then use exactly the reported size. */
+	if (!arena || ts_interpreter_create_with(&ip, model->data, model->size, arena, BIG_ARENA,
+						 opt, &diag)) {
+		printf("%s: FAIL create [%s]: %s\n", name, opt->kernels,
+		       arena ? diag.text : "out of memory");
+		goto done;
+	}
+	*used = ts_interpreter_arena_used(ip);
+	free(arena);
+	arena = aligned_alloc(16, round16(*used ? *used : 1));
+	if (!arena) {
+		printf("%s: FAIL out of memory\n", name);
+		goto done;
+	}
+	if (ts_interpreter_create_with(&ip, model->data, model->size, arena, *used, opt, &diag)) {
+		printf("%s: FAIL [%s] in an arena of its own reported size %zu: %s\n", name,
+		       opt->kernels, *used, diag.text);
+		goto done;
+	}
+	per_in = io_bytes(ip, 1);
+	per_out = io_bytes(ip, 0);
+	if (!per_in || !per_out || in->size % per_in || out->size != in->size / per_in * per_out) {
+		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
+		       name, in->size, per_in, out->size, per_out);
+		goto done;
+	}
+	*count = in->size / per_in;
+	rc = run_all(name, ip, in, out, *count);
+done:
+	free(arena);
+	return rc;
+}
+
+static int run_case(const char *dir, const char *name, uint32_t cpu)
+{
+	char path[1024], ran[256] = "";
+	struct blob model, in, out;
+	size_t used = 0, nsets = 0, count = 0;
+	const char *set;
 	int rc = -1;
 
 	model.data = in.data = out.data = NULL;
@@ -203,52 +249,22 @@ static int run_case(const char *dir, const char *name)
 		printf("%s: FAIL (missing file)\n", name);
 		goto done;
 	}
+	/* Every kernel set this build has and this CPU runs. */
+	for (size_t k = 0; (set = ts_kernels_name(k)); k++) {
+		const ts_interpreter_options opt = { .kernels = set, .cpu_features = cpu };
 
-	/* Size the arena in a big one, then use exactly the reported size. */
-	arena = aligned_alloc(16, BIG_ARENA);
-	if (!arena || ts_interpreter_create(&ip, model.data, model.size, arena, BIG_ARENA, &diag)) {
-		printf("%s: FAIL create: %s\n", name, arena ? diag.text : "out of memory");
-		goto done;
-	}
-	used = ts_interpreter_arena_used(ip);
-	free(arena);
-	arena = aligned_alloc(16, round16(used ? used : 1));
-	if (!arena) {
-		printf("%s: FAIL out of memory\n", name);
-		goto done;
-	}
-	if (ts_interpreter_create(&ip, model.data, model.size, arena, used, &diag)) {
-		printf("%s: FAIL in an arena of its own reported size %zu: %s\n", name, used,
-		       diag.text);
-		goto done;
-	}
-
-	per_in = io_bytes(ip, 1);
-	per_out = io_bytes(ip, 0);
-	if (!per_in || !per_out || in.size % per_in || out.size != in.size / per_in * per_out) {
-		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
-		       name, in.size, per_in, out.size, per_out);
-		goto done;
-	}
-	count = in.size / per_in;
-
-	for (size_t k = 0; k < sizeof(kernel_sets) / sizeof(kernel_sets[0]); k++) {
-		if (ts_interpreter_use_kernels(ip, kernel_sets[k]) != TS_OK)
-			continue; /* not built for or not supported by this CPU */
-		if (run_all(name, ip, &in, &out, count))
+		if (ts_kernels_check(set, cpu) != TS_OK)
+			continue;
+		if (run_set(name, &opt, &model, &in, &out, &used, &count))
 			goto done;
-		snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s%s", nsets ? "," : "",
-			 kernel_sets[k]);
+		/* An optimized set may keep packed weights in the arena. */
+		snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s%s %zu", nsets ? ", " : "",
+			 set, used);
 		nsets++;
 	}
-	if (!nsets) {
-		printf("%s: FAIL no kernel set available\n", name);
-		goto done;
-	}
-	printf("%s: %zu inferences, arena %zu bytes, OK (kernels %s)\n", name, count, used, ran);
+	printf("%s: %zu inferences, OK with kernels and arena bytes: %s\n", name, count, ran);
 	rc = 0;
 done:
-	free(arena);
 	free(model.data);
 	free(in.data);
 	free(out.data);
@@ -376,22 +392,48 @@ static int run_frontend_dir(const char *dir, const char *label, int *count, int 
 	return failed;
 }
 
+/* With TS_EXPECT_KERNELS (e.g. "ref,neon,dotprod"): 0 when the kernel
+ * sets this CPU runs are exactly those, so that a broken CPU probe cannot
+ * quietly leave an optimized set untested. */
+static int check_expected_sets(uint32_t cpu)
+{
+	const char *want = getenv("TS_EXPECT_KERNELS");
+	char runs[256] = "";
+	const char *set;
+
+	if (!want)
+		return 0;
+	for (size_t k = 0; (set = ts_kernels_name(k)); k++)
+		if (ts_kernels_check(set, cpu) == TS_OK)
+			snprintf(runs + strlen(runs), sizeof(runs) - strlen(runs), "%s%s",
+				 *runs ? "," : "", set);
+	if (strcmp(runs, want) != 0) {
+		printf("FAIL: this CPU runs kernel sets %s, expected %s\n", runs, want);
+		return -1;
+	}
+	printf("kernel sets this CPU runs: %s, as expected\n", runs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char names[MAX_CASES][NAME_MAX_LEN];
+	const uint32_t cpu = cpu_features_probe();
 	int n, failed = 0, fe_count = 0, saw_yes = 0;
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: %s CONFORMANCE_DIR [FRONTEND_DIR]\n", argv[0]);
 		return 2;
 	}
+	if (check_expected_sets(cpu))
+		return 1;
 	n = list_names(argv[1], ".tflite", names, MAX_CASES, 1);
 	if (n <= 0) {
 		printf("FAIL: no NAME.tflite cases in %s\n", argv[1]);
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
-		failed += run_case(argv[1], names[i]) != 0;
+		failed += run_case(argv[1], names[i], cpu) != 0;
 
 	if (argc == 3) {
 		char stress[1024];

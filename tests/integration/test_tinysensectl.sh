@@ -54,6 +54,25 @@ for clip in yes_1000ms no_1000ms yes_30ms stream_yes_silence_no_noise; do
 		--output "$tmp/$clip.feat" 2>/dev/null &&
 		check "features $clip" cmp -s "$tmp/$clip.feat" "$shared/frontend/$clip.int8.bin"
 done
+
+# features --config: a pipeline's [Frontend], any type.  The audio one is the
+# same front-end as --frontend; a stats front-end quantizes to --quant: the
+# mean and max of a constant 100 at scale 2, zero point -10 are 40.
+printf '[Pipeline]\nName=a\n[Source]\nPlugin=replay\nPath=x.wav\n[Frontend]\nType=audio\nPreset=micro_speech\n[Model]\nPath=m.tflite\nLabels=a\n' > "$tmp/audio.conf"
+"$ctl" features --config "$tmp/audio.conf" "$shared/frontend/yes_1000ms.wav" \
+	--output "$tmp/cfg.feat" 2>/dev/null &&
+	check "features --config audio" cmp -s "$tmp/cfg.feat" "$shared/frontend/yes_1000ms.int8.bin"
+sed 's/^Type=audio$/Type=stats/; s/^Preset=micro_speech$/Window=10\nHop=10\nStats=mean,max/' \
+	"$tmp/audio.conf" > "$tmp/stats.conf"
+i=0; while [ $i -lt 40 ]; do printf 'd\000'; i=$((i + 1)); done > "$tmp/const.raw"   # 40 x 100
+sox -t raw -r 100 -e signed -b 16 -c 1 "$tmp/const.raw" "$tmp/const.wav"
+"$ctl" features --config "$tmp/stats.conf" --quant 2,-10 "$tmp/const.wav" --output "$tmp/st.feat" \
+	2>/dev/null
+check "features --config stats --quant" test "$(od -An -tu1 -v "$tmp/st.feat" | xargs)" = \
+	"40 40 40 40 40 40 40 40"
+if "$ctl" features --config "$tmp/stats.conf" "$tmp/const.wav" --output "$tmp/x" 2> "$tmp/err"; then
+	fail "stats without --quant rejected"; else
+	check "stats without --quant message" grep -q "give --quant SCALE,ZERO_POINT" "$tmp/err"; fi
 if "$ctl" features "$tmp/junk.tflite" --output "$tmp/x" 2> "$tmp/err"; then fail "non-wav rejected"; else
 	check "non-wav message" grep -q "junk.tflite: not a RIFF/WAVE file" "$tmp/err"; fi
 

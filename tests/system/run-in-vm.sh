@@ -70,30 +70,15 @@ fi
 # ---- configuration and start ----------------------------------------------------
 step "pipelines"
 systemctl stop tinysensed.service
-install -D -m 0644 $P/micro_speech.tflite /usr/share/tinysense/models/micro_speech.tflite
-# hw:Loopback,1,0 captures what is played into hw:Loopback,0,0.
-cat >/etc/tinysense/pipelines.d/kws.conf <<CONF
-[Pipeline]
-Name=kws
-[Source]
-Plugin=alsa
-Device=hw:Loopback,1,0
-Rate=16000
-Channels=1
-# 640 ms of buffer: an emulated CPU on a busy host is late now and then.
-BufferPeriods=32
-[Frontend]
-Type=audio
-Preset=micro_speech
-[Model]
-Path=micro_speech.tflite
-Labels=silence,unknown,yes,no
-Stride=5
-[Detect]
-Threshold=0.8
-Refractory=1500ms
-Ignore=silence,unknown
-CONF
+# The package's own keyword pipeline and model, as the README tells users:
+# its Device= pointed at the loop's capture side (hw:Loopback,1,0 records
+# what is played into hw:Loopback,0,0), with 640 ms of buffer (an emulated
+# CPU on a busy host is late now and then).
+[ -f /usr/share/tinysense/models/kws.tflite ] || fail "the package has no kws.tflite"
+sed -e 's/^Device=.*/Device=hw:Loopback,1,0/' -e 's/^Channels=1$/Channels=1\nBufferPeriods=32/' \
+	/usr/share/tinysense/pipelines/kws.conf >/etc/tinysense/pipelines.d/kws.conf ||
+	fail "no /usr/share/tinysense/pipelines/kws.conf"
+grep -q '^BufferPeriods=32' /etc/tinysense/pipelines.d/kws.conf || fail "kws.conf: no Channels=1 line"
 if [ -e $P/baro.conf ]; then
 	install -m 0644 $P/hello_world.tflite /usr/share/tinysense/models/hello_world.tflite
 	cp $P/baro.conf /etc/tinysense/pipelines.d/

@@ -7,7 +7,7 @@
 # usage: run.sh CACHE DEBDIR SHARED [TIMEOUT_SECONDS]
 #   CACHE   build/system: kernel, initramfs, root image (prepare.sh, kept)
 #   DEBDIR  holds tinysense_*_arm64.deb
-#   SHARED  ../shared: the keyword model (conformance/micro-speech.tflite)
+#   SHARED  ../shared: conformance/hello-world.tflite (the bmp280 pipeline's model)
 set -euo pipefail
 CACHE=$1
 DEBDIR=$2
@@ -19,7 +19,7 @@ start=$(date +%s)
 
 deb=$(ls "$DEBDIR"/tinysense_*_arm64.deb 2>/dev/null | head -n1)
 [ -n "$deb" ] || { echo "check-system: no tinysense_*_arm64.deb in $DEBDIR (make deb-cross)"; exit 1; }
-model=$SHARED/conformance/micro-speech.tflite
+model=$SHARED/conformance/hello-world.tflite
 [ -f "$model" ] || { echo "check-system: no $model"; exit 1; }
 
 "$HERE/prepare.sh" "$CACHE"
@@ -30,12 +30,11 @@ RUN=$CACHE/run
 rm -rf "$RUN"
 mkdir -p "$RUN/payload/results"
 cp "$deb" "$HERE/run-in-vm.sh" "$RUN/payload/"
-cp "$model" "$RUN/payload/micro_speech.tflite"
 cp "$ROOT/models/recordings/demo_yes_no.wav" "$RUN/payload/"
 # The bmp280 on the register stub, through the iio plugin, into the
 # hello-world model.
 cp "$HERE/bmp280.sh" "$HERE/baro.conf" "$CACHE/ts_i2c_regstub.ko" "$RUN/payload/"
-cp "$SHARED/conformance/hello-world.tflite" "$RUN/payload/hello_world.tflite"
+cp "$model" "$RUN/payload/hello_world.tflite"
 mkfs.ext4 -q -F -L ts-payload -d "$RUN/payload" "$RUN/payload.ext4" 64M
 
 echo "check-system: booting Debian arm64 ($(ls "$CACHE"/kernel/lib/modules)) with $(basename "$deb"), timeout ${TIMEOUT}s"

@@ -45,6 +45,27 @@ ts_status ts_interpreter_create(ts_interpreter **out, const void *model,
 				size_t model_size, void *arena,
 				size_t arena_size, ts_diag *diag);
 
+/* Choices made before the model is prepared. */
+typedef struct ts_interpreter_options {
+	/* Kernel set (tinysense/kernels.h) that invoke runs: NULL or "ref" for
+	 * the reference kernels, or an optimized set, usually
+	 * ts_kernels_best(cpu_features).  Every set gives identical bytes; an
+	 * optimized set may take more arena (packed weights). */
+	const char *kernels;
+	/* TS_CPU_* bits the caller found on this CPU. */
+	uint32_t cpu_features;
+} ts_interpreter_options;
+
+/*
+ * ts_interpreter_create with options (NULL: the defaults, as
+ * ts_interpreter_create).  A kernel set this build does not have is
+ * TS_ERR_INVALID_ARG, one the CPU lacks (by cpu_features)
+ * TS_ERR_UNSUPPORTED; the diag names it.
+ */
+ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
+				     size_t model_size, void *arena, size_t arena_size,
+				     const ts_interpreter_options *options, ts_diag *diag);
+
 /* Runs the model once on the current input tensors. */
 ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag);
 
@@ -73,13 +94,7 @@ size_t ts_interpreter_op_count(const ts_interpreter *ip);
 /* TFLite builtin name of operator i ("CONV_2D"), NULL when out of range. */
 const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i);
 
-/*
- * Kernel set used by invoke: "ref" (portable reference kernels, the truth)
- * or an optimized set available on this CPU.  Every set gives identical
- * bytes.  TS_ERR_UNSUPPORTED when the name is unknown or the CPU lacks it.
- */
-ts_status ts_interpreter_use_kernels(ts_interpreter *ip, const char *name);
-/* Name of the kernel set in use. */
+/* Name of the kernel set invoke runs (chosen at create). */
 const char *ts_interpreter_kernels(const ts_interpreter *ip);
 
 #ifdef __cplusplus

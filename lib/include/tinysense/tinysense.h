@@ -6,6 +6,7 @@
 #include "status.h"
 #include "tensor.h"
 #include "interpreter.h"
+#include "kernels.h"
 #include "audio_frontend.h"
 #include "spectrum.h"
 #include "window_stats.h"

@@ -6,21 +6,8 @@
  * are the reference's, added in another order: int32 addition wraps the
  * same way in any order, so the bytes are identical. */
 #include "../kernels.h"
+#include "../window.h"
 #include "../../core/fixedpoint.h"
-
-/* First and one-past-last filter taps k with 0 <= origin + k * dilation < size. */
-static void valid_taps(int32_t origin, int32_t dilation, int32_t size, int32_t taps,
-		       int32_t *first, int32_t *end)
-{
-	int32_t k0 = 0, k1 = taps;
-
-	if (origin < 0)
-		k0 = (-origin + dilation - 1) / dilation;
-	if (origin + (taps - 1) * dilation >= size)
-		k1 = size - origin > 0 ? (size - origin + dilation - 1) / dilation : 0;
-	*first = k0;
-	*end = k1 > k0 ? k1 : k0;
-}
 
 /* Output channels accumulated together, so that each input value is read
  * once per tap and the inner loop runs over contiguous filter weights. */
@@ -78,13 +65,13 @@ void ts_dwconv_s8_ref(const ts_conv_params *p, const int8_t *in,
 			const int32_t y0 = oy * p->stride_h - p->pad_h;
 			int32_t ky0, ky1;
 
-			valid_taps(y0, p->dil_h, p->in_h, p->k_h, &ky0, &ky1);
+			ts_valid_taps(y0, p->dil_h, p->in_h, p->k_h, &ky0, &ky1);
 			for (int32_t ox = 0; ox < p->out_w; ox++) {
 				const int32_t x0 = ox * p->stride_w - p->pad_w;
 				int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->out_c;
 				int32_t kx0, kx1;
 
-				valid_taps(x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
+				ts_valid_taps(x0, p->dil_w, p->in_w, p->k_w, &kx0, &kx1);
 				for (int32_t c0 = 0; c0 < p->out_c; c0 += DW_CHANNEL_BLOCK) {
 					const int32_t n = p->out_c - c0 < DW_CHANNEL_BLOCK ?
 							  p->out_c - c0 : DW_CHANNEL_BLOCK;

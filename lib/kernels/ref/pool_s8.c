@@ -2,35 +2,17 @@
 /* AVERAGE_POOL_2D and MAX_POOL_2D, int8 (TFLite reference_integer_ops
  * AveragePool / MaxPool): padding cells are left out of the window. */
 #include "../kernels.h"
+#include "../window.h"
 #include "../../core/fixedpoint.h"
 
 static int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
-static int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
-
-/* The window of output (oy, ox) clipped to the input. */
-struct window {
-	int32_t y0, x0, fy0, fy1, fx0, fx1;
-};
-
-static struct window window_at(const ts_pool_params *p, int32_t oy, int32_t ox)
-{
-	struct window w;
-
-	w.y0 = oy * p->stride_h - p->pad_h;
-	w.x0 = ox * p->stride_w - p->pad_w;
-	w.fy0 = max_i32(0, -w.y0);
-	w.fy1 = min_i32(p->filter_h, p->in_h - w.y0);
-	w.fx0 = max_i32(0, -w.x0);
-	w.fx1 = min_i32(p->filter_w, p->in_w - w.x0);
-	return w;
-}
 
 void ts_avgpool_s8_ref(const ts_pool_params *p, const int8_t *in, int8_t *out)
 {
 	for (int32_t b = 0; b < p->batches; b++)
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 	for (int32_t ox = 0; ox < p->out_w; ox++) {
-		const struct window w = window_at(p, oy, ox);
+		const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
 		int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->depth;
 
 		for (int32_t c = 0; c < p->depth; c++) {
@@ -62,7 +44,7 @@ void ts_maxpool_s8_ref(const ts_pool_params *p, const int8_t *in, int8_t *out)
 	for (int32_t b = 0; b < p->batches; b++)
 	for (int32_t oy = 0; oy < p->out_h; oy++)
 	for (int32_t ox = 0; ox < p->out_w; ox++) {
-		const struct window w = window_at(p, oy, ox);
+		const struct ts_pool_window w = ts_pool_window_at(p, oy, ox);
 		int8_t *dst = out + (((size_t)b * p->out_h + oy) * p->out_w + ox) * p->depth;
 
 		for (int32_t c = 0; c < p->depth; c++) {

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""tinysense's training and export toolkit (see models/train/README.md)."""

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Kernel-set selection as users meet it: `tinysensectl kernels`, `model run
+# --kernels SET` for every set this CPU runs (each must reproduce the
+# conformance reference outputs of KWS byte for byte), clear errors for an
+# unknown set, and TINYSENSE_KERNELS for tinysensed (a replay pipeline gives
+# the same detections with every set; a bad value stops it with a message).
+# Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL).
+set -u
+ctl=${TS_CTL:?}
+shared=$(cd "${TS_SHARED:?}" && pwd)
+daemon=${TS_DAEMON:-$(dirname "$ctl")/tinysensed}
+failures=0
+
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$ctl" kernels > "$tmp/sets" || fail "tinysensectl kernels runs"
+check "ref is listed and runs" grep -q '^ref yes' "$tmp/sets"
+check "exactly one default" test "$(grep -c ' best$' "$tmp/sets")" -eq 1
+sets=$(awk '$2 == "yes" { print $1 }' "$tmp/sets")
+best=$(awk '$3 == "best" { print $1 }' "$tmp/sets")
+
+# 1. model run with every set: the reference bytes.
+kws=$shared/conformance/mlperf-kws
+for k in $sets; do
+	if "$ctl" model run "$kws.tflite" --input "$kws.input.bin" --output "$tmp/out.$k" \
+		--kernels "$k" > /dev/null 2> "$tmp/err"; then
+		check "model run --kernels $k: reference outputs" cmp -s "$tmp/out.$k" "$kws.output.bin"
+	else
+		fail "model run --kernels $k: $(cat "$tmp/err")"
+	fi
+done
+"$ctl" model bench "$kws.tflite" --iterations 1 > "$tmp/bench"
+check "model bench uses the best set by default" grep -q "^kernels: $best\$" "$tmp/bench"
+
+# 2. Errors.
+if "$ctl" model run "$kws.tflite" --input "$kws.input.bin" --output "$tmp/x" --kernels nosuch \
+	2> "$tmp/err"; then
+	fail "unknown set refused"
+else
+	check "unknown set: message names it and the usable sets" \
+		grep -q "^tinysensectl: --kernels 'nosuch': no such kernel set in this build (this CPU runs: ref" \
+		"$tmp/err"
+fi
+no=$(awk '$2 == "no" { print $1; exit }' "$tmp/sets")
+if [ -n "$no" ]; then
+	if "$ctl" model bench "$kws.tflite" --iterations 1 --kernels "$no" 2> "$tmp/err" > /dev/null; then
+		fail "set this CPU lacks ($no) refused"
+	else
+		check "set this CPU lacks: message" grep -q "this CPU lacks the instructions it needs" "$tmp/err"
+	fi
+fi
+
+# 3. tinysensed: the keyword pipeline on the demo recording, per set.
+mkdir -p "$tmp/pipelines.d"
+printf '[Daemon]\nBus=none\nSocketPath=\n' > "$tmp/tinysense.conf"
+cat > "$tmp/pipelines.d/kws.conf" <<CONF
+[Pipeline]
+Name=kws
+[Source]
+Plugin=replay
+Path=$(pwd)/models/recordings/demo_yes_no.wav
+Pace=fast
+[Frontend]
+Type=audio
+Preset=micro_speech
+[Model]
+Path=$shared/conformance/micro-speech.tflite
+Labels=silence,unknown,yes,no
+Stride=5
+[Detect]
+Threshold=0.8
+Refractory=1500ms
+Ignore=silence,unknown
+CONF
+for k in $sets; do
+	# Detections without their first column (the wall-clock time).
+	TINYSENSE_KERNELS=$k "$daemon" --config "$tmp" --print --exit-when-done \
+		--log-level warning 2> "$tmp/err" | cut -d' ' -f2- > "$tmp/det.$k" ||
+		fail "tinysensed with $k: $(cat "$tmp/err")"
+	check "tinysensed TINYSENSE_KERNELS=$k: same detections as ref" cmp -s "$tmp/det.$k" "$tmp/det.ref"
+done
+check "the demo recording gives detections" test -s "$tmp/det.ref"
+if TINYSENSE_KERNELS=nosuch "$daemon" --config "$tmp" --exit-when-done 2> "$tmp/err" > /dev/null; then
+	fail "tinysensed refuses an unknown TINYSENSE_KERNELS"
+else
+	check "tinysensed: message names the variable" \
+		grep -q "^tinysensed: TINYSENSE_KERNELS 'nosuch': no such kernel set" "$tmp/err"
+fi
+
+[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
+[ "$failures" -eq 0 ]
