@@ -28,7 +28,7 @@ for f in usr/bin/tinysensectl usr/sbin/tinysensed \
 	usr/share/dbus-1/system-services/org.tinysense1.service \
 	usr/share/man/man8/tinysensed.8 usr/share/man/man1/tinysensectl.1 \
 	usr/share/man/man5/tinysense.conf.5 usr/share/man/man7/tinysense-plugin.7 \
-	usr/share/tinysense/examples/kws.conf; do
+	usr/share/tinysense/examples/replay.conf; do
 	[ -f "$D/$f" ] || fail "PREFIX=/usr: $f not installed"
 done
 [ -d "$D/etc/tinysense/pipelines.d" ] || fail "no /etc/tinysense/pipelines.d"
