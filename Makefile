@@ -22,6 +22,9 @@ ifeq ($(SANITIZE),1)
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 CPPFLAGS += -Ilib/include
+# 64-bit off_t and ino_t (stat, readdir, lseek) on 32-bit targets (armhf);
+# a no-op on 64-bit ones.
+CPPFLAGS += -D_FILE_OFFSET_BITS=64
 CFLAGS   += $(BASE) $(OPT) $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
@@ -92,7 +95,11 @@ help:
 	@echo "make check      install build deps, build with -Werror, run every test, again under ASan+UBSan"
 	@echo "make bench      microseconds per inference and arena bytes for every conformance model"
 	@echo "make demo       run the model tool on a conformance model and print its decision"
-	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR))"
+	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)); make uninstall"
+	@echo "make deb        .deb packages for this machine (build/deb/), checked by lintian"
+	@echo "make deb-cross  .deb packages for arm64 and armhf (multiarch cross builds)"
+	@echo "make cross-daemon  tinysensed, tinysensectl, plugins for aarch64 and armhf (build/ARCH/)"
+	@echo "make check-system  the arm64 package in a booted Debian arm64 VM (qemu, systemd, dbus)"
 
 # Objects are rebuilt when the compiler or its flags change.
 FLAGS_FILE := $(BUILD)/.cflags
@@ -220,6 +227,8 @@ check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) check-models
 	$(MAKE) valgrind VALGRIND_SECONDS=3
+	$(MAKE) check-packaging
+	$(MAKE) check-system
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -239,15 +248,27 @@ bench: all $(BENCH_FRONTEND)
 demo: deps all
 	@./tests/demo.sh $(BUILD) $(SHARED)
 
-# Where `make install` puts the daemon and its system integration (systemd/).
-# The defaults suit PREFIX=/usr (a distribution package: /usr/sbin/tinysensed,
-# /usr/lib/systemd/system, /usr/lib/sysusers.d, /usr/lib/tmpfiles.d,
-# /usr/share/dbus-1/...).  systemd also reads units, sysusers.d and tmpfiles.d
-# under /usr/local/lib, but dbus-daemon reads policies only from
-# /usr/share/dbus-1/system.d and /etc/dbus-1/system.d: with PREFIX=/usr/local
-# pass DBUS_POLICYDIR=/etc/dbus-1/system.d.  After a real install (no DESTDIR):
-# systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload.
+# Where `make install` puts things (FHS; the defaults suit PREFIX=/usr, a
+# distribution package: /usr/sbin/tinysensed, /usr/lib/tinysense/plugins,
+# /usr/share/tinysense/models, /etc/tinysense, /usr/lib/systemd/system,
+# /usr/lib/sysusers.d, /usr/lib/tmpfiles.d, /usr/share/dbus-1/...).  systemd
+# also reads units, sysusers.d and tmpfiles.d under /usr/local/lib, but
+# dbus-daemon reads policies only from /usr/share/dbus-1/system.d and
+# /etc/dbus-1/system.d: with PREFIX=/usr/local pass
+# DBUS_POLICYDIR=/etc/dbus-1/system.d.  LIBDIR takes a multiarch folder
+# (debian/rules: /usr/lib/<triplet>); plugins stay in PLUGINDIR.  After a real
+# install (no DESTDIR): systemd-sysusers; systemd-tmpfiles --create;
+# systemctl daemon-reload.  Paths the daemon reads (PLUGINDIR, MODELDIR) are
+# written into the installed tinysense.conf and tinysensed.service.
+BINDIR          ?= $(PREFIX)/bin
 SBINDIR         ?= $(PREFIX)/sbin
+LIBDIR          ?= $(PREFIX)/lib
+INCLUDEDIR      ?= $(PREFIX)/include
+DATADIR         ?= $(PREFIX)/share
+MANDIR          ?= $(DATADIR)/man
+PKGCONFIGDIR    ?= $(LIBDIR)/pkgconfig
+PLUGINDIR       ?= $(PREFIX)/lib/tinysense/plugins
+MODELDIR        ?= $(DATADIR)/tinysense/models
 SYSCONFDIR      ?= /etc
 SYSTEMDUNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR     ?= $(PREFIX)/lib/sysusers.d
@@ -255,32 +276,52 @@ TMPFILESDIR     ?= $(PREFIX)/lib/tmpfiles.d
 DBUS_POLICYDIR  ?= $(PREFIX)/share/dbus-1/system.d
 DBUS_SERVICEDIR ?= $(PREFIX)/share/dbus-1/system-services
 
+# Man pages: daemon/man/NAME.SECTION.  (Models and their pipelines:
+# install-models in the models block, a prerequisite of install.)
+MAN_PAGES   := $(wildcard daemon/man/*.[1-8])
+
+# pkg-config files: $(1) name, $(2) description (tinysense.pc adds its Libs:).
+define PC_FILE
+prefix=$(PREFIX)
+includedir=$(INCLUDEDIR)
+libdir=$(LIBDIR)
+plugindir=$(PLUGINDIR)
+modeldir=$(MODELDIR)
+
+Name: $(1)
+Description: $(2)
+Version: $(VERSION)
+Cflags: -I$${includedir}
+endef
+export PC_TINYSENSE := $(call PC_FILE,tinysense,tinysense integer inference core (static library))
+export PC_PLUGIN    := $(call PC_FILE,tinysense-plugin,tinysense sensor plugin ABI)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)$(PREFIX)/include/tinysense
-	install -m 0755 $(CTL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 lib/include/tinysense/*.h $(DESTDIR)$(PREFIX)/include/tinysense/
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/share/tinysense/examples \
-		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/tinysense $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MODELDIR) \
+		$(DESTDIR)$(DATADIR)/tinysense/examples $(DESTDIR)$(DATADIR)/tinysense/recordings
+	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/
-	install -d $(DESTDIR)$(PREFIX)/lib/tinysense/plugins
-	install -m 0644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/tinysense/plugins/
-	install -m 0644 plugins/include/tinysense/plugin.h $(DESTDIR)$(PREFIX)/include/tinysense/
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	printf 'prefix=%s\nincludedir=$${prefix}/include\nlibdir=$${prefix}/lib\n\nName: tinysense\nDescription: tinysense integer inference core\nVersion: %s\nCflags: -I$${includedir}\nLibs: -L$${libdir} -ltinysense\n' \
-		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense.pc
-	printf 'prefix=%s\nincludedir=$${prefix}/include\nplugindir=$${prefix}/lib/tinysense/plugins\n\nName: tinysense-plugin\nDescription: tinysense sensor plugin ABI\nVersion: %s\nCflags: -I$${includedir}\n' \
-		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
-	install -m 0644 config/examples/*.conf $(DESTDIR)$(PREFIX)/share/tinysense/examples/
+	install -m 0644 $(PLUGINS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 lib/include/tinysense/*.h plugins/include/tinysense/plugin.h \
+		$(DESTDIR)$(INCLUDEDIR)/tinysense/
+	printf '%s\nLibs: -L$${libdir} -ltinysense\n' "$$PC_TINYSENSE" > $(DESTDIR)$(PKGCONFIGDIR)/tinysense.pc
+	printf '%s\n' "$$PC_PLUGIN" > $(DESTDIR)$(PKGCONFIGDIR)/tinysense-plugin.pc
+	install -m 0644 config/examples/*.conf $(DESTDIR)$(DATADIR)/tinysense/examples/
 	install -m 0644 models/recordings/*.wav models/recordings/*.csv \
-		$(DESTDIR)$(PREFIX)/share/tinysense/recordings/
+		$(DESTDIR)$(DATADIR)/tinysense/recordings/
+	set -e; for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	@# the daemon's settings: installed once, never overwritten
+	install -d $(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf ] || \
-		install -D -m 0644 config/tinysense.conf $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
+		sed -e 's|^PluginDir=.*|PluginDir=$(PLUGINDIR)|' -e 's|^ModelDir=.*|ModelDir=$(MODELDIR)|' \
+		config/tinysense.conf > $(DESTDIR)$(SYSCONFDIR)/tinysense/tinysense.conf
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DBUS_POLICYDIR) $(DESTDIR)$(DBUS_SERVICEDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DBUS_POLICYDIR) $(DESTDIR)$(DBUS_SERVICEDIR)
 	sed 's|^ExecStart=/usr/sbin/tinysensed|ExecStart=$(SBINDIR)/tinysensed|' systemd/tinysensed.service \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service
@@ -290,22 +331,28 @@ install: all
 	install -m 0644 systemd/org.tinysense1.conf $(DESTDIR)$(DBUS_POLICYDIR)/
 	install -m 0644 systemd/org.tinysense1.service $(DESTDIR)$(DBUS_SERVICEDIR)/
 
+# Removes what install put there, and the folders it made when they are left
+# empty.  The configuration in SYSCONFDIR/tinysense is kept (like a package's
+# conffiles on "remove"): only empty folders go.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tinysensectl $(DESTDIR)$(PREFIX)/lib/libtinysense.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/tinysense
-	rm -f $(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense.pc \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/tinysense-plugin.pc
-	rm -rf $(DESTDIR)$(PREFIX)/lib/tinysense/plugins \
-		$(DESTDIR)$(PREFIX)/share/tinysense/examples \
-		$(DESTDIR)$(PREFIX)/share/tinysense/recordings
-	rm -f $(DESTDIR)$(SBINDIR)/tinysensed \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
+	rm -f $(DESTDIR)$(BINDIR)/tinysensectl $(DESTDIR)$(SBINDIR)/tinysensed \
+		$(DESTDIR)$(LIBDIR)/libtinysense.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/tinysense.pc $(DESTDIR)$(PKGCONFIGDIR)/tinysense-plugin.pc
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/tinysense/,$(notdir $(wildcard lib/include/tinysense/*.h)) plugin.h)
+	rm -f $(PLUGINS:$(BUILD)/plugins/%=$(DESTDIR)$(PLUGINDIR)/%)
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tinysense/examples/,$(notdir $(wildcard config/examples/*.conf)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tinysense/recordings/,$(notdir $(wildcard models/recordings/*.wav models/recordings/*.csv)))
+	rm -f $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tinysensed.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/tinysense.conf $(DESTDIR)$(TMPFILESDIR)/tinysense.conf \
 		$(DESTDIR)$(DBUS_POLICYDIR)/org.tinysense1.conf \
 		$(DESTDIR)$(DBUS_SERVICEDIR)/org.tinysense1.service
-	@# configuration is kept: only empty folders go
-	rmdir $(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d $(DESTDIR)$(SYSCONFDIR)/tinysense \
+	rmdir $(DESTDIR)$(INCLUDEDIR)/tinysense $(DESTDIR)$(PLUGINDIR) \
+		$(DESTDIR)$(PREFIX)/lib/tinysense $(DESTDIR)$(MODELDIR) \
+		$(DESTDIR)$(DATADIR)/tinysense/examples $(DESTDIR)$(DATADIR)/tinysense/recordings \
+		$(DESTDIR)$(DATADIR)/tinysense \
+		$(DESTDIR)$(SYSCONFDIR)/tinysense/pipelines.d $(DESTDIR)$(SYSCONFDIR)/tinysense \
 		2>/dev/null || :
 
 clean:
@@ -761,6 +808,107 @@ mcu-insns: mcu-deps
 
 -include $(shell find $(MCU_DIR) -name '*.d' 2>/dev/null)
 # ==== END mcu ===================================================================
+
+# ==== BEGIN packaging: cross daemon, man pages, install check, .deb, system VM test ====
+# `make cross-daemon` builds tinysensed, tinysensectl and the plugins for
+# aarch64 and armhf: this same Makefile run with the Debian cross compiler
+# (CC, AR) against the :arm64/:armhf -dev packages (multiarch: the cross
+# compiler finds their headers and /usr/lib/<triplet> libraries by itself;
+# PKG_CONFIG names the triplet's pkg-config for rules that use it), objects
+# in $(BUILD)/ARCH/full, binaries copied to $(BUILD)/ARCH/.
+# `make deb` builds the .deb packages natively, `make deb-cross` for arm64 and
+# armhf (dpkg-buildpackage -a), into $(BUILD)/deb/, and runs lintian on them.
+# `make check-system` boots Debian arm64 under qemu-system-aarch64 with the
+# arm64 package installed (tests/system/README.md).
+CROSS_TRIPLET_aarch64 := aarch64-linux-gnu
+CROSS_TRIPLET_armhf   := arm-linux-gnueabihf
+CROSS_DEBARCH_aarch64 := arm64
+CROSS_DEBARCH_armhf   := armhf
+# -dev packages the daemon and plugins link with, per foreign architecture.
+CROSS_DAEMON_DEV := libsystemd-dev libjson-c-dev libinih-dev libiio-dev libasound2-dev libgpiod-dev
+DEB_TOOLS        := dpkg-dev debhelper lintian
+MAN_DEPS         := groff-base man-db
+SYSTEM_DEPS      := debootstrap qemu-system-arm qemu-user-static e2fsprogs cpio
+SYSTEM_CACHE     ?= $(BUILD)/system
+SYSTEM_TIMEOUT   ?= 600
+DEB_DIR          := $(BUILD)/deb
+
+.PHONY: cross-daemon cross-daemon-deps check-man check-install deb deb-cross deb-deps \
+	check-packaging check-system system-deps
+
+# Adds the foreign architectures (dpkg --add-architecture) and installs the
+# cross compilers and the :arm64/:armhf -dev packages.
+cross-daemon-deps: cross-deps
+	@./tests/add-foreign-archs.sh $(foreach a,$(CROSS_ARCHS),$(CROSS_DEBARCH_$(a)))
+	@./tests/install-deps.sh $(foreach a,$(CROSS_ARCHS),crossbuild-essential-$(CROSS_DEBARCH_$(a)) \
+		$(CROSS_DAEMON_DEV:%=%:$(CROSS_DEBARCH_$(a))))
+
+# $(1): aarch64 or armhf.
+define CROSS_DAEMON_RULES
+.PHONY: cross-daemon-$(1)
+cross-daemon-$(1): cross-daemon-deps
+	$$(MAKE) BUILD=$(BUILD)/$(1)/full CC=$(CROSS_TRIPLET_$(1))-gcc AR=$(CROSS_TRIPLET_$(1))-ar \
+		PKG_CONFIG=$(CROSS_TRIPLET_$(1))-pkg-config all
+	@mkdir -p $(BUILD)/$(1)/plugins
+	$$(Q)cp -p $(BUILD)/$(1)/full/tinysensed $(BUILD)/$(1)/full/tinysensectl $(BUILD)/$(1)/
+	$$(Q)cp -p $(BUILD)/$(1)/full/plugins/*.so $(BUILD)/$(1)/plugins/
+	@file $(BUILD)/$(1)/tinysensed | sed 's/, BuildID.*//'
+endef
+$(foreach a,$(CROSS_ARCHS),$(eval $(call CROSS_DAEMON_RULES,$(a))))
+
+cross-daemon: $(CROSS_ARCHS:%=cross-daemon-%)
+
+# `make cross` (issue 10: lib/'s test runners above) also builds the aarch64
+# daemon, tinysensectl and plugins.  armhf: `make cross-daemon-armhf`, which
+# needs the :armhf -dev packages; this project's Debian mirror serves a stale
+# bookworm-security armhf index (apt-get update fails), so it is not in
+# `make cross` until that is fixed.
+cross: cross-daemon-aarch64
+
+# Man pages: groff's own warnings (all of them) and man's, as errors.
+check-man:
+	@./tests/install-deps.sh $(MAN_DEPS)
+	@./tests/check-man.sh $(MAN_PAGES)
+
+# make install and make uninstall into a temporary DESTDIR, for PREFIX=/usr
+# and /usr/local: every file in its FHS place, nothing left after uninstall
+# but the kept configuration.
+check-install: all
+	@./tests/check-install.sh $(MAKE) $(BUILD)
+
+deb-deps:
+	@./tests/install-deps.sh $(DEB_TOOLS)
+
+# tests/build-deb.sh runs dpkg-buildpackage on a copy of the tree (it writes
+# the packages into the parent folder and runs `debian/rules clean`), moves
+# the packages to $(DEB_DIR) and runs lintian on them (errors fail).  The
+# -dev packages are debian/control's Build-Depends.
+deb: deb-deps
+	@./tests/install-deps.sh $(CROSS_DAEMON_DEV)
+	@./tests/build-deb.sh $(DEB_DIR) $(shell dpkg --print-architecture)
+
+deb-cross: deb-deps cross-daemon-deps
+	@set -e; for a in $(foreach a,$(CROSS_ARCHS),$(CROSS_DEBARCH_$(a))); do \
+		./tests/build-deb.sh $(DEB_DIR) $$a; done
+
+# In `make check`: man pages, install/uninstall, the native packages and the
+# arm64 cross-built ones, lintian-clean.  (armhf: `make deb-cross`.)
+check-packaging:
+	$(MAKE) check-man
+	$(MAKE) check-install
+	$(MAKE) deb
+	$(MAKE) deb-cross CROSS_ARCHS=aarch64
+
+system-deps:
+	@./tests/install-deps.sh $(SYSTEM_DEPS)
+	@./tests/add-foreign-archs.sh arm64
+
+# The arm64 package booted in a whole Debian system (root file system cached
+# in $(SYSTEM_CACHE); delete it to rebuild from scratch).
+check-system: system-deps
+	$(MAKE) deb-cross CROSS_ARCHS=aarch64
+	@./tests/system/run.sh $(SYSTEM_CACHE) $(DEB_DIR) $(SHARED) $(SYSTEM_TIMEOUT)
+# ==== END packaging ============================================================
 
 # ==== BEGIN models: shipped models, their training and their check ====
 # `make models` regenerates every shipped model in models/ (seeded, so the

@@ -89,8 +89,9 @@ def clip_plan(seed, renditions=1, unknown_fraction=0.35):
 
 
 def _background(rng, n):
-    """Seeded room background: white, pink or brown noise, mains hum, or
-    near-digital silence, at -70..-30 dBFS."""
+    """Seeded room background: white, pink or brown noise, mains hum or
+    faint hiss, at -90..-30 dBFS RMS (-90: a quiet room through a good
+    microphone, close to digital silence)."""
     kind = rng.randint(5)
     white = rng.randn(n + 64)
     if kind == 0:
@@ -109,9 +110,9 @@ def _background(rng, n):
         x = sum(np.sin(2 * np.pi * f0 * h * t + rng.rand() * 6.28) / h for h in (1, 2, 3, 5))
         x = x + 0.1 * white
     else:
-        x = white * 0.05
+        x = white
     x = x[64:]
-    level = 10 ** (rng.uniform(-70, -30) / 20) * 32768
+    level = 10 ** ((rng.uniform(-90, -60) if kind == 4 else rng.uniform(-75, -30)) / 20) * 32768
     return x / (np.sqrt(np.mean(x ** 2)) + 1e-9) * level
 
 
@@ -183,9 +184,11 @@ def build(plan, cache, workers=2, log=print):
     """Renders every clip of the plan (in `workers` processes, each clip
     seeded by itself, so the result does not depend on scheduling) and
     saves them to `cache` (.npz).  Reuses `cache` when it exists and was
-    made from the same plan."""
-    key = hashlib.sha256(repr([(c["engine"], c["voice"], c["text"], c["seed"])
-                               for c in plan]).encode()).hexdigest()
+    made from the same plan by this same code."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        code = f.read()
+    key = hashlib.sha256(code + repr([(c["engine"], c["voice"], c["text"], c["seed"])
+                                      for c in plan]).encode()).hexdigest()
     if os.path.exists(cache):
         d = np.load(cache, allow_pickle=False)
         if str(d["key"]) == key:

@@ -7,7 +7,6 @@ import numpy as np
 FRAMES = 49
 HOP = 320
 SPAN = 480 + (FRAMES - 1) * HOP       # samples under one window
-SETTLE = 40                           # frames for the noise estimate to settle
 
 
 def word_offsets(start, end, n_frames):
@@ -18,8 +17,9 @@ def word_offsets(start, end, n_frames):
 
 
 def silence_offsets(start):
-    """Window starts before the word, after the front-end settled."""
-    return SETTLE, max(SETTLE, (start - SPAN) // HOP)
+    """Window starts before the word, from the stream's first frame (as
+    after the daemon starts, the noise estimate still settling)."""
+    return 0, max(0, (start - SPAN) // HOP)
 
 
 class Windows:

@@ -69,12 +69,13 @@ def _range_quant(lo, hi):
     return scale, zp
 
 
-def _weight_scale(absmax):
-    """Symmetric int8 scale(s) for weights of largest magnitude absmax; an
-    all-zero channel (e.g. pruned away) gets scale 1 so its bias stays in
-    int32 range."""
+def _weight_scale(absmax, bias, in_scale):
+    """Symmetric int8 scale(s) for weights of largest magnitude absmax,
+    raised where needed so that the bias, at in_scale * scale, fits in int32
+    with room to spare (a channel pruned to zero or nearly so)."""
     absmax = np.asarray(absmax, np.float64)
-    return np.where(absmax > 0, absmax / 127.0, 1.0)
+    floor = np.abs(np.asarray(bias, np.float64)) / (in_scale * float(2 ** 30))
+    return np.maximum(np.where(absmax > 0, absmax / 127.0, 1.0), floor)
 
 
 def _fold_batchnorm(weight, bias, bn):
@@ -235,7 +236,7 @@ def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
                 wt_t = np.transpose(wt, (0, 2, 3, 1))
                 absmax = np.abs(wt).reshape(oc, -1).max(axis=1)
                 qdim = 0
-            w_scale = _weight_scale(absmax)
+            w_scale = _weight_scale(absmax, bias, cur_q[0])
             bshape = [1, 1, 1, oc] if depthwise else [oc, 1, 1, 1]
             wq = np.clip(np.round(wt_t / w_scale.reshape(bshape)), -127, 127).astype(np.int8)
             b_scale = cur_q[0] * w_scale
@@ -285,9 +286,10 @@ def export_int8(model, calibration, input_quant=None, per_channel_fc=False,
             flatten_from = None
             units = m.out_features
             if per_channel_fc:
-                w_scale = _weight_scale(np.abs(wt).max(axis=1))
+                w_scale = _weight_scale(np.abs(wt).max(axis=1), bias, cur_q[0])
             else:
-                w_scale = np.full(units, _weight_scale(np.abs(wt).max()))
+                w_scale = np.full(units, _weight_scale(np.abs(wt).max(), np.abs(bias).max(),
+                                                       cur_q[0]))
             wq = np.clip(np.round(wt / w_scale[:, None]), -127, 127).astype(np.int8)
             b_scale = cur_q[0] * w_scale
             bq = np.round(bias / b_scale).astype(np.int64)
