@@ -838,15 +838,17 @@ DEB_DIR          := $(BUILD)/deb
 
 # Adds the foreign architectures (dpkg --add-architecture) and installs the
 # cross compilers and the :arm64/:armhf -dev packages.
-cross-daemon-deps: cross-deps
-	@./tests/add-foreign-archs.sh $(foreach a,$(CROSS_ARCHS),$(CROSS_DEBARCH_$(a)))
-	@./tests/install-deps.sh $(foreach a,$(CROSS_ARCHS),crossbuild-essential-$(CROSS_DEBARCH_$(a)) \
-		$(CROSS_DAEMON_DEV:%=%:$(CROSS_DEBARCH_$(a))))
+cross-daemon-deps: $(CROSS_ARCHS:%=cross-daemon-deps-%)
 
 # $(1): aarch64 or armhf.
 define CROSS_DAEMON_RULES
-.PHONY: cross-daemon-$(1)
-cross-daemon-$(1): cross-daemon-deps
+.PHONY: cross-daemon-deps-$(1) cross-daemon-$(1)
+cross-daemon-deps-$(1): cross-deps
+	@./tests/add-foreign-archs.sh $(CROSS_DEBARCH_$(1))
+	@./tests/install-deps.sh crossbuild-essential-$(CROSS_DEBARCH_$(1)) \
+		$(CROSS_DAEMON_DEV:%=%:$(CROSS_DEBARCH_$(1)))
+
+cross-daemon-$(1): cross-daemon-deps-$(1)
 	$$(MAKE) BUILD=$(BUILD)/$(1)/full CC=$(CROSS_TRIPLET_$(1))-gcc AR=$(CROSS_TRIPLET_$(1))-ar \
 		PKG_CONFIG=$(CROSS_TRIPLET_$(1))-pkg-config all
 	@mkdir -p $(BUILD)/$(1)/plugins
