@@ -214,6 +214,7 @@ check: deps
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
 	$(MAKE) check-models
+	$(MAKE) valgrind VALGRIND_SECONDS=3
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
 
@@ -384,7 +385,7 @@ FUZZ_DEPS    := clang libclang-rt-14-dev libinih-dev
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_NAMES   := model config frontends
+FUZZ_NAMES   := model config frontends socket
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -ffp-contract=off -g -O1 $(FUZZ_SAN) -Ilib/include
@@ -392,6 +393,10 @@ FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
 	$(FUZZ_DIR)/obj/daemon/common/value_parse.o \
 	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o
+# fuzz_socket: the daemon without main() and D-Bus, and everything it links.
+FUZZ_SOCKET_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out \
+	daemon/tinysensed/main.c daemon/tinysensed/bus.c daemon/tinysensed/daemon_config.c, \
+	$(DAEMON_SRCS)) $(COMMON_SRCS)) $(FUZZ_LIB_OBJS)
 FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
 
 .PHONY: fuzz fuzz-smoke fuzz-deps fuzz-build fuzz-corpus
@@ -408,7 +413,7 @@ $(FUZZ_DIR)/obj/daemon/%.o: daemon/%.c
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $<'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE -Idaemon/common \
-		-MMD -MP -c $< -o $@
+		-Iplugins/include -Ilib -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -418,6 +423,11 @@ $(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJS)
 	@echo '  FUZZLD  $@'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common -o $@ $^ \
 		-Wl,--wrap=fopen -linih
+
+$(FUZZ_DIR)/fuzz_socket: tests/fuzz/fuzz_socket.c $(FUZZ_SOCKET_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common \
+		-Idaemon/tinysensed -o $@ $^ $(DAEMON_LIBS)
 
 $(FUZZ_SEEDS): tests/fuzz/make_seeds.c tests/support/tflite_builder.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
@@ -431,6 +441,7 @@ fuzz-corpus: fuzz-build
 	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_DIR)/corpus/%)
 	$(Q)cp -n $(wildcard $(CONFORMANCE)/*.tflite) $(FUZZ_DIR)/corpus/model/ 2>/dev/null || :
 	$(Q)cp -n config/examples/*.conf $(FUZZ_DIR)/corpus/config/
+	$(Q)cp -n tests/fuzz/socket_seeds/* $(FUZZ_DIR)/corpus/socket/
 	$(Q)$(FUZZ_SEEDS) $(FUZZ_DIR)/corpus/model $(FUZZ_DIR)/corpus/frontends
 
 fuzz: fuzz-deps
@@ -491,3 +502,42 @@ install-models:
 uninstall-models:
 	rm -rf $(DESTDIR)$(MODELS_DIR) $(DESTDIR)$(PIPELINES_DIR)
 # ==== END models ====
+# ==== BEGIN robustness: fault plugin, load, soak, valgrind (tests/fault, tests/load) ====
+# The fault tests (tests/integration/test_fault_*.sh) load a test plugin
+# that fails on demand from $(BUILD)/test-plugins (never installed).
+# `make load`: 1000 socket watchers at 1000 detections/s, a client that
+# never reads, 10,000 D-Bus property reads/s; `make soak SOAK_HOURS=24`:
+# recorded audio at full speed through three pipelines; `make valgrind`:
+# memcheck of a daemon replaying through a private dbus-daemon.  All print
+# figures; none asserts a time.
+FAULT_PLUGIN := $(BUILD)/test-plugins/faulty.so
+SOAK_HOURS   ?= 24
+LOAD_DEPS    := valgrind sox python3 dbus-daemon
+
+.PHONY: load soak valgrind load-deps
+
+$(FAULT_PLUGIN): tests/fault/faulty_plugin.c plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
+
+test: $(FAULT_PLUGIN)
+
+LOAD_TOOLS := $(BUILD)/load/socket_load $(BUILD)/load/bus_load
+$(BUILD)/load/%: tests/load/%.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(LDFLAGS) -lsystemd
+
+load-deps:
+	@./tests/install-deps.sh $(LOAD_DEPS)
+
+load: load-deps all $(LOAD_TOOLS)
+	@./tests/load/load.sh $(BUILD) $(SHARED)
+
+soak: load-deps all
+	@./tests/load/soak.sh $(BUILD) $(SHARED) $(SOAK_HOURS)
+
+valgrind: load-deps all
+	@./tests/load/valgrind.sh $(BUILD) $(SHARED)
+# ==== END robustness ============================================================

@@ -222,6 +222,14 @@ static int property_get_sensors(sd_bus *bus, const char *path, const char *inter
 	return append_paths(reply, bus_manager(userdata), pipeline_sensor_path);
 }
 
+static int property_get_config_error(sd_bus *bus, const char *path, const char *interface,
+				     const char *property, sd_bus_message *reply, void *userdata,
+				     sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)interface, (void)property, (void)error;
+	return sd_bus_message_append(reply, "s", bus_manager(userdata)->config_error);
+}
+
 static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct manager *mgr = bus_manager(userdata);
@@ -272,6 +280,8 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_PROPERTY("Pipelines", "ao", property_get_pipelines, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("Sensors", "ao", property_get_sensors, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("ConfigError", "s", property_get_config_error, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_ARGS("ListPipelines", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("a(sso)", pipelines), method_list_pipelines,
@@ -461,8 +471,9 @@ static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	r = check_privileged(m, error);
 	if (r <= 0)
 		return r;
-	/* A failed pipeline is not running either (its start was undone). */
-	if (pipeline_state(p) == PIPELINE_STOPPED || pipeline_state(p) == PIPELINE_FAILED)
+	/* A failed pipeline is not running either (its start was undone), but
+	 * Stop ends its start retries (pipeline_stop says which). */
+	if (pipeline_state(p) == PIPELINE_STOPPED)
 		return sd_bus_error_setf(error, TS_BUS_ERROR_NOT_RUNNING,
 					 "Pipeline %s is not running", pipeline_name(p));
 	r = pipeline_stop(p);
@@ -766,6 +777,18 @@ static void on_pipelines_changed(void *user)
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
 }
 
+static void on_config_result(void *user)
+{
+	struct bus_service *b = user;
+	int r;
+
+	if (!b->connected)
+		return; /* read on reconnect */
+	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
+					   "ConfigError", NULL);
+	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
+}
+
 /* ---- the connection ----------------------------------------------------- */
 
 static void schedule_reconnect(struct bus_service *b)
@@ -982,16 +1005,24 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 	if (r < 0)
 		goto fail;
 	r = bus_attach(b, true);
-	if (r < 0)
-		goto fail;
+	if (r == -EEXIST || r == -EACCES || r == -EPERM)
+		goto fail; /* another daemon owns the name, or the policy says no */
 	pub = (struct publisher){
 		.user = b,
 		.detection = on_detection,
 		.state_changed = on_state_changed,
 		.pipelines_changed = on_pipelines_changed,
+		.config_result = on_config_result,
 	};
 	manager_add_publisher(&d->manager, &pub);
 	*out = b;
+	if (r < 0) {
+		/* Not there yet (a bus started after us, or restarting): serve
+		 * the socket meanwhile and connect as soon as it answers. */
+		log_warning("no D-Bus yet (%s): running socket-only, connecting in the background",
+			    strerror(-r));
+		schedule_reconnect(b);
+	}
 	return 0;
 
 fail:

@@ -5,7 +5,9 @@
  *
  *   /org/tinysense1                      org.tinysense1.Manager
  *                                        org.freedesktop.DBus.ObjectManager
- *     Version s, Pipelines ao, Sensors ao
+ *     Version s, Pipelines ao, Sensors ao,
+ *     ConfigError s (why the last load or Reload was refused; "" once one
+ *       succeeds: the running set is the last good one)
  *     ListPipelines() -> a(sso) name, state, object path;  Reload()
  *   /org/tinysense1/pipeline/NAME        org.tinysense1.Pipeline
  *     Name s, State s (running|stopped|degraded|failed), Source s, Model s,
@@ -61,9 +63,11 @@ struct bus_service;
 
 /* Connects as d->cfg.bus says, attaches to d->event, serves the objects,
  * owns org.tinysense1 and registers a publisher with d->manager.  0 with
- * *out set (NULL when d->cfg.bus is BUS_NONE), or a negative errno when the
- * bus is unreachable or the name cannot be owned; the reason is logged here,
- * the caller goes on without D-Bus.  d must outlive the service. */
+ * *out set (NULL when d->cfg.bus is BUS_NONE); a bus that does not answer
+ * yet is connected to in the background, with the reconnect backoff.  A
+ * negative errno when the name cannot be owned (another daemon has it, or
+ * the policy forbids it); the reason is logged here, the caller goes on
+ * without D-Bus.  d must outlive the service. */
 int bus_service_new(struct daemon *d, struct bus_service **out);
 
 /* Unregisters the publisher, flushes queued signals and disconnects (the

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -73,6 +74,22 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	sd_notify(0, "READY=1");
 	notify_status(d);
 	return 0;
+}
+
+/* SOCKET_MAX_CLIENTS clients and the daemon's own descriptors do not fit
+ * the usual soft limit of 1024 (systemd's default too); nothing here uses
+ * select(), so take what the hard limit allows, up to FD_LIMIT_WANTED. */
+#define FD_LIMIT_WANTED (SOCKET_MAX_CLIENTS + 1024)
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= FD_LIMIT_WANTED)
+		return;
+	rl.rlim_cur = rl.rlim_max < FD_LIMIT_WANTED ? rl.rlim_max : FD_LIMIT_WANTED;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning("cannot raise the descriptor limit to %llu: %s",
+			    (unsigned long long)rl.rlim_cur, strerror(errno));
 }
 
 static int setup_event_loop(struct daemon *d)
@@ -153,6 +170,7 @@ int main(int argc, char **argv)
 		return r > 0 ? EXIT_SUCCESS : (fprintf(stderr, "tinysensed: %s\n", err.text), 2);
 	log_set_level(d.cfg.log_level);
 	d.print = d.cfg.print;
+	raise_fd_limit();
 	r = setup_event_loop(&d);
 	if (r < 0) {
 		log_error("event loop: %s", strerror(-r));
@@ -176,9 +194,8 @@ int main(int argc, char **argv)
 		tear_down(&d);
 		return EXIT_FAILURE;
 	}
-	r = manager_load(&d.manager, &err);
-	if (r < 0)
-		log_error("pipelines not started: %s", err.text);
+	/* A pipeline whose file fails is left out (logged there); the rest run. */
+	manager_load(&d.manager, &err);
 	if (d.cfg.exit_when_done && manager_all_finished(&d.manager)) {
 		/* Nothing to replay: --exit-when-done has nothing to wait for. */
 		log_error("--exit-when-done: no pipeline is running");

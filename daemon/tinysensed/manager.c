@@ -68,47 +68,72 @@ static int list_configs(const char *dir, char **names, size_t max, size_t *n,
 	return 0;
 }
 
-/* Builds a complete new set; nothing is started. */
+/* One pipeline from its file; 0 and set[*n_set++], or an error in err. */
+static int build_one(struct manager *m, const char *path, struct pipeline **set,
+		     size_t *n_set, struct config_error *err)
+{
+	struct pipeline_config *cfg = calloc(1, sizeof(*cfg));
+	int r;
+
+	if (!cfg)
+		return -ENOMEM;
+	r = pipeline_config_load(cfg, path, err);
+	for (size_t k = 0; !r && k < *n_set; k++)
+		if (!strcmp(pipeline_name(set[k]), cfg->name)) {
+			snprintf(err->text, sizeof(err->text),
+				 "%s: [Pipeline] Name=%s is already used by %s", path, cfg->name,
+				 pipeline_config(set[k])->file);
+			r = -EEXIST;
+		}
+	if (!r)
+		r = pipeline_new(m, cfg, &set[*n_set], err);
+	if (!r)
+		pipeline_want_scores(set[(*n_set)++], m->scores_wanted);
+	free(cfg);
+	return r;
+}
+
+/* Builds a new set; nothing is started.  all_or_nothing: the first error
+ * ends it with an empty set (reload, --check-config); otherwise a file that
+ * fails is logged and left out, and the first error is returned with the
+ * pipelines of the others (start-up: serve what can be served). */
 static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
-		     struct config_error *err)
+		     bool all_or_nothing, struct config_error *err)
 {
 	char *names[MANAGER_MAX_PIPELINES];
 	size_t n = 0;
-	int r;
+	int failed;
 
 	*n_set = 0;
-	r = list_configs(m->pipelines_dir, names, MANAGER_MAX_PIPELINES, &n, err);
-	for (size_t i = 0; !r && i < n; i++) {
-		struct pipeline_config *cfg = calloc(1, sizeof(*cfg));
+	failed = list_configs(m->pipelines_dir, names, MANAGER_MAX_PIPELINES, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		struct config_error one = { "" };
 		char path[8192];
+		int r;
 
-		if (!cfg) {
-			r = -ENOMEM;
+		if (failed && all_or_nothing)
 			break;
-		}
 		snprintf(path, sizeof(path), "%s/%s", m->pipelines_dir, names[i]);
-		r = pipeline_config_load(cfg, path, err);
-		for (size_t k = 0; !r && k < *n_set; k++)
-			if (!strcmp(pipeline_name(set[k]), cfg->name)) {
-				snprintf(err->text, sizeof(err->text),
-					 "%s: [Pipeline] Name=%s is already used by %s", path,
-					 cfg->name, pipeline_config(set[k])->file);
-				r = -EEXIST;
-			}
+		r = build_one(m, path, set, n_set, &one);
 		if (!r)
-			r = pipeline_new(m, cfg, &set[*n_set], err);
-		if (!r)
-			pipeline_want_scores(set[(*n_set)++], m->scores_wanted);
-		free(cfg);
+			continue;
+		if (!one.text[0])
+			snprintf(one.text, sizeof(one.text), "%s: %s", path, strerror(-r));
+		if (!failed) {
+			*err = one;
+			failed = r;
+		}
+		if (!all_or_nothing)
+			log_error("%s; that pipeline is left out", one.text);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	if (r) {
+	if (failed && all_or_nothing) {
 		for (size_t i = 0; i < *n_set; i++)
 			pipeline_free(set[i]);
 		*n_set = 0;
 	}
-	return r;
+	return failed;
 }
 
 static void notify_pipelines_changed(struct manager *m)
@@ -116,6 +141,19 @@ static void notify_pipelines_changed(struct manager *m)
 	for (size_t i = 0; i < m->n_publishers; i++)
 		if (m->publishers[i].pipelines_changed)
 			m->publishers[i].pipelines_changed(m->publishers[i].user);
+}
+
+/* Records how a load or reload went and tells the publishers. */
+static void config_result(struct manager *m, int r, const struct config_error *err)
+{
+	if (r)
+		snprintf(m->config_error, sizeof(m->config_error), "%s",
+			 err->text[0] ? err->text : strerror(-r));
+	else
+		m->config_error[0] = '\0';
+	for (size_t i = 0; i < m->n_publishers; i++)
+		if (m->publishers[i].config_result)
+			m->publishers[i].config_result(m->publishers[i].user);
 }
 
 static void start_all(struct manager *m)
@@ -131,28 +169,29 @@ static void start_all(struct manager *m)
 
 int manager_load(struct manager *m, struct config_error *err)
 {
-	int r = build_set(m, m->pipelines, &m->n_pipelines, err);
+	int r = build_set(m, m->pipelines, &m->n_pipelines, false, err);
 
-	if (r)
-		return r;
 	notify_pipelines_changed(m);
 	start_all(m);
-	return 0;
+	config_result(m, r, err);
+	return r;
 }
 
 int manager_check(struct manager *m, struct config_error *err)
 {
-	return build_set(m, m->pipelines, &m->n_pipelines, err);
+	return build_set(m, m->pipelines, &m->n_pipelines, true, err);
 }
 
 int manager_reload(struct manager *m, struct config_error *err)
 {
 	struct pipeline *set[MANAGER_MAX_PIPELINES];
 	size_t n;
-	int r = build_set(m, set, &n, err);
+	int r = build_set(m, set, &n, true, err);
 
-	if (r)
+	if (r) {
+		config_result(m, r, err);
 		return r; /* the running set is untouched */
+	}
 	manager_stop_all(m);
 	for (size_t i = 0; i < m->n_pipelines; i++)
 		pipeline_free(m->pipelines[i]);
@@ -160,6 +199,7 @@ int manager_reload(struct manager *m, struct config_error *err)
 	m->n_pipelines = n;
 	notify_pipelines_changed(m);
 	start_all(m);
+	config_result(m, 0, err);
 	log_info("reloaded: %zu pipelines", n);
 	return 0;
 }

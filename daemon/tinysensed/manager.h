@@ -29,6 +29,9 @@ struct manager {
 	size_t n_publishers;
 	bool exit_when_finished;      /* leave the loop once every source ended */
 	bool scores_wanted;           /* some publisher wants every inference's scores */
+	/* Why the last load or reload was refused (the file and the problem);
+	 * empty once one succeeds.  Shown on D-Bus and the socket. */
+	char config_error[512];
 };
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);
@@ -37,8 +40,9 @@ void manager_add_publisher(struct manager *m, const struct publisher *pub);
 void manager_remove_publisher(struct manager *m, void *user);
 
 /* Loads every *.conf of the directory (sorted by name) and starts them.
- * A pipeline that fails validation fails the whole load (err says which);
- * at start-up the caller decides whether to continue with none. */
+ * A file that fails validation is logged and left out, the others start
+ * (a daemon serves what it can); the first error is returned in err and
+ * kept in config_error. */
 int manager_load(struct manager *m, struct config_error *err);
 
 /* Builds the set without starting it (--check-config): every file, model

@@ -20,6 +20,8 @@
 #define BLOCK_MAX_FRAMES 1024
 #define IN_SLOTS 32         /* sample blocks in flight, loop -> worker */
 #define OUT_SLOTS 256       /* results in flight, worker -> loop */
+#define START_RETRY_MIN_USEC (1000 * 1000ull)  /* a source that failed to start */
+#define START_RETRY_MAX_USEC (30 * 1000 * 1000ull)
 
 /* A block of samples, loop -> worker.  frames == 0 && end: end of stream. */
 struct sample_block {
@@ -68,6 +70,8 @@ struct pipeline {
 	atomic_bool want_scores;
 
 	/* Loop-side state. */
+	sd_event_source *start_retry;   /* armed while a failed start waits to retry */
+	uint64_t start_backoff_usec;
 	bool waiting_for_space;         /* the source got -EAGAIN */
 	bool source_ended, finished;
 	uint64_t stream_start_ns;
@@ -436,12 +440,56 @@ fail:
 	return r;
 }
 
+static int on_start_retry(sd_event_source *es, uint64_t usec, void *user)
+{
+	struct pipeline *p = user;
+
+	(void)es;
+	(void)usec;
+	log_info("%s: starting again", p->cfg.name);
+	pipeline_start(p);
+	return 0;
+}
+
+/* A source that failed to start gets another go later (a device that is
+ * not there yet), with a backoff; Start(), Stop() and a reload end it.
+ * Returns the delay. */
+static uint64_t schedule_start_retry(struct pipeline *p)
+{
+	uint64_t delay = p->start_backoff_usec ? p->start_backoff_usec : START_RETRY_MIN_USEC;
+	int r;
+
+	p->start_backoff_usec = delay * 2 > START_RETRY_MAX_USEC ? START_RETRY_MAX_USEC : delay * 2;
+	if (p->start_retry)
+		r = sd_event_source_set_time_relative(p->start_retry, delay);
+	else
+		r = sd_event_add_time_relative(p->m->event, &p->start_retry, CLOCK_MONOTONIC, delay,
+					       0, on_start_retry, p);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(p->start_retry, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_error("%s: cannot arm the start retry: %s", p->cfg.name, strerror(-r));
+	return delay;
+}
+
+/* True when a retry was pending. */
+static bool cancel_start_retry(struct pipeline *p)
+{
+	int on = SD_EVENT_OFF;
+
+	if (!p->start_retry || sd_event_source_get_enabled(p->start_retry, &on) < 0)
+		return false;
+	sd_event_source_set_enabled(p->start_retry, SD_EVENT_OFF);
+	return on != SD_EVENT_OFF;
+}
+
 int pipeline_start(struct pipeline *p)
 {
 	int r;
 
 	if (p->worker_running)
 		return -EALREADY;
+	cancel_start_retry(p);
 	chain_reset(p->chain);
 	atomic_store(&p->stop_worker, false);
 	p->finished = p->source_ended = p->waiting_for_space = false;
@@ -458,13 +506,18 @@ int pipeline_start(struct pipeline *p)
 	p->state = PIPELINE_RUNNING;
 	r = p->source.ops->start(&p->source);
 	if (r < 0) {
+		uint64_t delay;
+
 		pipeline_stop(p);
-		snprintf(p->last_error, sizeof(p->last_error), "source failed to start: %s",
-			 strerror(-r));
+		delay = schedule_start_retry(p);
+		snprintf(p->last_error, sizeof(p->last_error),
+			 "source failed to start: %s; retrying in %llu s", strerror(-r),
+			 (unsigned long long)(delay / 1000000));
 		p->state = PIPELINE_FAILED;
 		manager_publish_state(p->m, p);
 		return r;
 	}
+	p->start_backoff_usec = 0;
 	if (p->state == PIPELINE_RUNNING)
 		manager_publish_state(p->m, p);
 	return 0;
@@ -472,6 +525,13 @@ int pipeline_start(struct pipeline *p)
 
 int pipeline_stop(struct pipeline *p)
 {
+	if (cancel_start_retry(p) && !p->worker_running) {
+		/* Failed and waiting to retry: stopping ends the retries. */
+		p->start_backoff_usec = 0;
+		p->state = PIPELINE_STOPPED;
+		manager_publish_state(p->m, p);
+		return 0;
+	}
 	if (!p->worker_running)
 		return -EALREADY;
 	p->source.ops->stop(&p->source);
@@ -497,6 +557,7 @@ struct pipeline *pipeline_free(struct pipeline *p)
 		wake(p->in_fd);
 		pthread_join(p->worker, NULL);
 	}
+	sd_event_source_disable_unref(p->start_retry);
 	if (p->source.ops && p->source.ops->close)
 		p->source.ops->close(&p->source);
 	free(p->source.channel_meta);

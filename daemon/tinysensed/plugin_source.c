@@ -37,6 +37,7 @@ struct ts_source {
 	void *dl;
 	void *priv;
 	bool format_set;
+	bool bad_state_logged;
 	struct plugin_event *events;
 	char name[64];
 };
@@ -45,7 +46,7 @@ struct ts_source {
 
 static const char *host_config_get(ts_source *src, const char *key)
 {
-	const struct setting *k = src->keys ? setting_take(src->keys, key) : NULL;
+	const struct setting *k = src->keys && key ? setting_take(src->keys, key) : NULL;
 
 	return k ? k->value : NULL;
 }
@@ -56,7 +57,7 @@ static int host_config_error(ts_source *src, const char *key, const char *fmt, .
 	char msg[512];
 	va_list ap;
 
-	if (!src->err)
+	if (!src->err || !key || !fmt)
 		return -EINVAL;
 	for (size_t i = 0; src->keys && i < src->keys->n; i++)
 		if (!strcmp(src->keys->items[i].key, key))
@@ -71,7 +72,9 @@ static int host_config_error(ts_source *src, const char *key, const char *fmt, .
 
 static int host_set_format(ts_source *src, const ts_stream_format *f)
 {
-	if (!f || f->struct_size < offsetof(ts_stream_format, channel) + sizeof(f->channel) ||
+	if (!src->err)
+		return -EBUSY; /* only in open(): the pipeline is sized by it */
+	if (!f || f->channels > SOURCE_MAX_CHANNELS || f->struct_size < offsetof(ts_stream_format, channel) + sizeof(f->channel) ||
 	    (f->format != TS_SAMPLE_S16 && f->format != TS_SAMPLE_S32) || !f->rate_hz ||
 	    !f->channels)
 		return -EINVAL;
@@ -228,6 +231,8 @@ static void host_log(ts_source *src, int priority, const char *fmt, ...)
 	char msg[768];
 	va_list ap;
 
+	if (!fmt)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -239,6 +244,15 @@ static void host_set_state(ts_source *src, ts_source_state state, const char *er
 	enum source_state s = state == TS_SOURCE_FAILED ? SOURCE_FAILED :
 			      state == TS_SOURCE_DEGRADED ? SOURCE_DEGRADED : SOURCE_RUNNING;
 
+	if (state != TS_SOURCE_RUNNING && state != TS_SOURCE_DEGRADED &&
+	    state != TS_SOURCE_FAILED) {
+		/* A state the ABI does not have: ignored, said once. */
+		if (!src->bad_state_logged)
+			log_warning("%s plugin: set_state(%d): no such state, ignored", src->name,
+				    (int)state);
+		src->bad_state_logged = true;
+		return;
+	}
 	src->s->host.state(src->s->host.pipeline, s, error);
 }
 

@@ -22,6 +22,9 @@ struct publisher {
 		       uint64_t mono_ns, uint64_t realtime_us);
 	/* The set of pipelines changed (start-up, reload). */
 	void (*pipelines_changed)(void *user);
+	/* A load or reload finished: manager.config_error says how (empty: it
+	 * succeeded).  Called after pipelines_changed when the set changed. */
+	void (*config_result)(void *user);
 };
 
 #endif

@@ -7,7 +7,11 @@
  * ring of references, bounded in bytes and in count.  Events may be dropped
  * (oldest first, counted, announced with DROPPED); replies never are:
  * instead a client whose queue is half full is not read from until it
- * catches up.  Writes are tried at once and the rest waits for EPOLLOUT.
+ * catches up.  Replies are written at once; events are written by one
+ * flush of every client after the loop has dispatched what was pending
+ * (a low-priority defer source), so that a burst of detections costs each
+ * client one write, not one per event.  What a write leaves waits for
+ * EPOLLOUT.
  */
 #include "socket_server.h"
 
@@ -43,6 +47,8 @@
 #define SOCKET_GROUP "tinysense"
 #define ACCEPT_BATCH 64
 #define ACCEPT_RETRY_USEC (250 * 1000)
+#define BIND_RETRY_MIN_USEC (250 * 1000)     /* a socket path that cannot be made yet */
+#define BIND_RETRY_MAX_USEC (30 * 1000 * 1000)
 #define WRITE_IOV 32
 #define JSON_DEPTH 8
 
@@ -103,6 +109,9 @@ struct socket_server {
 	sd_event_source *listen;
 	sd_event_source *accept_retry;
 	bool accept_failing; /* logged once until an accept succeeds */
+	sd_event_source *bind_retry; /* while the socket path cannot be made */
+	sd_event_source *flush;      /* oneshot: events were queued to idle clients */
+	uint64_t bind_backoff_usec;
 	struct client *clients;
 	size_t n_clients;
 	struct history *histories[MANAGER_MAX_PIPELINES];
@@ -253,6 +262,12 @@ static struct message *pipelines_message(const struct manager *m)
 	return message_from_json(o);
 }
 
+/* Why the last (re)load was refused, or null. */
+static struct json_object *json_config_error(const struct manager *m)
+{
+	return m->config_error[0] ? json_object_new_string(m->config_error) : NULL;
+}
+
 static struct message *status_message(const struct manager *m)
 {
 	struct json_object *o = json_class("STATUS");
@@ -293,10 +308,21 @@ static struct message *status_message(const struct manager *m)
 			json_object_object_add(e, "error", json_object_new_string(st.last_error));
 		json_object_array_add(list, e);
 	}
-	if (o)
+	if (o) {
 		json_object_object_add(o, "pipelines", list);
-	else
+		json_object_object_add(o, "config_error", json_config_error(m));
+	} else {
 		json_object_put(list);
+	}
+	return message_from_json(o);
+}
+
+static struct message *config_message(const struct manager *m)
+{
+	struct json_object *o = json_class("CONFIG");
+
+	if (o)
+		json_object_object_add(o, "error", json_config_error(m));
 	return message_from_json(o);
 }
 
@@ -602,6 +628,40 @@ static bool client_watches(const struct client *c, const char *pipeline)
 	return false;
 }
 
+static int on_flush(sd_event_source *es, void *userdata)
+{
+	struct socket_server *s = userdata;
+	struct client *next;
+
+	(void)es;
+	for (struct client *c = s->clients; c; c = next) {
+		next = c->next;
+		/* Those waiting for EPOLLOUT are written to when it comes. */
+		if ((c->q_len || c->dropped) && !(c->io_events & EPOLLOUT))
+			client_flush_or_free(c);
+	}
+	return 0;
+}
+
+/* Events were queued to an idle client: flush when the loop has nothing
+ * more urgent (the rest of this burst) to dispatch.  Negative when that
+ * cannot be arranged (the caller waits for EPOLLOUT instead). */
+static int schedule_flush(struct socket_server *s)
+{
+	int r;
+
+	if (!s->flush) {
+		r = sd_event_add_defer(s->d->event, &s->flush, on_flush, s);
+		if (r >= 0)
+			r = sd_event_source_set_priority(s->flush, SD_EVENT_PRIORITY_NORMAL + 1);
+		if (r < 0) {
+			s->flush = sd_event_source_disable_unref(s->flush);
+			return r;
+		}
+	}
+	return sd_event_source_set_enabled(s->flush, SD_EVENT_ONESHOT);
+}
+
 /* Sends m (consumed) to every watcher of pipeline (every watcher if NULL). */
 static void broadcast(struct socket_server *s, const char *pipeline, struct message *m)
 {
@@ -611,15 +671,12 @@ static void broadcast(struct socket_server *s, const char *pipeline, struct mess
 		return;
 	for (struct client *c = s->clients; c; c = next) {
 		next = c->next;
-		bool idle = !c->q_len && !c->dropped;
-
 		if (!(pipeline ? client_watches(c, pipeline) : c->watching && !c->closing))
 			continue;
 		client_send_event(c, m);
-		/* A client with a backlog waits for EPOLLOUT, not a write per event. */
-		if (idle)
-			client_flush_or_free(c);
-		else
+		/* A client with a backlog waits for EPOLLOUT; the others are
+		 * written to by the flush, once for all of this burst. */
+		if ((c->io_events & EPOLLOUT) || schedule_flush(s) < 0)
 			client_update_events(c);
 	}
 	message_unref(m);
@@ -1089,20 +1146,21 @@ static void set_socket_group(const char *path)
 			    strerror(errno));
 }
 
-/* The directory of path, when it is missing (a --user run or a hand start
- * without systemd's RuntimeDirectory=). */
-static void make_parent(const char *path)
+/* The directories of path, when they are missing (a --user run, a hand
+ * start without systemd's RuntimeDirectory=, /run cleaned under us). */
+static void make_parents(const char *path)
 {
 	char dir[PC_PATH_LEN];
-	char *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_debug("socket: mkdir %s: %s", dir, strerror(errno));
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			log_debug("socket: mkdir %s: %s", dir, strerror(errno));
+			return;
+		}
+		*slash = '/';
+	}
 }
 
 static int bind_socket(struct socket_server *s, const char *path)
@@ -1115,7 +1173,7 @@ static int bind_socket(struct socket_server *s, const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	make_parent(path);
+	make_parents(path);
 	r = remove_stale_socket(path, &sa);
 	if (r < 0)
 		return r;
@@ -1140,6 +1198,57 @@ static int bind_socket(struct socket_server *s, const char *path)
 	set_socket_group(path);
 	s->fd = fd;
 	return 0;
+}
+
+static int start_listening(struct socket_server *s)
+{
+	int r = sd_event_add_io(s->d->event, &s->listen, s->fd, EPOLLIN, on_accept, s);
+
+	if (r < 0)
+		log_error("socket: cannot watch the listener: %s", strerror(-r));
+	else
+		log_info("socket: listening on %s", s->path ? s->path : "the socket passed by systemd");
+	return r;
+}
+
+static int on_bind_retry(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct socket_server *s = userdata;
+	int r;
+
+	(void)es;
+	(void)usec;
+	r = bind_socket(s, s->d->cfg.socket_path);
+	if (r == 0) {
+		s->bind_retry = sd_event_source_disable_unref(s->bind_retry);
+		if (start_listening(s) < 0)
+			sd_event_exit(s->d->event, -EIO); /* out of resources: let systemd restart us */
+		return 0;
+	}
+	s->bind_backoff_usec = s->bind_backoff_usec * 2 > BIND_RETRY_MAX_USEC ?
+				       BIND_RETRY_MAX_USEC : s->bind_backoff_usec * 2;
+	if (sd_event_source_set_time_relative(s->bind_retry, s->bind_backoff_usec) < 0 ||
+	    sd_event_source_set_enabled(s->bind_retry, SD_EVENT_ONESHOT) < 0)
+		log_error("socket %s: cannot arm the retry timer; no socket", s->d->cfg.socket_path);
+	return 0;
+}
+
+/* The socket path cannot be made now (its directory cannot be created, a
+ * file is in the way, ...): run without the socket and try again, with a
+ * backoff up to BIND_RETRY_MAX_USEC, until it can.  0, or a negative errno
+ * when even the timer cannot be set up. */
+static int retry_binding(struct socket_server *s, int err)
+{
+	int r;
+
+	log_error("socket %s: %s; running without it, retrying", s->d->cfg.socket_path,
+		  strerror(-err));
+	s->bind_backoff_usec = BIND_RETRY_MIN_USEC;
+	r = sd_event_add_time_relative(s->d->event, &s->bind_retry, CLOCK_MONOTONIC,
+				       s->bind_backoff_usec, 0, on_bind_retry, s);
+	if (r < 0)
+		log_error("socket: cannot arm the retry timer: %s", strerror(-r));
+	return r;
 }
 
 /* ---- publisher ------------------------------------------------------------------- */
@@ -1195,15 +1304,11 @@ static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15
 	if (!m)
 		return;
 	for (struct client *c = s->clients; c; c = next) {
-		const bool idle = !c->q_len && !c->dropped;
-
 		next = c->next;
 		if (!c->scores || !client_watches(c, name))
 			continue;
 		client_send_event(c, m);
-		if (idle)
-			client_flush_or_free(c);
-		else
+		if ((c->io_events & EPOLLOUT) || schedule_flush(s) < 0)
 			client_update_events(c);
 	}
 	message_unref(m);
@@ -1235,6 +1340,13 @@ static void on_pipelines_changed(void *user)
 
 	history_prune(s);
 	broadcast(s, NULL, pipelines_message(&s->d->manager));
+}
+
+static void on_config_result(void *user)
+{
+	struct socket_server *s = user;
+
+	broadcast(s, NULL, config_message(&s->d->manager));
 }
 
 /* ---- life -------------------------------------------------------------------------- */
@@ -1270,33 +1382,29 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 			goto err;
 		}
 		s->fd = fd;
-		log_info("socket: listening on the socket passed by systemd");
+		r = start_listening(s);
 	} else {
 		r = bind_socket(s, path);
-		if (r < 0) {
-			if (r == -EADDRINUSE)
-				log_error("socket %s: another daemon is listening there", path);
-			else if (r == -EEXIST)
-				log_error("socket %s: exists and is not a socket", path);
-			else if (r == -EINVAL)
-				log_error("socket: no SocketPath= and no socket from systemd");
-			else
-				log_error("socket %s: %s", path, strerror(-r));
-			goto err;
-		}
-		log_info("socket: listening on %s", path);
+		if (r == -EADDRINUSE)
+			log_error("socket %s: another daemon is listening there", path);
+		else if (r == -EEXIST)
+			log_error("socket %s: exists and is not a socket", path);
+		else if (r == -EINVAL)
+			log_error("socket: no SocketPath= and no socket from systemd");
+		else if (r < 0)
+			r = retry_binding(s, r);
+		else
+			r = start_listening(s);
 	}
-	r = sd_event_add_io(d->event, &s->listen, s->fd, EPOLLIN, on_accept, s);
-	if (r < 0) {
-		log_error("socket: cannot watch the listener: %s", strerror(-r));
+	if (r < 0)
 		goto err;
-	}
 	manager_add_publisher(&d->manager, &(struct publisher){
 		.user = s,
 		.detection = on_detection,
 		.state_changed = on_state_changed,
 		.scores = on_scores,
 		.pipelines_changed = on_pipelines_changed,
+		.config_result = on_config_result,
 	});
 	*out = s;
 	return 0;
@@ -1314,6 +1422,8 @@ struct socket_server *socket_server_free(struct socket_server *s)
 		client_free(s->clients);
 	sd_event_source_disable_unref(s->listen);
 	sd_event_source_disable_unref(s->accept_retry);
+	sd_event_source_disable_unref(s->bind_retry);
+	sd_event_source_disable_unref(s->flush);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->path) {

@@ -11,7 +11,10 @@
  *   {"cmd":"status"}              -> {"class":"STATUS","pipelines":[{"name","state",
  *                                      "inferences","detections","samples",
  *                                      "mean_inference_usec","last":{"label","score",
- *                                      "time","mono_usec"}|null},...]}
+ *                                      "time","mono_usec"}|null[,"error"]},...],
+ *                                      "config_error":"..."|null}
+ *                                      config_error: why the last load or reload
+ *                                      was refused (the last good set runs on)
  *   {"cmd":"watch","pipelines":[...],"scores":false}
  *                                 -> {"class":"WATCH","enable":true,"pipelines":[...]|null,
  *                                      "scores":false}, then events of those pipelines
@@ -25,6 +28,8 @@
  *    "time":"2026-11-22T04:20:31.123456Z","mono_usec":N}
  *   {"class":"STATE","pipeline","state"[,"error"]}
  *   {"class":"PIPELINES",...}     the set changed (start-up, reload)
+ *   {"class":"CONFIG","error":"..."|null}
+ *                                 a load or reload finished: refused (why) or done
  *   {"class":"DROPPED","count":N} N events were lost here because the client
  *                                 read too slowly (the oldest go first)
  * Errors: {"class":"ERROR","message":"..."}; the connection stays open,

@@ -500,6 +500,10 @@ static void on_paced(ts_source *src, void *user)
 			handle_error(a, (int)r, "snd_pcm_readi");
 			if (a->mode != MODE_PACED)
 				return;
+			/* What the clock says was captured went with the overrun:
+			 * go on from now, or the next timer is due at once, and
+			 * again, as long as the device keeps failing. */
+			a->pace_frames = ns_frames(a, now - a->pace_start_ns);
 			break;
 		}
 		deliver(a, (snd_pcm_uframes_t)r, a->pace_start_ns + frames_ns(a, a->pace_frames));

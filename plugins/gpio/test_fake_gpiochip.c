@@ -29,6 +29,8 @@
  *   unplug                          the chip goes away: event fds hang up,
  *                                   ioctls fail with ENODEV, opens ENOENT
  *   replug                          it comes back (all lines free)
+ *   ioerror on|off                  reading line values fails with EIO
+ *                                   (a flaky expander) until off
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -79,6 +81,7 @@ struct line {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool present = true;
+static bool io_error;   /* value reads fail with EIO (ioerror on) */
 static struct line lines[NUM_LINES];
 static struct fake_fd fds[MAX_FDS];
 
@@ -273,6 +276,8 @@ static int line_ioctl(struct fake_fd *f, unsigned long req, void *arg)
 	if (req == GPIOHANDLE_GET_LINE_VALUES_IOCTL) {
 		struct gpiohandle_data *d = arg;
 
+		if (io_error)
+			return fail(EIO);
 		memset(d, 0, sizeof(*d));
 		for (uint32_t i = 0; i < f->n; i++)
 			d->values[i] = (uint8_t)logical(f->offset[i]);
@@ -377,6 +382,10 @@ static void *control(void *path)
 			}
 		} else if (!strcmp(cmd, "unplug\n")) {
 			unplug();
+		} else if (!strcmp(cmd, "ioerror on\n") || !strcmp(cmd, "ioerror off\n")) {
+			pthread_mutex_lock(&lock);
+			io_error = !strcmp(cmd, "ioerror on\n");
+			pthread_mutex_unlock(&lock);
 		} else if (!strcmp(cmd, "replug\n")) {
 			pthread_mutex_lock(&lock);
 			present = true;

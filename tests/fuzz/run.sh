@@ -18,6 +18,7 @@ for name in "$@"; do
 	case $name in
 	model) maxlen=400000 ;;   # the largest conformance model is ~300 KB
 	frontends) maxlen=20000 ;;
+	socket) maxlen=20000 ;;   # past SOCKET_MAX_LINE (4096)
 	*) maxlen=4096 ;;
 	esac
 	[ -f "tests/fuzz/fuzz_$name.dict" ] && dict="-dict=tests/fuzz/fuzz_$name.dict"
