@@ -18,6 +18,11 @@
 #   - the socket's pipeline list names the sources
 #   - the gauge's chip removed: Sensor State failed, LastError names the
 #     source, the pipeline degraded; back: running and detecting again
+#   - the shipped config/pipelines.d/agriculture.conf: --check-config on
+#     devices named as it names them (an MCP3208, a BME280, GPIO5); run
+#     with its clock sped up (count windows of 50 ms, polls at 40 Hz), its
+#     joined frames reach the agriculture model: inferences, and scores
+#     for its three labels on the socket
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3 umockdev-run cc
@@ -61,6 +66,18 @@ A: in_temp_raw=2150\n
 A: in_temp_scale=10\n
 A: in_humidityrelative_raw=0\n
 A: in_humidityrelative_scale=1\n
+
+P: /devices/platform/spi/mcp3208/iio:device2
+E: SUBSYSTEM=iio
+A: name=mcp3208\n
+A: in_voltage0_raw=2400\n
+A: in_voltage_scale=0.805664\n
+
+P: /devices/platform/i2c/bme280/iio:device3
+E: SUBSYSTEM=iio
+A: name=bme280\n
+A: in_temp_input=12500\n
+A: in_humidityrelative_input=71000\n
 EOF
 
 # ---- the pipelines -------------------------------------------------------------------------
@@ -115,6 +132,16 @@ EOF
 field_conf field GPIO17 2 0.001 humid > "$conf/pipelines.d/field.conf"
 field_conf gauge GPIO27 3 0.6 rain > "$conf/pipelines.d/gauge.conf"
 
+# the shipped live pipeline, its clock sped up 12000 times (10 minutes ->
+# 50 ms), the model from the repository
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+agri=$repo/config/pipelines.d/agriculture.conf
+sed -e 's/^Window=600s$/Window=50ms/' -e 's/^Rate=0.0166667$/Rate=40/' "$agri" \
+	> "$conf/pipelines.d/agriculture.conf"
+echo "ModelDir=$repo/models" >> "$conf/tinysense.conf"
+check "the sped-up copy changed the gauge window and both polls" \
+	test "$(diff "$agri" "$conf/pipelines.d/agriculture.conf" | grep -c '^>')" = 3
+
 # ---- configuration errors -----------------------------------------------------------------
 refused() { # name pattern (a pipeline file bad.conf written before)
 	if "$daemon" --config "$conf" --check-config > /dev/null 2> "$tmp/err"; then
@@ -145,6 +172,15 @@ if umockdev-run -d "$tmp/field.umockdev" -- "$tmp/with_gpio" \
 	ok "--check-config accepts the joined pipelines on the emulated devices"
 else
 	fail "--check-config of the joined pipelines" "$(cat "$tmp/out")"
+fi
+mkdir -p "$tmp/shipped/pipelines.d"
+cp "$conf/tinysense.conf" "$tmp/shipped/"
+cp "$agri" "$tmp/shipped/pipelines.d/"
+if umockdev-run -d "$tmp/field.umockdev" -- "$tmp/with_gpio" \
+	env TS_FAKE_GPIO_CTL= "$daemon" --config "$tmp/shipped" --check-config > "$tmp/out" 2>&1; then
+	ok "--check-config accepts the shipped agriculture.conf on devices named as it says"
+else
+	fail "--check-config of the shipped agriculture.conf" "$(cat "$tmp/out")"
 fi
 
 # ---- the daemon ------------------------------------------------------------------------------
@@ -200,6 +236,35 @@ check "the gauge pipeline saw no rain" test "$(prop_num pipeline gauge Detection
 wire pulse 27 5 20 20
 check "gauge pulses (channel 3, the clock): detection rain" \
 	wait_watched 40 DETECTION gauge '"label":"rain"'
+
+# ---- the agriculture model on the joined sensors ----------------------------------------------
+check "agriculture: soil, climate and rain joined" prop_is sensor agriculture Channels 'u 4'
+check "agriculture: Plugin" prop_is sensor agriculture Plugin 's "soil=iio,climate=iio,rain=gpio"'
+# 24 hourly frames of 6 windows fill the model's input: 144 windows, 7.2 s
+if wait_for 200 sh -c "[ \"\$(busctl --address='$addr' get-property org.tinysense1 \
+	$PIPE/agriculture org.tinysense1.Pipeline Inferences | cut -d' ' -f2)\" -gt 0 ]"; then
+	ok "agriculture: the model runs on the joined frames"
+else
+	fail "agriculture: the model runs" "$(prop pipeline agriculture Inferences)"
+fi
+cat > "$tmp/scores.py" << 'END'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd":"watch","pipelines":["agriculture"],"scores":true}\n')
+buf = b""
+while True:
+    buf += s.recv(65536)
+    for line in buf.split(b"\n")[:-1]:
+        o = json.loads(line)
+        if o.get("class") == "SCORES":
+            print(" ".join(sorted(o["scores"])))
+            sys.exit(0)
+END
+python3 "$tmp/scores.py" "$sock" > "$tmp/scores" 2>&1
+check "agriculture: scores of frost-risk, irrigate and ok on the socket ($(cat "$tmp/scores"))" \
+	test "$(cat "$tmp/scores")" = "frost-risk irrigate ok"
 
 # ---- a source fails ------------------------------------------------------------------------
 wire unplug
