@@ -162,12 +162,11 @@ static int join_start(struct source *s)
 		m->has_value = false;
 		m->state = SOURCE_RUNNING;
 		m->message[0] = '\0';
+		/* On failure the pipeline stops every member, as it stops a
+		 * single source whose start failed, and retries later. */
 		r = m->src.ops->start(&m->src);
-		if (r < 0) {
-			while (i--)
-				j->m[i].src.ops->stop(&j->m[i].src);
+		if (r < 0)
 			return r;
-		}
 	}
 	return 0;
 }
