@@ -93,8 +93,8 @@ int main(int argc, char **argv)
 		differ += d != 0;
 		max_diff = d > max_diff ? d : max_diff;
 	}
-	printf("check-models: %s   live agriculture.conf on BME280 units: %zu of %zu feature bytes "
+	printf("check-models: %slive agriculture.conf on BME280 units: %zu of %zu feature bytes "
 	       "differ from the replay's (largest by %zu)\n",
-	       differ ? "FAIL" : "ok", differ, n_replay * replay_fe.feature_bytes, max_diff);
+	       differ ? "FAIL " : "ok   ", differ, n_replay * replay_fe.feature_bytes, max_diff);
 	return differ != 0;
 }
