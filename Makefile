@@ -461,7 +461,9 @@ fuzz-smoke:
 # model cards.  Only this target needs torch.  `make check-models` (in
 # `make check`) needs no torch: every models/tests/NAME.json model loads,
 # matches its sha256 and reproduces its card's accuracy on its shipped test
-# set, and every config/pipelines.d/*.conf validates against models/.
+# set, and every config/pipelines.d/*.conf validates against models/ (the
+# live agriculture.conf, which joins IIO and GPIO devices, on emulated ones
+# in tests/integration/test_join_sources.sh).
 MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
 	flatbuffers-compiler
 MODELS_PYTHON  := /usr/bin/python3
