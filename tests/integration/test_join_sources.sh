@@ -18,6 +18,8 @@
 #   - the socket's pipeline list names the sources
 #   - the gauge's chip removed: Sensor State failed, LastError names the
 #     source, the pipeline degraded; back: running and detecting again
+#   - the BME280's humidity attribute removed: the held source fails, the
+#     sensor says failed naming it, frames go on; back: running
 #   - the shipped config/pipelines.d/agriculture.conf: --check-config on
 #     devices named as it names them (an MCP3208, a BME280, GPIO5); run
 #     with its clock sped up (count windows of 50 ms, polls at 40 Hz), its
@@ -285,6 +287,26 @@ d0=$(prop_num pipeline gauge Detections)
 wire pulse 27 5 20 20
 check "detections resume" wait_for 40 sh -c "[ \"\$(busctl --address='$addr' get-property \
 	org.tinysense1 $PIPE/gauge org.tinysense1.Pipeline Detections | cut -d' ' -f2)\" -gt $d0 ]"
+
+# ---- a held source fails ----------------------------------------------------------------------
+# the BME280's humidity attribute goes away: the climate source fails and
+# retries; the gauge still paces the pipeline, the last humidity held
+hum=$sysfs/test-env/iio:device1/in_humidityrelative_raw
+mv "$hum" "$tmp/humidity"
+if wait_prop 60 sensor field State 's "failed"'; then
+	ok "the climate sensor's attribute gone: Sensor State failed"
+	check "LastError names the climate source" sh -c "busctl --address='$addr' get-property \
+		org.tinysense1 $SENSOR/field org.tinysense1.Sensor LastError | grep -q '^s \"climate: '"
+	check "the pipeline is degraded" prop_is pipeline field State 's "degraded"'
+	n0=$(prop_num sensor field Samples)
+	sleep 1
+	check "joined frames go on at the clock's pace" test "$(prop_num sensor field Samples)" -gt "$n0"
+else
+	fail "the climate sensor's attribute gone: Sensor State failed" "$(prop sensor field State)"
+fi
+mv "$tmp/humidity" "$hum"
+check "back: the pipeline runs again" wait_prop 100 pipeline field State 's "running"'
+check "and its LastError is cleared" prop_is sensor field LastError 's ""'
 
 if grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log"; then
 	fail "sanitizers" "$(grep -m3 "AddressSanitizer\|runtime error" "$tmp/daemon.log")"
