@@ -30,12 +30,13 @@ static int fail(struct parse_state *ps, const char *section, const char *key,
 
 	if (ps->status)
 		return 0; /* keep the first error */
+	/* key "": the section itself is wrong */
 	if (ps->in.line)
-		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s] %s: ",
-				       ps->pc->file, ps->in.line, section, key);
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s]%s%s: ",
+				       ps->pc->file, ps->in.line, section, key[0] ? " " : "", key);
 	else /* a whole-file check: no line to name */
-		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s] %s: ",
-				       ps->pc->file, section, key);
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s]%s%s: ",
+				       ps->pc->file, section, key[0] ? " " : "", key);
 	if (len < sizeof(ps->err->text)) {
 		va_start(ap, fmt);
 		vsnprintf(ps->err->text + len, sizeof(ps->err->text) - len, fmt, ap);

@@ -159,7 +159,7 @@ mv "$conf/pipelines.d/"*.conf "$tmp/keep/"
 printf '[Pipeline]\nName=bad\n[Source]\nPlugin=replay\n[Source.b]\nPlugin=replay\n[Model]\nPath=%s\nLabels=a\n' \
 	"$hello" > "$conf/pipelines.d/bad.conf"
 refused "[Source] and [Source.NAME] do not mix" \
-	'bad.conf:6: [Source.b] : one [Source], or several [Source.NAME] sections: not both'
+	'bad.conf:6: [Source.b]: one [Source], or several [Source.NAME] sections: not both'
 printf '[Pipeline]\nName=bad\nClock=c\n[Source.a]\nPlugin=replay\n[Source.b]\nPlugin=replay\n[Model]\nPath=%s\nLabels=a\n' \
 	"$hello" > "$conf/pipelines.d/bad.conf"
 refused "Clock= names one of the sources" \
