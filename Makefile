@@ -919,7 +919,9 @@ check-system: system-deps
 # model cards.  Only this target needs torch.  `make check-models` (in
 # `make check`) needs no torch: every models/tests/NAME.json model loads,
 # matches its sha256 and reproduces its card's accuracy on its shipped test
-# set, and every config/pipelines.d/*.conf validates against models/.
+# set, and every config/pipelines.d/*.conf validates against models/ (the
+# live agriculture.conf, which joins IIO and GPIO devices, on emulated ones
+# in tests/integration/test_join_sources.sh).
 MODELS_DEPS    := python3-torch python3-numpy python3-flatbuffers espeak-ng flite sox \
 	flatbuffers-compiler
 MODELS_PYTHON  := /usr/bin/python3
@@ -940,10 +942,21 @@ models: models-deps all
 		TINYSENSECTL=$(abspath $(CTL)) nice -n 19 $(MODELS_PYTHON) $$s --work $(MODELS_WORK); \
 	done
 
-check-models: all
+# The live agriculture pipeline (BME280 units) against its replay (the
+# training units): the same feature bytes over the shipped week.
+LIVE_UNITS := $(BUILD)/tests/check_live_units
+$(LIVE_UNITS): tests/models/check_live_units.c $(COMMON) $(LIB) $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo '  CCLD    $@'
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Idaemon/common -o $@ $< $(COMMON) $(LIB) \
+		$(HOST_LIBS)
+
+check-models: all $(LIVE_UNITS)
 	@$(MODELS_PYTHON) models/check_models.py $(CTL) models
 	@./tests/models/check_pipelines.sh $(BUILD) $(SHARED)
 	@./tests/models/check_sensor_models.sh $(BUILD)
+	@$(LIVE_UNITS) config/examples/agriculture-replay.conf config/pipelines.d/agriculture.conf \
+		models/recordings/agriculture_week.csv
 
 # Shipped models go to $(PREFIX)/share/tinysense/models (the daemon's
 # default ModelDir with PREFIX=/usr), their pipelines to

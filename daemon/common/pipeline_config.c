@@ -15,7 +15,7 @@ struct parse_state {
 	struct pipeline_config *pc;
 	struct config_error *err;
 	struct ini_lines in;    /* the file, and the line inih is handling */
-	bool seen_pipeline, seen_source, seen_model;
+	bool seen_pipeline, seen_model;
 	int status;
 };
 
@@ -30,12 +30,13 @@ static int fail(struct parse_state *ps, const char *section, const char *key,
 
 	if (ps->status)
 		return 0; /* keep the first error */
+	/* key "": the section itself is wrong */
 	if (ps->in.line)
-		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s] %s: ",
-				       ps->pc->file, ps->in.line, section, key);
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s:%u: [%s]%s%s: ",
+				       ps->pc->file, ps->in.line, section, key[0] ? " " : "", key);
 	else /* a whole-file check: no line to name */
-		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s] %s: ",
-				       ps->pc->file, section, key);
+		len = (size_t)snprintf(ps->err->text, sizeof(ps->err->text), "%s: [%s]%s%s: ",
+				       ps->pc->file, section, key[0] ? " " : "", key);
 	if (len < sizeof(ps->err->text)) {
 		va_start(ap, fmt);
 		vsnprintf(ps->err->text + len, sizeof(ps->err->text) - len, fmt, ap);
@@ -233,6 +234,42 @@ static int frontend_type(struct parse_state *ps, const char *value)
 	return fail(ps, "Frontend", "Type", "'%s' is not audio, spectrum, stats or raw", value);
 }
 
+/* The source a [Source] or [Source.NAME] section describes, created when
+ * first seen; NULL (and an error) for a bad NAME, too many sources, or
+ * [Source] mixed with [Source.NAME]. */
+static struct source_config *source_section(struct parse_state *ps, const char *section)
+{
+	struct pipeline_config *pc = ps->pc;
+	const char *name = section[6] ? section + 7 : "";
+	struct source_config *sc;
+
+	if (section[6] && (!name[0] || strlen(name) >= PC_NAME_LEN ||
+			   strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "0123456789_-") != strlen(name))) {
+		fail(ps, section, "", "a source's NAME is 1..%d letters, digits, _ or -",
+		     PC_NAME_LEN - 1);
+		return NULL;
+	}
+	for (size_t i = 0; i < pc->n_sources; i++) {
+		if (!strcmp(pc->sources[i].name, name))
+			return &pc->sources[i];
+		if (!pc->sources[i].name[0] || !name[0]) {
+			fail(ps, section, "",
+			     "one [Source], or several [Source.NAME] sections: not both");
+			return NULL;
+		}
+	}
+	if (pc->n_sources == PC_MAX_SOURCES) {
+		fail(ps, section, "", "more than %d sources", PC_MAX_SOURCES);
+		return NULL;
+	}
+	sc = &pc->sources[pc->n_sources++];
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
+	snprintf(sc->keys.section, sizeof(sc->keys.section), "%s", section);
+	sc->keys.file = pc->file;
+	return sc;
+}
+
 static int handle(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_state *ps = user;
@@ -244,13 +281,18 @@ static int handle(void *user, const char *section, const char *key, const char *
 		ps->seen_pipeline = true;
 		if (!strcmp(key, "Name"))
 			return copy_value(ps, section, key, value, pc->name, sizeof(pc->name));
+		if (!strcmp(key, "Clock"))
+			return copy_value(ps, section, key, value, pc->clock, sizeof(pc->clock));
 		return fail(ps, section, key, "unknown key");
 	}
-	if (!strcmp(section, "Source")) {
-		ps->seen_source = true;
+	if (!strncmp(section, "Source", 6) && (!section[6] || section[6] == '.')) {
+		struct source_config *sc = source_section(ps, section);
+
+		if (!sc)
+			return 0;
 		if (!strcmp(key, "Plugin"))
-			return copy_value(ps, section, key, value, pc->plugin, sizeof(pc->plugin));
-		return keep_setting(ps, &pc->source, section, key, value);
+			return copy_value(ps, section, key, value, sc->plugin, sizeof(sc->plugin));
+		return keep_setting(ps, &sc->keys, section, key, value);
 	}
 	if (!strcmp(section, "Frontend")) {
 		if (!strcmp(key, "Type"))
@@ -302,6 +344,51 @@ static int check_labels(struct parse_state *ps)
 	return 0;
 }
 
+/* Every source has a Plugin=; Clock= names one of several; the summary. */
+static bool check_sources(struct parse_state *ps)
+{
+	struct pipeline_config *pc = ps->pc;
+	size_t len = 0;
+	bool clock_found = false;
+
+	if (!pc->n_sources) {
+		fail(ps, "Source", "Plugin", "missing");
+		return false;
+	}
+	for (size_t i = 0; i < pc->n_sources; i++) {
+		const struct source_config *sc = &pc->sources[i];
+
+		if (!sc->plugin[0]) {
+			fail(ps, sc->keys.section, "Plugin", "missing");
+			return false;
+		}
+		clock_found |= !strcmp(sc->name, pc->clock);
+		if (pc->n_sources == 1)
+			len = (size_t)snprintf(pc->source_summary, sizeof(pc->source_summary), "%s",
+					       sc->plugin);
+		else
+			len += (size_t)snprintf(pc->source_summary + len,
+						sizeof(pc->source_summary) - len, "%s%s=%s",
+						i ? "," : "", sc->name, sc->plugin);
+	}
+	if (pc->clock[0] && pc->n_sources == 1) {
+		fail(ps, "Pipeline", "Clock", "paces several [Source.NAME] sections; this pipeline has one source");
+		return false;
+	}
+	if (pc->clock[0] && !clock_found) {
+		fail(ps, "Pipeline", "Clock", "'%s' is not one of the [Source.NAME] sections", pc->clock);
+		return false;
+	}
+	return true;
+}
+
+void pipeline_config_fix_pointers(struct pipeline_config *pc)
+{
+	pc->frontend_keys.file = pc->file;
+	for (size_t i = 0; i < pc->n_sources; i++)
+		pc->sources[i].keys.file = pc->file;
+}
+
 int pipeline_config_load(struct pipeline_config *pc, const char *path,
 			 struct config_error *err)
 {
@@ -311,9 +398,8 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 	memset(pc, 0, sizeof(*pc));
 	set_defaults(pc);
 	snprintf(pc->file, sizeof(pc->file), "%s", path);
-	pc->source.file = pc->frontend_keys.file = pc->file;
-	pc->source.section = "Source";
-	pc->frontend_keys.section = "Frontend";
+	pc->frontend_keys.file = pc->file;
+	snprintf(pc->frontend_keys.section, sizeof(pc->frontend_keys.section), "Frontend");
 	ps.in.fp = fopen(path, "re");
 	if (!ps.in.fp) {
 		r = -errno;
@@ -331,8 +417,8 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 	ps.in.line = 0;
 	if (!pc->name[0])
 		fail(&ps, "Pipeline", "Name", "missing");
-	else if (!pc->plugin[0])
-		fail(&ps, "Source", "Plugin", "missing");
+	else if (!check_sources(&ps))
+		;
 	else if (!pc->model_path[0])
 		fail(&ps, "Model", "Path", "missing");
 	else if (!pc->detect.anomaly && !pc->n_labels)

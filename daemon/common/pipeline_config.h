@@ -6,6 +6,9 @@
  * them, so they are kept as settings (with their line numbers) for those to
  * claim with setting_take(); whatever nobody claims is reported as unknown.
  * Every error names FILE:LINE, the section and the key.
+ *
+ * A pipeline reads one [Source], or several [Source.NAME] sections whose
+ * channels are joined, in file order, into one frame (join_source.c).
  */
 #ifndef TS_DAEMON_PIPELINE_CONFIG_H
 #define TS_DAEMON_PIPELINE_CONFIG_H
@@ -19,6 +22,7 @@
 #define PC_LABEL_LEN   48
 #define PC_MAX_LABELS  64
 #define PC_MAX_SETTINGS 32
+#define PC_MAX_SOURCES 8
 
 /* Scores and thresholds are fixed point Q15, as lib/'s detector takes them:
  * value * 2^15 (1.0 = 32768). */
@@ -38,7 +42,7 @@ struct setting {
 
 struct settings {
 	const char *file; /* for messages: points into the owning config */
-	const char *section;
+	char section[PC_NAME_LEN + 8]; /* "Source", "Source.NAME", "Frontend" */
 	struct setting items[PC_MAX_SETTINGS];
 	size_t n;
 };
@@ -72,11 +76,22 @@ struct detect_config {
 	unsigned on_count, off_count;   /* OnCount= / OffCount= hysteresis (1) */
 };
 
+/* One [Source] or [Source.NAME] section. */
+struct source_config {
+	char name[PC_NAME_LEN];         /* NAME of [Source.NAME]; "" for [Source] */
+	char plugin[PC_NAME_LEN];       /* Plugin= */
+	struct settings keys;           /* the plugin's keys */
+};
+
 struct pipeline_config {
 	char file[PC_PATH_LEN];
 	char name[PC_NAME_LEN];
-	char plugin[PC_NAME_LEN];       /* [Source] Plugin= */
-	struct settings source;         /* the plugin's keys */
+	char clock[PC_NAME_LEN];        /* [Pipeline] Clock=: the source pacing a join */
+	struct source_config sources[PC_MAX_SOURCES]; /* in file order */
+	size_t n_sources;
+	/* What the sources are, as the bus and socket show it: the plugin of a
+	 * single [Source]; NAME=plugin,... for several. */
+	char source_summary[PC_MAX_SOURCES * (2 * PC_NAME_LEN + 1)];
 	enum frontend_type frontend;    /* [Frontend] Type= */
 	struct settings frontend_keys;  /* the front-end's keys */
 	char model_path[PC_PATH_LEN];   /* [Model] Path= */
@@ -100,6 +115,9 @@ int setting_error(struct config_error *err, const struct settings *s,
 
 /* -EINVAL naming the first setting nobody took, else 0. */
 int settings_check_all_taken(const struct settings *s, struct config_error *err);
+
+/* Points every settings' file at pc->file (after pc was copied). */
+void pipeline_config_fix_pointers(struct pipeline_config *pc);
 
 /* Index of label in pc->labels, or -1. */
 int pipeline_config_label_index(const struct pipeline_config *pc, const char *label);

@@ -318,7 +318,7 @@ static int property_get_plugin(sd_bus *bus, const char *path, const char *interf
 			       sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->plugin);
+	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->source_summary);
 }
 
 static int property_get_model(sd_bus *bus, const char *path, const char *interface,

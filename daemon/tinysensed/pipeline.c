@@ -365,21 +365,16 @@ static int make_paths(struct pipeline *p)
 	return 0;
 }
 
+/* One [Source] is the pipeline's source; several are joined into one. */
 static int open_source(struct pipeline *p, struct config_error *err)
 {
-	const struct source_ops *ops = source_builtin(p->cfg.plugin);
-	int r;
-
-	/* Anything not built in is a plugin from PluginDir. */
-	p->source.ops = ops ? ops : &plugin_source_ops;
 	p->source.event = p->m->event;
 	p->source.plugin_dir = p->m->plugin_dir;
-	p->source.plugin_name = p->cfg.plugin;
 	p->source.host = (struct source_host){ p, emit, source_end, source_state };
-	r = p->source.ops->open(&p->source, &p->cfg.source, err);
-	if (r)
-		return r;
-	return settings_check_all_taken(&p->cfg.source, err);
+	if (p->cfg.n_sources > 1)
+		return join_source_open(&p->source, p->cfg.sources, p->cfg.n_sources,
+					p->cfg.clock, err);
+	return source_open(&p->source, &p->cfg.sources[0], err);
 }
 
 int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
@@ -394,7 +389,7 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 	p->cfg = *cfg;
 	p->in_fd = p->out_fd = -1;
 	pthread_mutex_init(&p->threshold_lock, NULL);
-	p->cfg.source.file = p->cfg.frontend_keys.file = p->cfg.file;
+	pipeline_config_fix_pointers(&p->cfg);
 	r = make_paths(p);
 	if (r)
 		goto fail;

@@ -275,20 +275,22 @@ static const ts_plugin_host host_table = {
 
 /* ---- loading -------------------------------------------------------------- */
 
-static int load(ts_source *src, const char *dir, const char *name, struct config_error *err)
+static int load(ts_source *src, const char *dir, const char *name, const char *section,
+		struct config_error *err)
 {
 	const ts_plugin *p;
 	char path[4200];
 
 	if (!name[0] || strchr(name, '/') || name[0] == '.') {
-		snprintf(err->text, sizeof(err->text), "[Source] Plugin=%s: not a plugin name", name);
+		snprintf(err->text, sizeof(err->text), "[%s] Plugin=%s: not a plugin name", section,
+			 name);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "%s/%s.so", dir, name);
 	src->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!src->dl) {
 		snprintf(err->text, sizeof(err->text),
-			 "[Source] Plugin=%s: no such source plugin (%s)", name, dlerror());
+			 "[%s] Plugin=%s: no such source plugin (%s)", section, name, dlerror());
 		return -ENOENT;
 	}
 	p = dlsym(src->dl, TS_PLUGIN_SYMBOL);
@@ -333,7 +335,7 @@ static int plugin_open(struct source *s, struct settings *keys, struct config_er
 	src->s = s;
 	s->priv = src;
 	snprintf(src->name, sizeof(src->name), "%s", s->plugin_name);
-	r = load(src, s->plugin_dir ? s->plugin_dir : ".", src->name, err);
+	r = load(src, s->plugin_dir ? s->plugin_dir : ".", src->name, keys->section, err);
 	if (r)
 		return r;
 	src->keys = keys;
@@ -342,15 +344,15 @@ static int plugin_open(struct source *s, struct settings *keys, struct config_er
 	src->err = NULL;
 	if (r < 0) {
 		if (!err->text[0])
-			snprintf(err->text, sizeof(err->text), "%s: [Source] Plugin=%s: %s",
-				 keys->file, src->name, strerror(-r));
+			snprintf(err->text, sizeof(err->text), "%s: [%s] Plugin=%s: %s",
+				 keys->file, keys->section, src->name, strerror(-r));
 		src->plugin = NULL; /* nothing to close */
 		return r;
 	}
 	if (!src->format_set) {
 		snprintf(err->text, sizeof(err->text),
-			 "%s: [Source] Plugin=%s: the plugin declared no stream format", keys->file,
-			 src->name);
+			 "%s: [%s] Plugin=%s: the plugin declared no stream format", keys->file,
+			 keys->section, src->name);
 		src->plugin->close(src->priv);
 		src->plugin = NULL;
 		return -EPROTO;

@@ -250,7 +250,7 @@ static struct message *pipelines_message(const struct manager *m)
 		json_object_object_add(e, "name", json_object_new_string(pipeline_name(p)));
 		json_object_object_add(e, "state",
 				       json_object_new_string(pipeline_state_name(pipeline_state(p))));
-		json_object_object_add(e, "source", json_object_new_string(cfg->plugin));
+		json_object_object_add(e, "source", json_object_new_string(cfg->source_summary));
 		json_object_object_add(e, "model", json_object_new_string(cfg->model_path));
 		json_object_object_add(e, "labels", labels);
 		json_object_array_add(list, e);

@@ -70,6 +70,18 @@ struct source {
 	void *priv;
 };
 
+/* Opens one configured source into s, whose host, event and plugin_dir the
+ * caller set: a built-in source by Plugin= name, else a plugin from
+ * plugin_dir; every key must be claimed.  0 or -errno with err set. */
+int source_open(struct source *s, struct source_config *sc, struct config_error *err);
+
+/* Opens several configured sources as one (join_source.c): their channels
+ * joined in order into one frame, paced by the clock source (Clock= NAME,
+ * else the slowest, the first of equals), whose every frame carries the
+ * other sources' latest values (sample and hold).  Sets s->ops. */
+int join_source_open(struct source *s, struct source_config *sources, size_t n,
+		     const char *clock, struct config_error *err);
+
 /* The built-in sources, by Plugin= name; NULL when unknown. */
 const struct source_ops *source_builtin(const char *name);
 

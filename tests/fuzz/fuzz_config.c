@@ -75,17 +75,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else {
 		/* Invariants of a loaded config. */
-		if (!pc->name[0] || !pc->plugin[0] || !pc->model_path[0] || !pc->n_labels ||
-		    pc->n_labels > PC_MAX_LABELS || pc->source.n > PC_MAX_SETTINGS ||
-		    pc->frontend_keys.n > PC_MAX_SETTINGS || pc->model_stride < 1)
+		if (!pc->name[0] || !pc->n_sources || pc->n_sources > PC_MAX_SOURCES ||
+		    !pc->model_path[0] || !pc->n_labels || pc->n_labels > PC_MAX_LABELS ||
+		    pc->frontend_keys.n > PC_MAX_SETTINGS || pc->model_stride < 1 ||
+		    !pc->source_summary[0])
 			abort();
+		for (size_t i = 0; i < pc->n_sources; i++)
+			if (!pc->sources[i].plugin[0] || pc->sources[i].keys.n > PC_MAX_SETTINGS ||
+			    (pc->n_sources > 1 && !pc->sources[i].name[0]))
+				abort();
 		for (size_t i = 0; i < pc->n_labels; i++)
 			if (pipeline_config_label_index(pc, pc->labels[i]) < 0)
 				abort();
 		/* Claim one key and report the rest, as the front-ends do. */
 		(void)setting_take(&pc->frontend_keys, "Type");
 		(void)settings_check_all_taken(&pc->frontend_keys, &err);
-		(void)settings_check_all_taken(&pc->source, &err);
+		for (size_t i = 0; i < pc->n_sources; i++)
+			(void)settings_check_all_taken(&pc->sources[i].keys, &err);
 	}
 	free(pc);
 	return 0;

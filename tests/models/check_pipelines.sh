@@ -1,8 +1,11 @@
 #!/bin/sh
 # make check-models, second half: the shipped pipeline configs
-# (config/pipelines.d/*.conf) validate with their models from models/ (the
-# daemon's --check-config, ModelDir pointed at the repository), and the
-# keyword pipeline finds the words of the bundled demo recording.
+# (config/pipelines.d/*.conf, and the agriculture replay in config/examples)
+# validate with their models from models/ (the daemon's --check-config,
+# ModelDir pointed at the repository), and the keyword pipeline finds the
+# words of the bundled demo recording.  agriculture.conf joins live IIO and
+# GPIO devices, which this machine lacks: tests/integration/
+# test_join_sources.sh validates and runs it on emulated ones.
 set -u
 build=$1
 repo=$(pwd)
@@ -21,8 +24,12 @@ SocketPath=
 ModelDir=$repo/models
 PluginDir=$repo/$build/plugins
 CONF
-for conf in config/pipelines.d/*.conf; do
+for conf in config/pipelines.d/*.conf config/examples/agriculture-replay.conf; do
 	rm -f "$tmp"/pipelines.d/*
+	if grep -q '^\[Source\.' "$conf"; then
+		ok "$conf joins live IIO and GPIO devices: validated on emulated ones by test_join_sources.sh"
+		continue
+	fi
 	# replays read the repository's recordings, not the installed ones
 	sed "s|^Path=/usr/share/tinysense/recordings/|Path=$repo/models/recordings/|" "$conf" \
 		> "$tmp/pipelines.d/$(basename "$conf")"

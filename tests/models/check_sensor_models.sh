@@ -1,5 +1,6 @@
 #!/bin/sh
-# make check-models, the sensor models: their shipped pipeline configs on
+# make check-models, the sensor models: their shipped pipeline configs (the
+# agriculture one's replay variant, config/examples/agriculture-replay.conf) on
 # their shipped replays, offline (`tinysensectl detect`, WAV) and through
 # the daemon (tinysensed's replay source, WAV and CSV), against what the
 # simulator put in the recordings:
@@ -58,7 +59,7 @@ check_vibration "tinysensed" "$tmp/vib_daemon"
 
 # ---- agriculture ---------------------------------------------------------------
 # Replay seconds are rows (10 minutes); hour h holds rows 6h..6h+5.
-run_daemon config/pipelines.d/agriculture.conf > "$tmp/agri_daemon"
+run_daemon config/examples/agriculture-replay.conf > "$tmp/agri_daemon"
 if awk -v truth="$rec/agriculture_week.truth" '
 	BEGIN { while ((getline l < truth) > 0) label[n++] = l }
 	{
@@ -71,9 +72,9 @@ if awk -v truth="$rec/agriculture_week.truth" '
 			seen["frost-risk"], seen["irrigate"]
 		exit !(total > 0 && 4 * good >= 3 * total && seen["frost-risk"] && seen["irrigate"])
 	}' "$tmp/agri_daemon" > "$tmp/agri_summary"; then
-	ok "agriculture.conf, tinysensed on agriculture_week.csv: $(cat "$tmp/agri_summary")"
+	ok "agriculture-replay.conf, tinysensed on agriculture_week.csv: $(cat "$tmp/agri_summary")"
 else
-	fail "agriculture.conf, tinysensed on agriculture_week.csv" \
+	fail "agriculture-replay.conf, tinysensed on agriculture_week.csv" \
 		"$(cat "$tmp/agri_summary"); detections: $(tr '\n' ' ' < "$tmp/agri_daemon")"
 fi
 [ "$failures" -eq 0 ]

@@ -38,8 +38,10 @@ def render(c):
       "water, or will be within 24 h at the day's evapotranspiration without rain), or is "
       "at **frost-risk** (the leaf temperature will fall below 0 degC within the next 12 h; "
       "frost-risk wins over irrigate). Output: 3 int8 scores (softmax, scale 1/256, zero "
-      "point -128) in the order `%s` (`models/agriculture.labels`). The pipeline is "
-      "`config/pipelines.d/agriculture.conf`." % ",".join(labels))
+      "point -128) in the order `%s` (`models/agriculture.labels`). The pipelines are "
+      "`config/pipelines.d/agriculture.conf` (the live sensors of a node, to install) and "
+      "`config/examples/agriculture-replay.conf` (the shipped week, for the demo, the "
+      "checks and training)." % ",".join(labels))
     a("")
     a("## Input features")
     a("")
@@ -47,13 +49,16 @@ def render(c):
       "air temperature (0.01 degC), relative humidity (0.01 %%), rain-gauge tips (0.2 mm) in "
       "the 10 minutes. tinysense's windowed-statistics front-end (`lib/dsp/window_stats.c`, "
       "`Type=stats`, `Window=6 Hop=6`) makes one frame per hour: mean, min and max of each "
-      "channel, scaled per channel (`Offset=2000,1000,6000,0`, `Gain=0.002,0.00125,0.0004,"
-      "0.25`: soil (counts - 2000) / 500, temperature (0.01 degC - 1000) / 800, humidity "
-      "(0.01 %% - 6000) / 2500, rain tips / 4) and quantized with scale %g, zero point %d, "
+      "channel, scaled per channel (`Offset=2000,1000,6000,0`, `Gain=0.002,0.001220703125,"
+      "0.000457763671875,0.25`: soil (counts - 2000) / 500, temperature (0.01 degC - 1000) "
+      "x 80/65536, humidity (0.01 %% - 6000) x 30/65536, rain tips / 4; the temperature and "
+      "humidity gains are exact in the front-end's Q16, so that the live pipeline, whose "
+      "BME280 reads 0.001 degC and 0.001 %%, computes the same features with gains of "
+      "8/65536 and 3/65536) and quantized with scale %g, zero point %d, "
       "the model input's quantization, fixed before training. The pipeline's frame stack "
       "feeds the model the last 24 frames (288 int8 values, oldest hour first). Training "
       "features were computed by that C code (`tinysensectl features --config "
-      "config/pipelines.d/agriculture.conf`)." % c["quant"])
+      "config/examples/agriculture-replay.conf`)." % c["quant"])
     a("")
     a("## Data: a field simulator (`models/train/agriculture/simulate.py`)")
     a("")
@@ -177,10 +182,14 @@ def render(c):
     a("- Frost risk is forecast from the last 24 h at one site: no weather forecast, no "
       "wind, no knowledge of an approaching cold front beyond what the air already shows.")
     a("- Irrigation need ignores rain forecasts and the crop's stage.")
-    a("- **Live sensors**: a pipeline has one `[Source]` today, so the shipped config "
-      "replays a CSV with all four channels. On a node the channels come from two "
-      "sources (an iio source polling the ADC and the BME280 every 10 minutes, a gpio "
-      "source counting the gauge's pulses over 600 s windows), which needs a pipeline "
-      "that joins several sources into one frame. The timestamps of a replay at a row "
-      "per second are replay seconds, not field time.")
+    a("- **Live sensors**: `config/pipelines.d/agriculture.conf` joins three sources "
+      "into one frame (`[Source.soil]`: an MCP3208 ADC through the iio plugin; "
+      "`[Source.climate]`: a BME280 through the iio plugin; `[Source.rain]`: the gauge's "
+      "reed switch counted per 600 s window by the gpio plugin, which paces the pipeline, "
+      "`Clock=rain`; the ADC and the BME280 are polled every minute and their latest "
+      "reading held). It was run on emulated devices (umockdev, a fake GPIO chip), not on "
+      "a field: the probe's calibration, the ADC's reference and the gauge's bounce are "
+      "the simulator's assumptions. A 16-bit ADC (ADS1115) or another probe needs its "
+      "own `Offset=`/`Gain=` for channel 0. The replay's timestamps are replay seconds "
+      "(a row per second), not field time; the live pipeline's are real.")
     return "\n".join(L) + "\n"

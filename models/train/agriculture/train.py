@@ -8,7 +8,7 @@ frost-risk from 24 hours of soil, temperature, humidity and rain).
 Data: field-seasons from simulate.py (each seed a field with its own soil,
 climate, start of season and irrigation habits), turned into hourly
 features by the pipeline's own stats front-end
-(config/pipelines.d/agriculture.conf through `tinysensectl features
+(config/examples/agriculture-replay.conf through `tinysensectl features
 --config`).  Held-out fields and seasons (other seeds) measure accuracy.
 """
 import argparse
@@ -31,7 +31,7 @@ import simulate  # noqa: E402
 from tinysense_train import common, export, features, runtime, shipping  # noqa: E402
 
 REPO = runtime.REPO
-CONFIG = os.path.join(REPO, "config", "pipelines.d", "agriculture.conf")
+CONFIG = os.path.join(REPO, "config", "examples", "agriculture-replay.conf")
 # The model input's quantization, fixed before training: the front-end's
 # per-channel gains put values near -3..+3; steps of 1/32 cover -4..+4.
 INPUT_SCALE, INPUT_ZERO_POINT = 0.03125, 0
