@@ -91,13 +91,19 @@ CONFORMANCE  ?= $(SHARED)/conformance
 all: $(LIB) $(CTL) $(DAEMON) $(PLUGINS)
 
 help:
-	@echo "make            build $(LIB) and $(CTL)"
-	@echo "make check      install build deps, build with -Werror, run every test, again under ASan+UBSan"
-	@echo "make bench      microseconds per inference and arena bytes for every conformance model"
-	@echo "make demo       run the model tool on a conformance model and print its decision"
-	@echo "make install    install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)); make uninstall"
-	@echo "make deb        .deb packages for this machine (build/deb/), checked by lintian"
-	@echo "make deb-cross  .deb packages for arm64 and armhf (multiarch cross builds)"
+	@echo "make               build $(LIB), $(CTL), $(DAEMON) and the plugins"
+	@echo "make demo          install deps, build, run the daemon on the bundled recording"
+	@echo "make check         install deps, build with -Werror, run every test (README: what it runs)"
+	@echo "make test          unit, conformance and integration tests only; test-asan: under ASan+UBSan"
+	@echo "make bench         speed, instructions and memory: inference per kernel set, front-ends, daemon"
+	@echo "make models        retrain the shipped models (torch; seeded); check-models: verify them"
+	@echo "make cross         aarch64/armhf test runners and the aarch64 daemon; check-cross runs them under qemu"
+	@echo "make mcu           Cortex-M firmware; mcu-check, mcu-run CASES=DIR, mcu-size, mcu-insns"
+	@echo "make fuzz          libFuzzer targets for FUZZ_SECONDS each (fuzz-smoke: 10 s)"
+	@echo "make valgrind      memcheck of the daemon; load: socket and D-Bus load; soak SOAK_HOURS=N"
+	@echo "make install       install (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)); make uninstall"
+	@echo "make deb           .deb packages for this machine (build/deb/), checked by lintian"
+	@echo "make deb-cross     .deb packages for arm64 and armhf (multiarch cross builds)"
 	@echo "make cross-daemon  tinysensed, tinysensectl, plugins for aarch64 and armhf (build/ARCH/)"
 	@echo "make check-system  the arm64 package in a booted Debian arm64 VM (qemu, systemd, dbus)"
 
