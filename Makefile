@@ -502,6 +502,15 @@ check-cross: cross $(CROSS_TESTS:%=$(BUILD)/native/%) check-cross-freestanding c
 		run "armhf qemu -cpu $$cpu" qemu-arm -cpu $$cpu $(BUILD)/armhf; \
 	done; \
 	echo "check-cross: byte-exact on native, aarch64 ($(CROSS_RUN_aarch64)), armhf ($(CROSS_RUN_armhf))"
+	@set -e; for a in $(CROSS_ARCHS); do \
+		qemu=qemu-$$(echo $$a | sed 's/armhf/arm/'); sr=$(BUILD)/$$a/sysroot; \
+		echo "== cross-built tinysensectl and tinysensed ($$a, $$qemu -L $$sr)"; \
+		$$qemu -L $$sr $(BUILD)/$$a/tinysensed --version; \
+		$$qemu -L $$sr $(BUILD)/$$a/tinysensectl model run $(CONFORMANCE)/mlperf-kws.tflite \
+			--input $(CONFORMANCE)/mlperf-kws.input.bin --output $(BUILD)/$$a/kws.out.bin; \
+		cmp $(BUILD)/$$a/kws.out.bin $(CONFORMANCE)/mlperf-kws.output.bin; \
+		echo "mlperf-kws: every output byte equals the reference"; \
+	done
 
 # Guest instructions per inference under qemu-user, with the plugin built
 # from ../shared/tools/qemu-insncount (it needs the dynamic qemu-aarch64 /
@@ -816,12 +825,11 @@ mcu-insns: mcu-deps
 # ==== END mcu ===================================================================
 
 # ==== BEGIN packaging: cross daemon, man pages, install check, .deb, system VM test ====
-# `make cross-daemon` builds tinysensed, tinysensectl and the plugins for
-# aarch64 and armhf: this same Makefile run with the Debian cross compiler
-# (CC, AR) against the :arm64/:armhf -dev packages (multiarch: the cross
-# compiler finds their headers and /usr/lib/<triplet> libraries by itself;
-# PKG_CONFIG names the triplet's pkg-config for rules that use it), objects
-# in $(BUILD)/ARCH/full, binaries copied to $(BUILD)/ARCH/.
+# `make cross-daemon` (part of `make cross`) builds tinysensed, tinysensectl
+# and the plugins for aarch64 and armhf: this same Makefile run with the
+# Debian cross compiler (CC with --sysroot, AR) against a Debian sysroot of
+# the -dev packages (tests/make-sysroot.sh), objects in $(BUILD)/ARCH/full,
+# binaries copied to $(BUILD)/ARCH/.
 # `make deb` builds the .deb packages natively, `make deb-cross` for arm64 and
 # armhf (dpkg-buildpackage -a), into $(BUILD)/deb/, and runs lintian on them.
 # `make check-system` boots Debian arm64 under qemu-system-aarch64 with the
@@ -843,10 +851,14 @@ DEB_DIR          := $(BUILD)/deb
 	check-packaging check-system system-deps
 
 # Adds the foreign architectures (dpkg --add-architecture) and installs the
-# cross compilers and the :arm64/:armhf -dev packages.
+# cross compilers and the :arm64/:armhf -dev packages: what dpkg-buildpackage
+# -a needs (make deb-cross).
 cross-daemon-deps: $(CROSS_ARCHS:%=cross-daemon-deps-%)
 
-# $(1): aarch64 or armhf.
+# $(1): aarch64 or armhf.  The daemon's cross build links against a Debian
+# sysroot in $(BUILD)/ARCH/sysroot (tests/make-sysroot.sh: the -dev packages
+# unpacked, no multiarch on the build machine), so it works whatever the
+# mirror's foreign indices are.
 define CROSS_DAEMON_RULES
 .PHONY: cross-daemon-deps-$(1) cross-daemon-$(1)
 cross-daemon-deps-$(1): cross-deps
@@ -854,9 +866,14 @@ cross-daemon-deps-$(1): cross-deps
 	@./tests/install-deps.sh crossbuild-essential-$(CROSS_DEBARCH_$(1)) \
 		$(CROSS_DAEMON_DEV:%=%:$(CROSS_DEBARCH_$(1)))
 
-cross-daemon-$(1): cross-daemon-deps-$(1)
-	$$(MAKE) BUILD=$(BUILD)/$(1)/full CC=$(CROSS_TRIPLET_$(1))-gcc AR=$(CROSS_TRIPLET_$(1))-ar \
-		PKG_CONFIG=$(CROSS_TRIPLET_$(1))-pkg-config all
+$(BUILD)/$(1)/sysroot/.complete: tests/make-sysroot.sh | cross-deps
+	@./tests/install-deps.sh debootstrap
+	@./tests/make-sysroot.sh $(CROSS_DEBARCH_$(1)) $(BUILD)/$(1)/sysroot libc6-dev $(CROSS_DAEMON_DEV)
+
+cross-daemon-$(1): $(BUILD)/$(1)/sysroot/.complete
+	$$(MAKE) BUILD=$(BUILD)/$(1)/full \
+		CC="$(CROSS_TRIPLET_$(1))-gcc --sysroot=$(abspath $(BUILD)/$(1)/sysroot)" \
+		AR=$(CROSS_TRIPLET_$(1))-ar all
 	@mkdir -p $(BUILD)/$(1)/plugins
 	$$(Q)cp -p $(BUILD)/$(1)/full/tinysensed $(BUILD)/$(1)/full/tinysensectl $(BUILD)/$(1)/
 	$$(Q)cp -p $(BUILD)/$(1)/full/plugins/*.so $(BUILD)/$(1)/plugins/
@@ -866,12 +883,9 @@ $(foreach a,$(CROSS_ARCHS),$(eval $(call CROSS_DAEMON_RULES,$(a))))
 
 cross-daemon: $(CROSS_ARCHS:%=cross-daemon-%)
 
-# `make cross` (issue 10: lib/'s test runners above) also builds the aarch64
-# daemon, tinysensectl and plugins.  armhf: `make cross-daemon-armhf`, which
-# needs the :armhf -dev packages; this project's Debian mirror serves a stale
-# bookworm-security armhf index (apt-get update fails), so it is not in
-# `make cross` until that is fixed.
-cross: cross-daemon-aarch64
+# `make cross` also builds the daemon, tinysensectl and the plugins for each
+# architecture (build/aarch64/, build/armhf/).
+cross: cross-daemon
 
 # Man pages: groff's own warnings (all of them) and man's, as errors.
 check-man:
