@@ -251,7 +251,7 @@ lib_finish() {
 	rc=0
 	wait "$daemon_job" || rc=$?
 	daemon_pid='' daemon_job=''
-	check "SIGTERM: exit 0" test "$rc" -eq 0
+	check "SIGTERM: exit 0 (exit status $rc)" test "$rc" -eq 0
 	if [ "$failures" -ne 0 ]; then
 		echo "daemon log (tail):"
 		tail -40 "$tmp/daemon.log" | sed 's/^/    /'
