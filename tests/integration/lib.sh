@@ -14,6 +14,7 @@
 #                                  ($pidwrap: for wrappers that fork, umockdev-run)
 #   lib_watch                      every socket line in $tmp/watch.log
 #   lib_finish                     SIGTERM: exit 0, then the summary
+#   lib_summary                    the summary alone (exit status: all passed)
 set -u
 ctl=${TS_CTL:?}
 shared=$(cd "${TS_SHARED:?}" && pwd)
@@ -252,6 +253,10 @@ lib_finish() {
 	wait "$daemon_job" || rc=$?
 	daemon_pid='' daemon_job=''
 	check "SIGTERM: exit 0" test "$rc" -eq 0
+	lib_summary
+}
+# lib_summary: the daemon log's tail if anything failed, the count; fails if any did
+lib_summary() {
 	if [ "$failures" -ne 0 ]; then
 		echo "daemon log (tail):"
 		tail -40 "$tmp/daemon.log" | sed 's/^/    /'
