@@ -31,6 +31,7 @@ fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 skip() { echo "skip $1"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 
+# shellcheck disable=SC2120 # the tools are optional
 lib_need() {
 	for tool in "$@"; do
 		command -v "$tool" > /dev/null || { echo "FAIL $tool is not installed"; exit 1; }
@@ -257,7 +258,7 @@ lib_finish() {
 }
 # lib_summary: the daemon log's tail if anything failed, the count; fails if any did
 lib_summary() {
-	if [ "$failures" -ne 0 ]; then
+	if [ "$failures" -ne 0 ] && [ -s "$tmp/daemon.log" ]; then
 		echo "daemon log (tail):"
 		tail -40 "$tmp/daemon.log" | sed 's/^/    /'
 	fi
