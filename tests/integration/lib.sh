@@ -30,6 +30,8 @@ ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 skip() { echo "skip $1"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+# expect NAME EXPECTED ACTUAL: the two strings are equal
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected [$2], got [$3]"; fi; }
 
 # shellcheck disable=SC2120 # the tools are optional
 lib_need() {

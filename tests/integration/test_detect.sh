@@ -5,10 +5,6 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-expect() { # name expected actual
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected [$2], got [$3]"; fi
-}
-
 cat > "$tmp/kws.conf" <<EOF2
 [Pipeline]
 Name=kws
