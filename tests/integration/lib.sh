@@ -7,7 +7,8 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   lib_need busctl ...            FAIL and exit unless every tool is there
-#   lib_start_bus                  $addr, bctl, prop, wait_prop
+#   lib_start_bus                  $addr, bctl, prop, wait_prop, wait_served
+#   lib_monitor                    every bus message in $tmp/monitor (wait_monitor)
 #   lib_config [KEY=VALUE...]      $conf/tinysense.conf ([Daemon]) + pipelines.d
 #   lib_kws NAME [RECORDING] [MODEL] a realtime, looping keyword pipeline file
 #   lib_start_daemon [WRAPPER...]  $daemon_pid, $daemon_job; waits until it answers
@@ -112,6 +113,22 @@ prop_is() { [ "$(prop "$1" "$2" "$3")" = "$4" ]; }
 wait_prop() { n=$1; shift; wait_for "$n" prop_is "$@"; }
 # the number in a "t 123" or "u 5" property
 prop_num() { prop "$1" "$2" "$3" | cut -d' ' -f2; }
+# lib_monitor: every message on the private bus, as JSON lines, in $tmp/monitor
+lib_monitor() {
+	bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
+	lib_pids="$lib_pids $!"
+}
+# wait_monitor ERE TENTHS: until the monitor saw a matching line
+wait_monitor() { wait_for "$2" grep -Eq "$1" "$tmp/monitor"; }
+# wait_served TENTHS: until org.tinysense1 answers on the bus (while the daemon lives)
+wait_served() {
+	for _ in $(seq "$1"); do
+		prop manager - Version > /dev/null && return 0
+		lib_alive || return 1
+		sleep 0.1
+	done
+	return 1
+}
 
 # ---- configuration and daemon --------------------------------------------------------
 conf=$tmp/conf

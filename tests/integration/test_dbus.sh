@@ -37,8 +37,7 @@ if [ -z "$group" ] && [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
 fi
 
 # Every Detection and state change on the bus, from before the daemon starts.
-bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
-lib_pids="$lib_pids $!"
+lib_monitor
 
 start_daemon() {
 	if [ "$run_daemon" = namespace ]; then
@@ -51,17 +50,6 @@ start_daemon() {
 	fi
 	daemon_pid=$!
 }
-# waits until org.tinysense1 answers (up to $1 tenths of a second)
-wait_served() {
-	for _ in $(seq "$1"); do
-		prop manager - Version > /dev/null && return 0
-		lib_alive || return 1
-		sleep 0.1
-	done
-	return 1
-}
-# waits until the monitor saw a line matching $1 (ERE), up to $2 tenths
-wait_monitor() { wait_for "$2" grep -Eq "$1" "$tmp/monitor"; }
 start_daemon
 if ! wait_served 100; then
 	echo "FAIL the daemon did not appear on the bus; its log:"
