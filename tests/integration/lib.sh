@@ -97,7 +97,8 @@ lib_start_bus() {
 	exit 1
 }
 lib_stop_bus() { lib_stop "$dbus_pid"; dbus_pid=; }
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
+# $bus_timeout: seconds a call may take (default 5)
+bctl() { busctl --address="$addr" --timeout="${bus_timeout:-5}" "$@"; }
 PIPE=/org/tinysense1/pipeline
 SENSOR=/org/tinysense1/sensor
 # prop pipeline|sensor|manager NAME PROPERTY: busctl's value ("s \"running\"")
