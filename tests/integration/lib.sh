@@ -46,10 +46,9 @@ tmp=$(mktemp -d)
 chmod 0755 "$tmp"
 lib_pids='' # every background process, stopped (TERM, then wait) at exit
 daemon_pid='' daemon_job='' dbus_pid='' watch_pid=''
-lib_stop() { # pid...: TERM, then wait
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
+lib_stop() { # pid...: TERM, then wait (also under set -e: for the load scripts)
+	for p in "$@"; do [ -z "$p" ] || kill "$p" 2> /dev/null || :; done
+	for p in "$@"; do [ -z "$p" ] || wait "$p" 2> /dev/null || :; done
 }
 lib_cleanup() {
 	lib_stop "$watch_pid" "$daemon_pid" "$daemon_job"
