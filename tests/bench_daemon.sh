@@ -17,38 +17,21 @@
 # Usage: tests/bench_daemon.sh BUILD SHARED   (BENCH_DAEMON_SECONDS: run time of (a), default 40)
 set -eu
 build=$(cd "$1" && pwd)
-shared=$(cd "$2" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${BENCH_DAEMON_SECONDS:-40}
 idle_seconds=10
-daemon=$build/tinysensed
 
 for tool in dbus-daemon busctl; do
 	command -v "$tool" > /dev/null || { echo "skipped: $tool is not installed"; exit 0; }
 done
+TS_CTL=$build/tinysensectl TS_SHARED=$2 TS_DAEMON=$build/tinysensed
+# shellcheck source=tests/integration/lib.sh
+. "$top/tests/integration/lib.sh"
 
-tmp=$(mktemp -d)
-dbus_pid='' daemon_pid='' monitor_pid=''
-cleanup() {
-	for p in $monitor_pid $daemon_pid $dbus_pid; do kill "$p" 2> /dev/null || :; done
-	for p in $monitor_pid $daemon_pid $dbus_pid; do wait "$p" 2> /dev/null || :; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-dbus-daemon --session --nofork --nopidfile --print-address=3 3> "$tmp/addr" \
-	2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-addr=$(head -n 1 "$tmp/addr")
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
-
-mkdir -p "$tmp/conf/pipelines.d"
-printf '[Daemon]\nSocketPath=\nLogLevel=warning\n' > "$tmp/conf/tinysense.conf"
+lib_start_bus
+lib_config SocketPath= LogLevel=warning
 pipeline() { # NAME RECORDING
-	cat > "$tmp/conf/pipelines.d/$1.conf" << EOF
+	cat > "$conf/pipelines.d/$1.conf" << EOF
 [Pipeline]
 Name=$1
 [Source]
@@ -60,7 +43,7 @@ Loop=yes
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 Stride=5
 [Detect]
@@ -76,23 +59,19 @@ pipeline yes "$shared/frontend/yes_1000ms.wav"
 names="demo stream yes"
 
 # Every Detection from before the daemon starts.
-busctl --address="$addr" --json=short monitor \
+bctl --json=short monitor \
 	--match="type='signal',interface='org.tinysense1.Pipeline',member='Detection'" \
 	> "$tmp/monitor" 2> "$tmp/monitor.err" &
-monitor_pid=$!
+lib_pids=$!
 sleep 0.3
-"$daemon" --config "$tmp/conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
+"$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 100); do
-	bctl get-property org.tinysense1 /org/tinysense1 org.tinysense1.Manager Version \
-		> /dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_served 100 || :
 
 echo
 echo "== tinysensed: three keyword pipelines (replay, Pace=realtime, Loop=yes) for $seconds s"
 sleep "$seconds"
-if ! kill -0 "$daemon_pid" 2> /dev/null; then
+if ! lib_alive; then
 	echo "tinysensed ended early:"; sed 's/^/    /' "$tmp/daemon.log"; exit 1
 fi
 
@@ -101,8 +80,7 @@ status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$daemon_pid/status"; 
 rss=$(status_kb VmRSS) hwm=$(status_kb VmHWM) threads=$(status_kb Threads)
 running=0
 for n in $names; do
-	[ "$(bctl get-property org.tinysense1 "/org/tinysense1/pipeline/$n" \
-		org.tinysense1.Pipeline State)" = 's "running"' ] && running=$((running + 1))
+	prop_is pipeline "$n" State 's "running"' && running=$((running + 1))
 done
 
 # ---- (c) idle: every pipeline stopped -----------------------------------------
@@ -134,9 +112,8 @@ kill "$daemon_pid"
 wait "$daemon_pid" || :
 daemon_pid=
 sleep 0.2
-kill "$monitor_pid"
-wait "$monitor_pid" 2> /dev/null || :
-monitor_pid=
+lib_stop "$lib_pids" # the monitor
+lib_pids=
 
 # ---- (a) latency ---------------------------------------------------------------------
 # "timestamp-realtime":T ... "path":".../pipeline/NAME" ... "data":["label",score,SAMPLE_USEC]

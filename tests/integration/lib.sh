@@ -7,13 +7,15 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   lib_need busctl ...            FAIL and exit unless every tool is there
-#   lib_start_bus                  $addr, bctl, prop, wait_prop
+#   lib_start_bus                  $addr, bctl, prop, wait_prop, wait_served
+#   lib_monitor                    every bus message in $tmp/monitor (wait_monitor)
 #   lib_config [KEY=VALUE...]      $conf/tinysense.conf ([Daemon]) + pipelines.d
 #   lib_kws NAME [RECORDING] [MODEL] a realtime, looping keyword pipeline file
 #   lib_start_daemon [WRAPPER...]  $daemon_pid, $daemon_job; waits until it answers
 #                                  ($pidwrap: for wrappers that fork, umockdev-run)
 #   lib_watch                      every socket line in $tmp/watch.log
 #   lib_finish                     SIGTERM: exit 0, then the summary
+#   lib_summary                    the summary alone (exit status: all passed)
 set -u
 ctl=${TS_CTL:?}
 shared=$(cd "${TS_SHARED:?}" && pwd)
@@ -29,7 +31,10 @@ ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 skip() { echo "skip $1"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+# expect NAME EXPECTED ACTUAL: the two strings are equal
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected [$2], got [$3]"; fi; }
 
+# shellcheck disable=SC2120 # the tools are optional
 lib_need() {
 	for tool in "$@"; do
 		command -v "$tool" > /dev/null || { echo "FAIL $tool is not installed"; exit 1; }
@@ -41,10 +46,9 @@ tmp=$(mktemp -d)
 chmod 0755 "$tmp"
 lib_pids='' # every background process, stopped (TERM, then wait) at exit
 daemon_pid='' daemon_job='' dbus_pid='' watch_pid=''
-lib_stop() { # pid...: TERM, then wait
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
+lib_stop() { # pid...: TERM, then wait (also under set -e: for the load scripts)
+	for p in "$@"; do [ -z "$p" ] || kill "$p" 2> /dev/null || :; done
+	for p in "$@"; do [ -z "$p" ] || wait "$p" 2> /dev/null || :; done
 }
 lib_cleanup() {
 	lib_stop "$watch_pid" "$daemon_pid" "$daemon_job"
@@ -92,7 +96,8 @@ lib_start_bus() {
 	exit 1
 }
 lib_stop_bus() { lib_stop "$dbus_pid"; dbus_pid=; }
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
+# $bus_timeout: seconds a call may take (default 5)
+bctl() { busctl --address="$addr" --timeout="${bus_timeout:-5}" "$@"; }
 PIPE=/org/tinysense1/pipeline
 SENSOR=/org/tinysense1/sensor
 # prop pipeline|sensor|manager NAME PROPERTY: busctl's value ("s \"running\"")
@@ -108,6 +113,22 @@ prop_is() { [ "$(prop "$1" "$2" "$3")" = "$4" ]; }
 wait_prop() { n=$1; shift; wait_for "$n" prop_is "$@"; }
 # the number in a "t 123" or "u 5" property
 prop_num() { prop "$1" "$2" "$3" | cut -d' ' -f2; }
+# lib_monitor: every message on the private bus, as JSON lines, in $tmp/monitor
+lib_monitor() {
+	bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
+	lib_pids="$lib_pids $!"
+}
+# wait_monitor ERE TENTHS: until the monitor saw a matching line
+wait_monitor() { wait_for "$2" grep -Eq "$1" "$tmp/monitor"; }
+# wait_served TENTHS: until org.tinysense1 answers on the bus (while the daemon lives)
+wait_served() {
+	for _ in $(seq "$1"); do
+		prop manager - Version > /dev/null && return 0
+		lib_alive || return 1
+		sleep 0.1
+	done
+	return 1
+}
 
 # ---- configuration and daemon --------------------------------------------------------
 conf=$tmp/conf
@@ -252,7 +273,11 @@ lib_finish() {
 	wait "$daemon_job" || rc=$?
 	daemon_pid='' daemon_job=''
 	check "SIGTERM: exit 0 (exit status $rc)" test "$rc" -eq 0
-	if [ "$failures" -ne 0 ]; then
+	lib_summary
+}
+# lib_summary: the daemon log's tail if anything failed, the count; fails if any did
+lib_summary() {
+	if [ "$failures" -ne 0 ] && [ -s "$tmp/daemon.log" ]; then
 		echo "daemon log (tail):"
 		tail -40 "$tmp/daemon.log" | sed 's/^/    /'
 	fi

@@ -4,68 +4,14 @@
 # properties, signals, errors and the privilege check, then a bus restart.
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL),
 # dbus-daemon, busctl and dbus-send; the privilege checks need root.
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-daemon=${TS_DAEMON:-$(dirname "$ctl")/tinysensed}
-failures=0
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need dbus-daemon busctl dbus-send
 
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-skip() { echo "skip $1"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+# The private bus (lib.sh) is not --session: its policy lets only the bus
+# owner's uid connect, and the privilege checks below call as nobody.
+lib_start_bus
 
-for tool in dbus-daemon busctl dbus-send; do
-	command -v "$tool" > /dev/null || { echo "FAIL $tool not installed (Debian: dbus, systemd)"; exit 1; }
-done
-[ -x "$daemon" ] || { echo "FAIL no daemon at $daemon (build it, or set TS_DAEMON)"; exit 1; }
-
-# The bus socket lives here: other users (nobody) must reach it.
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-dbus_pid='' daemon_pid='' monitor_pid=''
-stop() { # pid...: TERM, then wait (every process this test starts is a child)
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
-}
-cleanup() { stop "$monitor_pid" "$daemon_pid" "$dbus_pid"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-# ---- a private bus ---------------------------------------------------------
-# Not --session: its policy lets only the bus owner's uid connect, and the
-# privilege checks below call as nobody.
-bus_path=$tmp/bus
-cat > "$tmp/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$bus_path</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-start_bus() {
-	rm -f "$tmp/addr"
-	dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 \
-		3> "$tmp/addr" 2>> "$tmp/dbus.log" &
-	dbus_pid=$!
-	for _ in $(seq 50); do [ -s "$tmp/addr" ] && return 0; sleep 0.1; done
-	return 1
-}
-start_bus || { echo "FAIL dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-# Without the guid the printed address carries, so that the daemon accepts
-# the restarted bus (a new guid) when it reconnects.
-addr=unix:path=$bus_path
-
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
 dsend() { dbus-send --bus="$addr" --reply-timeout=5000 --print-reply --dest=org.tinysense1 "$@"; }
 # as nobody (no groups), or nobody in group $2
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
@@ -74,43 +20,10 @@ as_member() { g=$1; shift; setpriv --reuid=nobody --regid=nogroup --groups="$g" 
 M=/org/tinysense1
 P=/org/tinysense1/pipeline/kws
 S=/org/tinysense1/sensor/kws
-prop() { bctl get-property org.tinysense1 "$1" "$2" "$3"; }
 
 # ---- the daemon's configuration ----------------------------------------------
-conf=$tmp/conf
-mkdir -p "$conf/pipelines.d"
-cat > "$conf/tinysense.conf" <<EOF
-[Daemon]
-# --bus-address wins over this
-Bus=system
-SocketPath=$tmp/sock
-LogLevel=debug
-EOF
-pipeline_conf() { # NAME
-	cat <<EOF
-[Pipeline]
-Name=$1
-
-[Source]
-Plugin=replay
-Path=$shared/frontend/stream_yes_silence_no_noise.wav
-Pace=realtime
-Loop=yes
-
-[Frontend]
-Type=audio
-Preset=micro_speech
-
-[Model]
-Path=$shared/conformance/micro-speech.tflite
-Labels=silence,unknown,yes,no
-
-[Detect]
-Threshold=0.8
-Ignore=silence,unknown
-EOF
-}
-pipeline_conf kws > "$conf/pipelines.d/kws.conf"
+lib_config Bus=system # --bus-address wins over this
+lib_kws kws "$shared/frontend/stream_yes_silence_no_noise.wav" > "$conf/pipelines.d/kws.conf"
 
 # The group check needs a group "tinysense".  Without one on this machine,
 # the daemon runs in a mount namespace whose /etc/group has it.
@@ -124,8 +37,7 @@ if [ -z "$group" ] && [ "$(id -u)" = 0 ] && unshare -m true 2> /dev/null; then
 fi
 
 # Every Detection and state change on the bus, from before the daemon starts.
-bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
-monitor_pid=$!
+lib_monitor
 
 start_daemon() {
 	if [ "$run_daemon" = namespace ]; then
@@ -137,20 +49,6 @@ start_daemon() {
 		"$daemon" --config "$conf" --bus-address "$addr" >> "$tmp/daemon.log" 2>&1 &
 	fi
 	daemon_pid=$!
-}
-# waits until org.tinysense1 answers (up to $1 tenths of a second)
-wait_served() {
-	for _ in $(seq "$1"); do
-		prop $M org.tinysense1.Manager Version > /dev/null 2>&1 && return 0
-		kill -0 "$daemon_pid" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-# waits until the monitor saw a line matching $1 (ERE), up to $2 tenths
-wait_monitor() {
-	for _ in $(seq "$2"); do grep -Eq "$1" "$tmp/monitor" && return 0; sleep 0.1; done
-	return 1
 }
 start_daemon
 if ! wait_served 100; then
@@ -188,22 +86,22 @@ check "tree shows the sensor" grep -q "$S" "$tmp/tree"
 
 # ---- properties and ListPipelines ------------------------------------------------
 version=$("$daemon" --version | awk '{print $2}')
-check "Version" test "$(prop $M org.tinysense1.Manager Version)" = "s \"$version\""
-check "Pipelines" test "$(prop $M org.tinysense1.Manager Pipelines)" = "ao 1 \"$P\""
-check "Sensors" test "$(prop $M org.tinysense1.Manager Sensors)" = "ao 1 \"$S\""
-check "State running" test "$(prop $P org.tinysense1.Pipeline State)" = 's "running"'
-check "Labels" test "$(prop $P org.tinysense1.Pipeline Labels)" = \
+check "Version" test "$(prop manager - Version)" = "s \"$version\""
+check "Pipelines" test "$(prop manager - Pipelines)" = "ao 1 \"$P\""
+check "Sensors" test "$(prop manager - Sensors)" = "ao 1 \"$S\""
+check "State running" test "$(prop pipeline kws State)" = 's "running"'
+check "Labels" test "$(prop pipeline kws Labels)" = \
 	'as 4 "silence" "unknown" "yes" "no"'
-check "Source" test "$(prop $P org.tinysense1.Pipeline Source)" = 's "replay"'
-check "Model" test "$(prop $P org.tinysense1.Pipeline Model)" = \
-	"s \"$shared/conformance/micro-speech.tflite\""
-sha=$(sha256sum "$shared/conformance/micro-speech.tflite" | cut -d' ' -f1)
-check "ModelSha256" test "$(prop $P org.tinysense1.Pipeline ModelSha256)" = "s \"$sha\""
+check "Source" test "$(prop pipeline kws Source)" = 's "replay"'
+check "Model" test "$(prop pipeline kws Model)" = \
+	"s \"$model\""
+sha=$(sha256sum "$model" | cut -d' ' -f1)
+check "ModelSha256" test "$(prop pipeline kws ModelSha256)" = "s \"$sha\""
 check "Thresholds" sh -c "busctl --address='$addr' get-property org.tinysense1 $P \
 	org.tinysense1.Pipeline Thresholds | grep -Eq '\"yes\" 0\.(8|79)'"
-check "Sensor Rate" test "$(prop $S org.tinysense1.Sensor Rate)" = 'u 16000'
-check "Sensor Channels" test "$(prop $S org.tinysense1.Sensor Channels)" = 'u 1'
-check "Sensor Plugin" test "$(prop $S org.tinysense1.Sensor Plugin)" = 's "replay"'
+check "Sensor Rate" test "$(prop sensor kws Rate)" = 'u 16000'
+check "Sensor Channels" test "$(prop sensor kws Channels)" = 'u 1'
+check "Sensor Plugin" test "$(prop sensor kws Plugin)" = 's "replay"'
 check "ListPipelines" test "$(bctl call org.tinysense1 $M org.tinysense1.Manager ListPipelines)" = \
 	"a(sso) 1 \"kws\" \"running\" \"$P\""
 bctl call org.tinysense1 $M org.freedesktop.DBus.ObjectManager GetManagedObjects > "$tmp/objects"
@@ -265,14 +163,14 @@ check "unknown pipeline object" expect_error org.freedesktop.DBus.Error.UnknownO
 	/org/tinysense1/pipeline/nope org.tinysense1.Pipeline.Stop
 
 check "Stop" bctl call org.tinysense1 $P org.tinysense1.Pipeline Stop
-check "State stopped" test "$(prop $P org.tinysense1.Pipeline State)" = 's "stopped"'
-check "Sensor State stopped" test "$(prop $S org.tinysense1.Sensor State)" = 's "stopped"'
+check "State stopped" test "$(prop pipeline kws State)" = 's "stopped"'
+check "Sensor State stopped" test "$(prop sensor kws State)" = 's "stopped"'
 check "PropertiesChanged State stopped" wait_monitor \
 	"\"path\":\"$P\".*PropertiesChanged.*\"State\":\\{\"type\":\"s\",\"data\":\"stopped\"" 20
 check "Stop again: NotRunning" expect_error org.tinysense1.Error.NotRunning \
 	$P org.tinysense1.Pipeline.Stop
 check "Start" bctl call org.tinysense1 $P org.tinysense1.Pipeline Start
-check "State running again" test "$(prop $P org.tinysense1.Pipeline State)" = 's "running"'
+check "State running again" test "$(prop pipeline kws State)" = 's "running"'
 check "Start again: AlreadyRunning" expect_error org.tinysense1.Error.AlreadyRunning \
 	$P org.tinysense1.Pipeline.Start
 
@@ -296,7 +194,7 @@ if [ "$(id -u)" = 0 ]; then
 		org.tinysense1.Pipeline.Stop 2> "$tmp/err"; then fail "nobody Stop via dbus-send"; else
 		check "the error is org.freedesktop.DBus.Error.AccessDenied" \
 			grep -q "^Error org.freedesktop.DBus.Error.AccessDenied: Access denied" "$tmp/err"; fi
-	check "State still running" test "$(prop $P org.tinysense1.Pipeline State)" = 's "running"'
+	check "State still running" test "$(prop pipeline kws State)" = 's "running"'
 	if [ -n "$group" ]; then
 		check "group tinysense may SetThreshold" as_member "$group" busctl --address="$addr" \
 			call org.tinysense1 $P org.tinysense1.Pipeline SetThreshold sd yes 0.85
@@ -313,40 +211,34 @@ fi
 
 # ---- Reload: pipelines come and go ------------------------------------------------
 P2=/org/tinysense1/pipeline/door_2dbell
-pipeline_conf door-bell > "$conf/pipelines.d/door-bell.conf"
+lib_kws door-bell "$shared/frontend/stream_yes_silence_no_noise.wav" > "$conf/pipelines.d/door-bell.conf"
 check "Reload adds door-bell" bctl call org.tinysense1 $M org.tinysense1.Manager Reload
 check "Pipelines has both (escaped path)" test \
-	"$(prop $M org.tinysense1.Manager Pipelines)" = "ao 2 \"$P2\" \"$P\""
+	"$(prop manager - Pipelines)" = "ao 2 \"$P2\" \"$P\""
 check "InterfacesAdded for door-bell" wait_monitor "InterfacesAdded.*\"$P2\"" 20
 check "PropertiesChanged Pipelines" wait_monitor "\"path\":\"$M\".*PropertiesChanged.*Pipelines" 20
-check "door-bell Name" test "$(prop $P2 org.tinysense1.Pipeline Name)" = 's "door-bell"'
+check "door-bell Name" test "$(prop pipeline door_2dbell Name)" = 's "door-bell"'
 printf '[Detect]\nThreshold=2\n' >> "$conf/pipelines.d/door-bell.conf"
 check "Reload of a broken file: ReloadFailed" expect_error org.tinysense1.Error.ReloadFailed \
 	$M org.tinysense1.Manager.Reload
 check "ReloadFailed names the file" grep -q "door-bell.conf" "$tmp/err"
-check "the old set runs on" test "$(prop $M org.tinysense1.Manager Pipelines)" = \
+check "the old set runs on" test "$(prop manager - Pipelines)" = \
 	"ao 2 \"$P2\" \"$P\""
 rm "$conf/pipelines.d/door-bell.conf"
 check "Reload removes door-bell" bctl call org.tinysense1 $M org.tinysense1.Manager Reload
 check "InterfacesRemoved for door-bell" wait_monitor "InterfacesRemoved.*\"$P2\"" 20
-check "Pipelines has kws only" test "$(prop $M org.tinysense1.Manager Pipelines)" = "ao 1 \"$P\""
+check "Pipelines has kws only" test "$(prop manager - Pipelines)" = "ao 1 \"$P\""
 if bctl introspect org.tinysense1 $P2 > "$tmp/out" 2>&1 && grep -q org.tinysense1.Pipeline "$tmp/out"
 then fail "door-bell gone"; else ok "door-bell gone"; fi
 
 # ---- the bus goes away and comes back -----------------------------------------------
-stop "$dbus_pid"
-dbus_pid=
+lib_stop_bus
 sleep 1
-check "the daemon outlives its bus" kill -0 "$daemon_pid"
-if start_bus; then
-	check "the daemon is back on the restarted bus" wait_served 150
-	check "its objects are back" test "$(prop $M org.tinysense1.Manager Pipelines)" = \
-		"ao 1 \"$P\""
-	check "and its pipeline ran on" test "$(prop $P org.tinysense1.Pipeline State)" = \
-		's "running"'
-else
-	fail "dbus-daemon restart"
-fi
+check "the daemon outlives its bus" lib_alive
+lib_start_bus
+check "the daemon is back on the restarted bus" wait_served 150
+check "its objects are back" test "$(prop manager - Pipelines)" = "ao 1 \"$P\""
+check "and its pipeline ran on" test "$(prop pipeline kws State)" = 's "running"'
 
 # ---- a second daemon cannot take the name ------------------------------------------
 "$daemon" --config "$conf" --bus-address "$addr" --socket "$tmp/sock2" > "$tmp/second.log" 2>&1 &
@@ -355,7 +247,7 @@ sleep 1
 check "a second daemon says the name is taken" grep -q "org.tinysense1 is owned by another" \
 	"$tmp/second.log"
 check "and runs on without D-Bus" grep -q "no D-Bus" "$tmp/second.log"
-stop "$second"
+lib_stop "$second"
 
 # ---- no bus at all --------------------------------------------------------------------
 "$daemon" --config "$conf" --bus-address "unix:path=$tmp/no-bus" --socket "$tmp/sock3" \
@@ -365,7 +257,7 @@ sleep 1
 check "without a bus the daemon says so" grep -q "no D-Bus" "$tmp/nobus.log"
 check "and names the address" grep -q "cannot connect to unix:path=$tmp/no-bus" "$tmp/nobus.log"
 check "and keeps running" kill -0 "$nobus"
-stop "$nobus"
+lib_stop "$nobus"
 
 # ---- shutdown ------------------------------------------------------------------------
 kill "$daemon_pid"
@@ -376,9 +268,4 @@ check "SIGTERM: exit 0" test "$rc" -eq 0
 check "the name is released" sh -c "! busctl --address='$addr' --timeout=2 get-property \
 	org.tinysense1 $M org.tinysense1.Manager Version > /dev/null 2>&1"
 
-if [ "$failures" -ne 0 ]; then
-	echo "daemon log:"
-	sed 's/^/    /' "$tmp/daemon.log" | tail -40
-fi
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

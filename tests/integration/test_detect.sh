@@ -2,18 +2,8 @@
 # The whole chain offline, end to end: recordings from ../shared/frontend
 # through the micro_speech front-end, the micro_speech model from
 # ../shared/conformance and the detector (tinysensectl detect).
-set -u
-ctl=${TS_CTL:?}
-shared=${TS_SHARED:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-expect() { # name expected actual
-	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected [$2], got [$3]"; fi
-}
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cat > "$tmp/kws.conf" <<EOF2
 [Pipeline]
@@ -25,7 +15,7 @@ Path=unused.wav
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 [Detect]
 Threshold=0.8
@@ -59,5 +49,4 @@ else
 	fail "bad threshold message" "$(cat "$tmp/err")"
 fi
 
-[ "$failures" -eq 0 ] && echo "all passed"
-[ "$failures" -eq 0 ]
+lib_summary

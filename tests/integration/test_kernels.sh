@@ -5,18 +5,9 @@
 # unknown set, and TINYSENSE_KERNELS for tinysensed (a replay pipeline gives
 # the same detections with every set; a bad value stops it with a message).
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL).
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-daemon=${TS_DAEMON:-$(dirname "$ctl")/tinysensed}
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need
 
 "$ctl" kernels > "$tmp/sets" || fail "tinysensectl kernels runs"
 check "ref is listed and runs" grep -q '^ref yes' "$tmp/sets"
@@ -56,9 +47,8 @@ if [ -n "$no" ]; then
 fi
 
 # 3. tinysensed: the keyword pipeline on the demo recording, per set.
-mkdir -p "$tmp/pipelines.d"
-printf '[Daemon]\nBus=none\nSocketPath=\n' > "$tmp/tinysense.conf"
-cat > "$tmp/pipelines.d/kws.conf" <<CONF
+lib_config Bus=none SocketPath=
+cat > "$conf/pipelines.d/kws.conf" <<CONF
 [Pipeline]
 Name=kws
 [Source]
@@ -69,7 +59,7 @@ Pace=fast
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 Stride=5
 [Detect]
@@ -79,18 +69,17 @@ Ignore=silence,unknown
 CONF
 for k in $sets; do
 	# Detections without their first column (the wall-clock time).
-	TINYSENSE_KERNELS=$k "$daemon" --config "$tmp" --print --exit-when-done \
+	TINYSENSE_KERNELS=$k "$daemon" --config "$conf" --print --exit-when-done \
 		--log-level warning 2> "$tmp/err" | cut -d' ' -f2- > "$tmp/det.$k" ||
 		fail "tinysensed with $k: $(cat "$tmp/err")"
 	check "tinysensed TINYSENSE_KERNELS=$k: same detections as ref" cmp -s "$tmp/det.$k" "$tmp/det.ref"
 done
 check "the demo recording gives detections" test -s "$tmp/det.ref"
-if TINYSENSE_KERNELS=nosuch "$daemon" --config "$tmp" --exit-when-done 2> "$tmp/err" > /dev/null; then
+if TINYSENSE_KERNELS=nosuch "$daemon" --config "$conf" --exit-when-done 2> "$tmp/err" > /dev/null; then
 	fail "tinysensed refuses an unknown TINYSENSE_KERNELS"
 else
 	check "tinysensed: message names the variable" \
 		grep -q "^tinysensed: TINYSENSE_KERNELS 'nosuch': no such kernel set" "$tmp/err"
 fi
 
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

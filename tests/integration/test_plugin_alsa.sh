@@ -10,33 +10,10 @@
 # Bad [Source] keys are named by --check-config.
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL),
 # dbus-daemon, busctl and python3.
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-build=$(dirname "$ctl")
-daemon=${TS_DAEMON:-$build/tinysensed}
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-
-for tool in dbus-daemon busctl python3 mkfifo; do
-	command -v "$tool" > /dev/null || { echo "FAIL $tool not installed (Debian: dbus, systemd, python3)"; exit 1; }
-done
-[ -x "$daemon" ] || { echo "FAIL no daemon at $daemon (build it, or set TS_DAEMON)"; exit 1; }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need dbus-daemon busctl python3 mkfifo
 [ -f "$build/plugins/alsa.so" ] || { echo "FAIL no $build/plugins/alsa.so (make)"; exit 1; }
-
-tmp=$(mktemp -d)
-dbus_pid='' daemon_pid='' monitor_pid='' feeder_pid=''
-stop() { # pid...: TERM, then wait (every process this test starts is a child)
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
-}
-cleanup() { stop "$daemon_pid" "$feeder_pid" "$monitor_pid" "$dbus_pid"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 # ---- the virtual microphone ---------------------------------------------------
 mkfifo "$tmp/mic.fifo"
@@ -81,7 +58,7 @@ except (BrokenPipeError, KeyboardInterrupt):
 EOF
 
 # ---- configuration -------------------------------------------------------------
-mkdir -p "$tmp/conf/pipelines.d" "$tmp/check/pipelines.d" "$tmp/plugins"
+mkdir -p "$tmp/check/pipelines.d" "$tmp/plugins"
 cp "$build/plugins/alsa.so" "$tmp/plugins/"
 pipeline() { # NAME DEVICE [KEY=VALUE...]: a keyword pipeline on the alsa plugin
 	name=$1 device=$2
@@ -96,7 +73,7 @@ Type=audio
 Preset=micro_speech
 
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 
 [Detect]
@@ -104,11 +81,10 @@ Threshold=0.8
 Ignore=silence,unknown
 EOF
 }
-printf '[Daemon]\nBus=system\nSocketPath=\nPluginDir=%s/plugins\nLogLevel=info\n' "$tmp" \
-	> "$tmp/conf/tinysense.conf"
-cp "$tmp/conf/tinysense.conf" "$tmp/check/tinysense.conf"
-pipeline kws testmic > "$tmp/conf/pipelines.d/kws.conf"
-pipeline unplugged hw:CARD=NoSuchCard,DEV=0 > "$tmp/conf/pipelines.d/unplugged.conf"
+lib_config Bus=system SocketPath= "PluginDir=$tmp/plugins" LogLevel=info
+cp "$conf/tinysense.conf" "$tmp/check/tinysense.conf"
+pipeline kws testmic > "$conf/pipelines.d/kws.conf"
+pipeline unplugged hw:CARD=NoSuchCard,DEV=0 > "$conf/pipelines.d/unplugged.conf"
 
 # ---- --check-config names bad keys (a separate folder: opening the FIFO PCM
 # would wait for a writer) ----------------------------------------------------------
@@ -145,52 +121,17 @@ else
 fi
 
 # ---- a private bus -------------------------------------------------------------------
-cat > "$tmp/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 \
-	3> "$tmp/addr" 2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "FAIL dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-addr=unix:path=$tmp/bus
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
-prop() { bctl get-property org.tinysense1 "$1" "$2" "$3"; }
+lib_start_bus
 P=/org/tinysense1/pipeline/kws
-S=/org/tinysense1/sensor/kws
 U=/org/tinysense1/sensor/unplugged
-
-bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
-monitor_pid=$!
-wait_monitor() { # ERE tenths: until the monitor saw a matching line
-	for _ in $(seq "$2"); do grep -Eq "$1" "$tmp/monitor" && return 0; sleep 0.1; done
-	return 1
-}
+lib_monitor
 
 # ---- the daemon on the virtual microphone ----------------------------------------------
 python3 "$tmp/feed.py" "$tmp/mic.fifo" "$shared/frontend/yes_1000ms.wav" "$tmp/t0" &
-feeder_pid=$!
-"$daemon" --config "$tmp/conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
+lib_pids="$lib_pids $!"
+"$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
-served=
-for _ in $(seq 100); do
-	prop /org/tinysense1 org.tinysense1.Manager Version > /dev/null 2>&1 && { served=1; break; }
-	kill -0 "$daemon_pid" 2> /dev/null || break
-	sleep 0.1
-done
-if [ -z "$served" ]; then
+if ! wait_served 100; then
 	echo "FAIL the daemon did not appear on the bus; its log:"
 	sed 's/^/    /' "$tmp/daemon.log"
 	exit 1
@@ -200,29 +141,29 @@ ok "the daemon runs with the alsa plugin"
 detection="\"path\":\"$P\".*\"member\":\"Detection\".*\"data\":\\[\"yes\","
 if wait_monitor "$detection" 100; then
 	ok "Detection signal with label yes from the microphone"
-	check "LastLabel yes" test "$(prop $P org.tinysense1.Pipeline LastLabel)" = 's "yes"'
+	check "LastLabel yes" test "$(prop pipeline kws LastLabel)" = 's "yes"'
 	# The word starts 0.5 s into the stream and lasts 1 s; frame 0 is
 	# captured about when the daemon opened the FIFO (t0): a detection
 	# stamped from the stream's clock falls within [t0 + 0.5 s, t0 + 2.5 s].
 	t0=$(cat "$tmp/t0")
-	stamp=$(prop $P org.tinysense1.Pipeline LastTimestamp | cut -d' ' -f2)
+	stamp=$(prop pipeline kws LastTimestamp | cut -d' ' -f2)
 	check "the detection's realtime stamp follows the stream ($(( (stamp - t0) / 1000 )) ms after t0)" \
 		test "$stamp" -ge $((t0 + 500000)) -a "$stamp" -le $((t0 + 2500000))
 else
 	fail "Detection signal with label yes" "$(tail -5 "$tmp/daemon.log")"
 fi
-check "Sensor Plugin alsa" test "$(prop $S org.tinysense1.Sensor Plugin)" = 's "alsa"'
-check "Sensor Rate 16000" test "$(prop $S org.tinysense1.Sensor Rate)" = 'u 16000'
-check "Sensor Channels 1" test "$(prop $S org.tinysense1.Sensor Channels)" = 'u 1'
-check "Sensor State running" test "$(prop $S org.tinysense1.Sensor State)" = 's "running"'
-check "Sensor LastError empty" test "$(prop $S org.tinysense1.Sensor LastError)" = 's ""'
+check "Sensor Plugin alsa" test "$(prop sensor kws Plugin)" = 's "alsa"'
+check "Sensor Rate 16000" test "$(prop sensor kws Rate)" = 'u 16000'
+check "Sensor Channels 1" test "$(prop sensor kws Channels)" = 'u 1'
+check "Sensor State running" test "$(prop sensor kws State)" = 's "running"'
+check "Sensor LastError empty" test "$(prop sensor kws LastError)" = 's ""'
 check "the plugin saw an always-ready PCM and reads it by the clock" \
 	grep -q "Device=testmic is always ready" "$tmp/daemon.log"
 
 # Real-time pace: Samples grows by about 16000 a second, not faster (racing
 # through the FIFO) and not slower; and no spinning on the always-ready
 # descriptor: the daemon uses a fraction of one CPU.
-samples() { prop $S org.tinysense1.Sensor Samples | cut -d' ' -f2; }
+samples() { prop sensor kws Samples | cut -d' ' -f2; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$daemon_pid/stat"; }
 s1=$(samples)
 c1=$(cpu_ticks)
@@ -236,12 +177,12 @@ check "no busy loop ($((c2 - c1)) of $((2 * hz)) CPU ticks)" test $((c2 - c1)) -
 
 # The pipeline on an absent card: its sensor FAILED with why, retrying; the
 # pipeline degraded, not stopped.
-check "absent card: Sensor State failed" test "$(prop $U org.tinysense1.Sensor State)" = 's "failed"'
+check "absent card: Sensor State failed" test "$(prop sensor unplugged State)" = 's "failed"'
 check "absent card: LastError names the device and retries" sh -c "busctl --address='$addr' \
 	get-property org.tinysense1 $U org.tinysense1.Sensor LastError | \
 	grep -q 'Device=hw:CARD=NoSuchCard,DEV=0: ALSA cannot open it: .*; retrying'"
 check "absent card: pipeline degraded" test \
-	"$(prop /org/tinysense1/pipeline/unplugged org.tinysense1.Pipeline State)" = 's "degraded"'
+	"$(prop pipeline unplugged State)" = 's "degraded"'
 
 # Stop and Start: the PCM is dropped and started again, detections resume
 # from a running stream.
@@ -251,7 +192,7 @@ s1=$(samples)
 sleep 1
 s2=$(samples)
 check "samples flow again after Start ($s1 -> $s2)" test "$s2" -gt "$s1"
-check "Sensor State running after Start" test "$(prop $S org.tinysense1.Sensor State)" = 's "running"'
+check "Sensor State running after Start" test "$(prop sensor kws State)" = 's "running"'
 
 kill "$daemon_pid"
 wait "$daemon_pid"
@@ -259,9 +200,4 @@ rc=$?
 daemon_pid=
 check "SIGTERM: exit 0" test "$rc" -eq 0
 
-if [ "$failures" -ne 0 ]; then
-	echo "daemon log:"
-	sed 's/^/    /' "$tmp/daemon.log" | tail -40
-fi
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

@@ -3,27 +3,19 @@
 # loaded from PluginDir, configured from [Source], paced by host timers,
 # its samples reach a pipeline and detections appear; incompatible or broken
 # plugins are refused with a message that names them.
-set -u
-ctl=${TS_CTL:?}
-shared=${TS_SHARED:?}
-build=$(dirname "$ctl")
-daemon=${TS_DAEMON:-$build/tinysensed}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need cc timeout
 
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
-
-mkdir -p "$tmp/pipelines.d" "$tmp/plugins"
+mkdir -p "$tmp/plugins"
 cp "$build/plugins/example.so" "$tmp/plugins/"
-printf '[Daemon]\nBus=none\nSocketPath=\nPluginDir=%s/plugins\n' "$tmp" > "$tmp/tinysense.conf"
+lib_config Bus=none SocketPath= "PluginDir=$tmp/plugins"
 
 # Peak-to-peak over 0.25 s windows into hello_world (sin x): the sine's p2p
 # of 12000 (amplitude 6000) maps to x = 12000 * 2/65536 = 0.37 (sin 0.36),
 # a burst's 60000 to x = 1.83 (sin 0.97): only bursts pass Threshold=0.9.
 # Bursts fill every second second (seconds 1, 3, ...).
-cat > "$tmp/pipelines.d/gen.conf" <<EOF2
+cat > "$conf/pipelines.d/gen.conf" <<EOF2
 [Pipeline]
 Name=gen
 [Source]
@@ -44,7 +36,7 @@ Labels=burst
 [Detect]
 Threshold=0.9
 EOF2
-timeout -s INT 4.6 "$daemon" --config "$tmp" --print --log-level warning > "$tmp/out" 2>"$tmp/err"
+timeout -s INT 4.6 "$daemon" --config "$conf" --print --log-level warning > "$tmp/out" 2>"$tmp/err"
 # Window k covers [0.25k, 0.25k + 0.25) s and completes at 0.25k + 0.249 s;
 # in 4.6 s the burst windows are k = 4..7 and 12..15 (seconds 1 and 3).
 times=$(awk '{ print $3 }' "$tmp/out" | tr '\n' ' ')
@@ -55,7 +47,7 @@ else
 fi
 
 check_refused() { # name pattern
-	if "$daemon" --config "$tmp" --check-config > /dev/null 2>"$tmp/err"; then
+	if "$daemon" --config "$conf" --check-config > /dev/null 2>"$tmp/err"; then
 		fail "$1" "accepted"
 	elif grep -q "$2" "$tmp/err"; then
 		ok "$1"
@@ -65,12 +57,12 @@ check_refused() { # name pattern
 }
 
 # A bad key is named by the plugin, through the host, with file and line.
-sed 's/^Frequency=50/Frequency=fifty/' "$tmp/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/pipelines.d/gen.conf"
+sed 's/^Frequency=50/Frequency=fifty/' "$conf/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/gen.conf"
 check_refused "a bad plugin key is named with its line" \
 	"gen.conf:7: \[Source\] Frequency=fifty: expected a whole number in 0..96000"
-sed 's/^Frequency=fifty/Frequency=50\nVolume=3/' "$tmp/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/pipelines.d/gen.conf"
+sed 's/^Frequency=fifty/Frequency=50\nVolume=3/' "$conf/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/gen.conf"
 check_refused "a key the plugin does not read is unknown" "gen.conf:8: \[Source\] Volume=3: unknown key"
-sed '/^Volume=3/d' "$tmp/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/pipelines.d/gen.conf"
+sed '/^Volume=3/d' "$conf/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/gen.conf"
 
 # Plugins built for another ABI, without a descriptor, or missing.
 cat > "$tmp/future.c" <<'EOF2'
@@ -85,7 +77,7 @@ printf 'int not_a_plugin;\n' > "$tmp/plain.c"
 cc -shared -fPIC -Iplugins/include -o "$tmp/plugins/future.so" "$tmp/future.c"
 cc -shared -fPIC -o "$tmp/plugins/plain.so" "$tmp/plain.c"
 for p in future plain missing; do
-	sed "s/^Plugin=.*/Plugin=$p/" "$tmp/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/pipelines.d/gen.conf"
+	sed "s/^Plugin=.*/Plugin=$p/" "$conf/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/gen.conf"
 	case $p in
 	future) check_refused "a plugin of another ABI is refused" "future.so: plugin ABI 2.0, tinysensed speaks 1.0" ;;
 	plain) check_refused "a library without a descriptor is refused" "plain.so: no ts_plugin_descriptor symbol" ;;
@@ -93,5 +85,4 @@ for p in future plain missing; do
 	esac
 done
 
-[ "$failures" -eq 0 ] && echo "all passed"
-[ "$failures" -eq 0 ]
+lib_summary

@@ -19,42 +19,14 @@
 #     without the fake, real libgpiod finding no chip on this machine
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL),
 # plugins/gpio.so next to the daemon, cc, dbus-daemon, busctl, gpiodetect.
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-build=$(cd "$(dirname "$ctl")" && pwd)
-daemon=${TS_DAEMON:-$build/tinysensed}
-plugins=$(cd "$(dirname "$daemon")" && pwd)/plugins
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need cc dbus-daemon busctl gpiodetect gpioinfo
+[ -f "$plugins/gpio.so" ] || { echo "FAIL no gpio plugin at $plugins/gpio.so (make)"; exit 1; }
 src=$(cd "$(dirname "$0")/../.." && pwd)/plugins/gpio
 model=$shared/conformance/hello-world.tflite
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-
-for tool in cc dbus-daemon busctl gpiodetect gpioinfo; do
-	command -v "$tool" > /dev/null || {
-		echo "FAIL $tool not installed (Debian: build-essential, dbus, systemd, gpiod)"
-		exit 1
-	}
-done
-[ -x "$daemon" ] || { echo "FAIL no daemon at $daemon (build it, or set TS_DAEMON)"; exit 1; }
-[ -f "$plugins/gpio.so" ] || { echo "FAIL no gpio plugin at $plugins/gpio.so (make)"; exit 1; }
 # the fake chip's library comes before the ASan runtime in sanitized builds
 export ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-dbus_pid='' monitor_pid='' daemon_pid=''
-stop() { # pid...: TERM, then wait (every process this test starts is a child)
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
-}
-cleanup() { stop "$daemon_pid" "$monitor_pid" "$dbus_pid"; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 
 # ---- the fake chip -----------------------------------------------------------------
 fake=$tmp/fake_gpiochip.so
@@ -76,14 +48,7 @@ check "gpioinfo lists its named lines" sh -c \
 	"LD_PRELOAD='$fake' gpioinfo gpiochip0 | grep -q 'line  17:[[:space:]]*\"GPIO17\"[[:space:]]*unused[[:space:]]*input'"
 
 # ---- configuration ------------------------------------------------------------------
-conf=$tmp/conf
-mkdir -p "$conf/pipelines.d"
-cat > "$conf/tinysense.conf" <<EOF
-[Daemon]
-PluginDir=$plugins
-SocketPath=
-LogLevel=info
-EOF
+lib_config SocketPath= LogLevel=info
 # A PIR on GPIO17: pulses counted per 250 ms window; the stats front-end
 # averages two windows (x = mean * 0.6) into hello-world (sin x), and
 # Threshold=0.9 passes x in 1.12..2.02: a burst of 5 pulses (20 ms each)
@@ -175,34 +140,10 @@ check_refused "without GPIO hardware: the chip is named, none found" \
 mv "$tmp/door.conf" "$conf/pipelines.d/door.conf"
 
 # ---- a private bus and the daemon ---------------------------------------------------------
-cat > "$tmp/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 \
-	3> "$tmp/addr" 2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "FAIL dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-addr=unix:path=$tmp/bus
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
-prop() { bctl get-property org.tinysense1 "$1" "$2" "$3" 2> /dev/null; }
+lib_start_bus
 P=/org/tinysense1/pipeline/pir
 S=/org/tinysense1/sensor/pir
-D=/org/tinysense1/sensor/door
-bctl --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
-monitor_pid=$!
+lib_monitor
 
 # The preload reaches the daemon only (exec in a subshell: no other
 # process loads the fake chip and its FIFO reader).
@@ -212,29 +153,21 @@ monitor_pid=$!
 ) >> "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 
-# wait_for TENTHS CMD...: until CMD succeeds
-wait_for() {
-	n=$1
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-is() { test "$(prop "$1" "$2" "$3")" = "$4"; }
-if ! wait_for 100 is "$S" org.tinysense1.Sensor State 's "running"'; then
+if ! wait_for 100 prop_is sensor pir State 's "running"'; then
 	echo "FAIL the gpio pipeline did not run; daemon log:"
 	sed 's/^/    /' "$tmp/daemon.log"
 	exit 1
 fi
 ok "the pir sensor runs"
-check "Sensor Plugin gpio" is "$S" org.tinysense1.Sensor Plugin 's "gpio"'
-check "count mode: 4 frames per second (Window=250ms)" is "$S" org.tinysense1.Sensor Rate 'u 4'
-check "one channel" is "$S" org.tinysense1.Sensor Channels 'u 1'
-check "edges mode: Rate 10 (nominal)" is "$D" org.tinysense1.Sensor Rate 'u 10'
+check "Sensor Plugin gpio" prop_is sensor pir Plugin 's "gpio"'
+check "count mode: 4 frames per second (Window=250ms)" prop_is sensor pir Rate 'u 4'
+check "one channel" prop_is sensor pir Channels 'u 1'
+check "edges mode: Rate 10 (nominal)" prop_is sensor door Rate 'u 10'
 
-samples() { prop "$1" org.tinysense1.Sensor Samples | cut -d' ' -f2; }
-detections() { prop "$P" org.tinysense1.Pipeline Detections | cut -d' ' -f2; }
+samples() { prop_num sensor "$1" Samples; }
+detections() { prop_num pipeline pir Detections; }
 sleep 1.2
-n=$(samples "$S")
+n=$(samples pir)
 check "windows arrive while quiet ($n after 1.2 s)" test "${n:-0}" -ge 3
 check "quiet: no detection" test "$(detections)" = 0
 
@@ -243,7 +176,7 @@ wire pulse 17 5 20 20
 detection='"path":"/org/tinysense1/pipeline/pir".*"member":"Detection".*"data":\["motion",'
 if wait_for 30 grep -Eq "$detection" "$tmp/monitor"; then
 	ok "PIR pulses: Detection signal with label motion"
-	check "LastLabel motion" is "$P" org.tinysense1.Pipeline LastLabel 's "motion"'
+	check "LastLabel motion" prop_is pipeline pir LastLabel 's "motion"'
 	check "LastScore above 0.9" sh -c "busctl --address='$addr' get-property org.tinysense1 \
 		$P org.tinysense1.Pipeline LastScore | grep -Eq '^d (0\.9|1$)'"
 	check "LastTimestamp is now (realtime usec)" sh -c "t=\$(busctl --address='$addr' \
@@ -261,36 +194,36 @@ check "quiet again: no further detections" test "$(detections)" = "$before"
 # ---- the door contact: a frame per edge -----------------------------------------------------
 # The contact closes to ground, the pull-up lifts the wire when it opens;
 # ActiveLow: closed reads 1.  The fake's wires start low: closed.
-n0=$(samples "$D")
+n0=$(samples door)
 wire set 22 1 # opens
 sleep 0.3
 wire set 22 0 # closes
 sleep 0.3
 wire set 22 1 # opens
-check "door: one frame per edge" wait_for 20 test "$(samples "$D")" = $((n0 + 3))
+check "door: one frame per edge" wait_for 20 test "$(samples door)" = $((n0 + 3))
 sleep 0.5
-check "door: and no other frames" test "$(samples "$D")" = $((n0 + 3))
+check "door: and no other frames" test "$(samples door)" = $((n0 + 3))
 
 # ---- the chip goes away and comes back --------------------------------------------------------
 wire unplug
-if wait_for 30 is "$S" org.tinysense1.Sensor State 's "failed"'; then
+if wait_for 30 prop_is sensor pir State 's "failed"'; then
 	ok "unplugged: Sensor State failed"
 	check "LastError says what failed" sh -c "busctl --address='$addr' get-property \
 		org.tinysense1 $S org.tinysense1.Sensor LastError | grep -q 'gpiochip0'"
-	check "the pipeline is degraded" is "$P" org.tinysense1.Pipeline State 's "degraded"'
-	check "the door sensor failed too" wait_for 30 is "$D" org.tinysense1.Sensor State 's "failed"'
+	check "the pipeline is degraded" prop_is pipeline pir State 's "degraded"'
+	check "the door sensor failed too" wait_for 30 prop_is sensor door State 's "failed"'
 	check "retrying: LastError says the chip is missing" wait_for 30 sh -c "busctl \
 		--address='$addr' get-property org.tinysense1 $S org.tinysense1.Sensor LastError | \
 		grep -q 'no GPIO chip'"
 else
-	fail "unplugged: Sensor State failed" "$(prop "$S" org.tinysense1.Sensor State)"
+	fail "unplugged: Sensor State failed" "$(prop sensor pir State)"
 fi
 wire replug
 # retries come 1, 2, 4 ... s apart
-check "replugged: running again" wait_for 80 is "$S" org.tinysense1.Sensor State 's "running"'
-check "LastError cleared" is "$S" org.tinysense1.Sensor LastError 's ""'
-check "the pipeline runs again" is "$P" org.tinysense1.Pipeline State 's "running"'
-check "the door sensor runs again" wait_for 80 is "$D" org.tinysense1.Sensor State 's "running"'
+check "replugged: running again" wait_for 80 prop_is sensor pir State 's "running"'
+check "LastError cleared" prop_is sensor pir LastError 's ""'
+check "the pipeline runs again" prop_is pipeline pir State 's "running"'
+check "the door sensor runs again" wait_for 80 prop_is sensor door State 's "running"'
 before=$(detections)
 wire pulse 17 5 20 20
 check "detections resume" wait_for 30 sh -c "[ \"\$(busctl --address='$addr' get-property \
@@ -306,9 +239,4 @@ if grep -q "ERROR: AddressSanitizer\|runtime error:" "$tmp/daemon.log"; then
 	fail "sanitizers" "$(grep -m3 "AddressSanitizer\|runtime error" "$tmp/daemon.log")"
 fi
 
-if [ "$failures" -ne 0 ]; then
-	echo "daemon log:"
-	sed 's/^/    /' "$tmp/daemon.log" | tail -40
-fi
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

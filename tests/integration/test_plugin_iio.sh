@@ -19,51 +19,28 @@
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL),
 # the iio plugin in PluginDir (next to the daemon: plugins/iio.so),
 # umockdev-run, iiod, iio_attr, dbus-daemon and busctl.
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-build=$(cd "$(dirname "$ctl")" && pwd)
-daemon=${TS_DAEMON:-$build/tinysensed}
-plugins=$(cd "$(dirname "$daemon")" && pwd)/plugins
-model=$shared/conformance/hello-world.tflite
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-
-for tool in umockdev-run iiod iio_attr dbus-daemon busctl awk; do
-	command -v "$tool" > /dev/null || {
-		echo "FAIL $tool not installed (Debian: umockdev, iiod, libiio-utils, dbus, systemd)"
-		exit 1
-	}
-done
-[ -x "$daemon" ] || { echo "FAIL no daemon at $daemon (build it, or set TS_DAEMON)"; exit 1; }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need umockdev-run iiod iio_attr dbus-daemon busctl awk
 [ -f "$plugins/iio.so" ] || { echo "FAIL no iio plugin at $plugins/iio.so (make)"; exit 1; }
+model=$shared/conformance/hello-world.tflite
 # umockdev's preload library comes before the ASan runtime in sanitized builds
 export ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
-tmp=$(mktemp -d)
-chmod 0755 "$tmp"
-dbus_pid='' monitor_pid='' mock_pid='' iiod_mock_pid='' daemon2_pid=''
+mock_pid='' iiod_mock_pid='' daemon2_pid=''
 # the daemon (and iiod) run as children of umockdev-run: their own pids are
 # in $tmp/*.pid, written by a wrapper just before it execs them
 kill_pidfile() { # signal file
 	[ -s "$2" ] && kill "-$1" "$(cat "$2")" 2> /dev/null
 	rm -f "$2"
 }
-stop() { # pid...: TERM, then wait
-	for p in "$@"; do [ -n "$p" ] && kill "$p" 2> /dev/null; done
-	for p in "$@"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
-	return 0
-}
 cleanup() {
 	kill_pidfile TERM "$tmp/daemon.pid"
 	kill_pidfile KILL "$tmp/iiod.pid" # iiod ignores SIGTERM
-	stop "$daemon2_pid"
+	lib_stop "$daemon2_pid"
 	for p in $mock_pid $iiod_mock_pid; do wait "$p" 2> /dev/null; done
-	stop "$monitor_pid" "$dbus_pid"
-	rm -rf "$tmp"
+	daemon_pid='' # a pid waited for above
+	lib_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -196,54 +173,11 @@ accel_description 1 "$(accel_samples 300 "$accel_t0" step)" > "$tmp/accel.umockd
 adc_script 60 > "$tmp/adc.script"
 
 # ---- a private bus ------------------------------------------------------------
-cat > "$tmp/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$tmp/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$tmp/bus.conf" --nofork --nopidfile --print-address=3 \
-	3> "$tmp/addr" 2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "FAIL dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-addr=unix:path=$tmp/bus
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
-busctl --address="$addr" --json=short monitor > "$tmp/monitor" 2> "$tmp/monitor.err" &
-monitor_pid=$!
+lib_start_bus
+lib_monitor
 
-PIPE=/org/tinysense1/pipeline
-SENSOR=/org/tinysense1/sensor
-sensor() { bctl get-property org.tinysense1 "$SENSOR/$1" org.tinysense1.Sensor "$2" 2> /dev/null; }
-pipeline() { bctl get-property org.tinysense1 "$PIPE/$1" org.tinysense1.Pipeline "$2" 2> /dev/null; }
-# waits up to $2 tenths of a second for the monitor to show a line matching $1 (ERE)
-wait_monitor() {
-	for _ in $(seq "$2"); do grep -Eq "$1" "$tmp/monitor" && return 0; sleep 0.1; done
-	return 1
-}
-# waits up to $4 tenths for sensor $1's property $2 to read $3
-wait_sensor() {
-	for _ in $(seq "$4"); do [ "$(sensor "$1" "$2")" = "$3" ] && return 0; sleep 0.1; done
-	return 1
-}
-wait_served() { # pid tenths
-	for _ in $(seq "$2"); do
-		bctl get-property org.tinysense1 /org/tinysense1 org.tinysense1.Manager Version \
-			> /dev/null 2>&1 && return 0
-		kill -0 "$1" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+sensor() { prop sensor "$1" "$2"; }
+pipeline() { prop pipeline "$1" "$2"; }
 detection() { # pipeline label: the monitor's Detection signals of it
 	grep -E "\"path\":\"$PIPE/$1\".*\"member\":\"Detection\".*\"data\":\[\"$2\"," "$tmp/monitor"
 }
@@ -319,10 +253,10 @@ Hop=50
 Gain=-0.000015" low > "$conf/pipelines.d/adc.conf"
 
 umockdev-run -d "$tmp/local.umockdev" -s "/dev/iio:device2=$tmp/adc.script" -- \
-	sh -c 'echo "$UMOCKDEV_DIR" > "$1.dir"; echo $$ > "$1.pid"; shift; exec "$@"' sh \
-	"$tmp/daemon" "$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
+	"$pidwrap" "$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
 mock_pid=$!
-if ! wait_served "$mock_pid" 100; then
+daemon_pid=$mock_pid # umockdev-run: gone when the daemon is
+if ! wait_served 100; then
 	echo "FAIL the daemon did not appear on the bus; its log:"
 	sed 's/^/    /' "$tmp/daemon.log"
 	exit 1
@@ -377,10 +311,10 @@ check "-EIO: Sensor State failed with LastError 'refill: Input/output error' (Pr
 	wait_monitor "\"path\":\"$SENSOR/accel\".*PropertiesChanged.*\"LastError\":\\{\"type\":\"s\",\"data\":\"refill: Input/output error\"\\}" 60
 check "-EIO: the same signal says State failed" \
 	state_signal "$SENSOR/accel" failed "refill: Input/output error"
-check "vanished: Sensor State failed" wait_sensor accel State 's "failed"' 30
+check "vanished: Sensor State failed" wait_prop 30 sensor accel State 's "failed"'
 # (busctl escapes the quotes)
-check "vanished: LastError names the missing device" wait_sensor accel LastError \
-	"s \"no device \\'test-accel\\' (devices: test-temp, test-adc)\"" 30
+check "vanished: LastError names the missing device" wait_prop 30 sensor accel LastError \
+	"s \"no device \\'test-accel\\' (devices: test-temp, test-adc)\""
 check "accel: pipeline degraded" test "$(pipeline accel State)" = 's "degraded"'
 check "adc runs on: State running" test "$(pipeline adc State) $(sensor adc State)" = \
 	's "running" s "running"'
@@ -390,7 +324,7 @@ check "accel: ChannelInfo names the channel, its unit and scale" \
 	sh -c "busctl --address='$addr' get-property org.tinysense1 '$SENSOR/accel' org.tinysense1.Sensor ChannelInfo | grep -q '^a(ssdd) 3 \"accel_x\" \"m/s^2\" 0.009576 0 \"accel_y\" \"m/s^2\" 0.009576 0 \"accel_z\"'"
 check "temp runs on: Samples grow" grows temp 10
 mv "$tmp/accel-link" "$testbed/sys/bus/iio/devices/iio:device1"
-check "back: Sensor State running again" wait_sensor accel State 's "running"' 80
+check "back: Sensor State running again" wait_prop 80 sensor accel State 's "running"'
 check "back: LastError cleared" test "$(sensor accel LastError)" = 's ""'
 check "back: Samples grow" grows accel 20
 
@@ -405,7 +339,7 @@ done
 kill_pidfile TERM "$tmp/daemon.pid"
 wait "$mock_pid"
 rc=$?
-mock_pid=
+mock_pid='' daemon_pid=''
 check "SIGTERM: the daemon exits 0" test "$rc" -eq 0
 if [ "$failures" -ne 0 ]; then
 	echo "daemon log (A):"
@@ -423,6 +357,7 @@ iiod_port=
 start_iiod() { # [port]: under umockdev-run, on port $1 or a free one
 	for try in 1 2 3 4 5 6; do
 		p=${1:-$((20000 + ($$ * 13 + try * 1009 + 1$(date +%N | cut -c1-4) - 10000) % 40000))}
+		# shellcheck disable=SC2016 # $UMOCKDEV_DIR, $$ and $1 belong to the inner shell
 		umockdev-run -d "$tmp/net.umockdev" -- \
 			sh -c 'echo "$UMOCKDEV_DIR" > "$1.dir"; echo $$ > "$1.pid"; exec iiod -p "$2"' \
 			sh "$tmp/iiod" "$p" >> "$tmp/iiod.log" 2>&1 &
@@ -467,7 +402,8 @@ Hop=50
 Gain=0.001" shake > "$conf2/pipelines.d/netaccel.conf"
 	"$daemon" --config "$conf2" --bus-address "$addr" > "$tmp/daemon2.log" 2>&1 &
 	daemon2_pid=$!
-	if ! wait_served "$daemon2_pid" 100; then
+	daemon_pid=$daemon2_pid
+	if ! wait_served 100; then
 		fail "the daemon with ip: contexts did not appear on the bus" \
 			"$(tail -20 "$tmp/daemon2.log")"
 	else
@@ -484,13 +420,13 @@ Gain=0.001" shake > "$conf2/pipelines.d/netaccel.conf"
 		check "network buffer: -EIO -> failed with LastError (PropertiesChanged)" \
 			wait_monitor "\"path\":\"$SENSOR/netaccel\".*PropertiesChanged.*\"LastError\":\\{\"type\":\"s\",\"data\":\"refill: Input/output error\"\\}" 60
 		stop_iiod
-		check "iiod killed: nettemp Sensor State failed" wait_sensor nettemp State 's "failed"' 60
+		check "iiod killed: nettemp Sensor State failed" wait_prop 60 sensor nettemp State 's "failed"'
 		le=$(sensor nettemp LastError)
 		check "iiod killed: LastError says why ($le)" test -n "${le#s \"\"}"
-		check "iiod killed: retries say the connection is refused" wait_sensor nettemp \
-			LastError "s \"cannot open IIO context ip:127.0.0.1:$iiod_port: Connection refused\"" 60
+		check "iiod killed: retries say the connection is refused" wait_prop 60 sensor nettemp \
+			LastError "s \"cannot open IIO context ip:127.0.0.1:$iiod_port: Connection refused\""
 		if start_iiod "$iiod_port"; then
-			check "iiod back: nettemp running again" wait_sensor nettemp State 's "running"' 120
+			check "iiod back: nettemp running again" wait_prop 120 sensor nettemp State 's "running"'
 			check "iiod back: Samples grow" grows nettemp 30
 			# Stop joins the capture thread, Start makes another
 			check "network: Stop" bctl call org.tinysense1 "$PIPE/nettemp" \
@@ -508,7 +444,7 @@ Gain=0.001" shake > "$conf2/pipelines.d/netaccel.conf"
 			sh -c "! kill -0 $daemon2_pid 2> /dev/null"
 		wait "$daemon2_pid"
 		rc=$?
-		daemon2_pid=
+		daemon2_pid='' daemon_pid=''
 		check "network: the daemon exits 0" test "$rc" -eq 0
 	fi
 	stop_iiod
@@ -560,5 +496,4 @@ Device=test-adc" "[Source] Context=ip:127.0.0.1:1: cannot open IIO context ip:12
 check_refused "an unknown key" "Device=test-adc
 Gain=2" "[Source] Gain=2: unknown key"
 
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

@@ -20,18 +20,11 @@
 # $EXIT_STATUS), which does not depend on the unit staying loaded.
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL).
 # Prints SKIP and exits 0 only when a private user manager cannot run here.
-# shellcheck disable=SC2016 # wait_for's conditions are evaluated later, on purpose
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-daemon=${TS_DAEMON:-$(dirname "$ctl")/tinysensed}
+# shellcheck disable=SC2016 # wait_eval's conditions are evaluated later, on purpose
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 daemon=$(cd "$(dirname "$daemon")" && pwd)/$(basename "$daemon")
 top=$(cd "$(dirname "$0")/../.." && pwd)
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 skip_all() { echo "SKIP test_service.sh: $1"; exit 0; }
 
 systemd_bin=
@@ -42,15 +35,13 @@ done
 for tool in systemctl dbus-daemon busctl; do
 	command -v "$tool" > /dev/null || skip_all "$tool is not installed (Debian: systemd, dbus)"
 done
-[ -x "$daemon" ] || { echo "FAIL no daemon at $daemon (build it, or set TS_DAEMON)"; exit 1; }
+lib_need
 
-tmp=$(mktemp -d)
 rt=$tmp/rt              # the manager's XDG_RUNTIME_DIR
-conf=$tmp/conf
-mkdir -p "$rt/systemd/user" "$tmp/config" "$conf/pipelines.d"
+mkdir -p "$rt/systemd/user" "$tmp/config"
 chmod 0700 "$rt"
 unit=tinysensed-test-$$.service
-mgr_pid='' dbus_pid='' made_run_dir='' main_pids=''
+mgr_pid='' made_run_dir='' main_pids=''
 
 # ---- clean-up: everything started here is a child and is waited for ---------
 remove_run_dir() {
@@ -71,31 +62,17 @@ cleanup() {
 			[ "$(readlink "/proc/$p/exe" 2> /dev/null)" = "$daemon" ] && kill -9 "$p"
 		done
 	fi
-	if [ -n "$dbus_pid" ]; then
-		kill -CONT "$dbus_pid" 2> /dev/null
-		kill "$dbus_pid" 2> /dev/null
-		wait "$dbus_pid" 2> /dev/null
-	fi
-	rm -rf "$tmp"
+	[ -z "$dbus_pid" ] || kill -CONT "$dbus_pid" 2> /dev/null # it may be frozen
+	lib_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # ---- a private bus for the daemon ------------------------------------------
-dbus-daemon --session --nofork --nopidfile --print-address=3 3> "$tmp/addr" \
-	2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "FAIL dbus-daemon did not start: $(cat "$tmp/dbus.log")"; exit 1; }
-addr=$(head -n 1 "$tmp/addr")
-bctl() { busctl --address="$addr" --timeout=5 "$@"; }
+lib_start_bus
 
 # ---- the daemon's configuration ------------------------------------------------
-cat > "$conf/tinysense.conf" << EOF
-[Daemon]
-SocketPath=$rt/tinysense.sock
-LogLevel=info
-EOF
+lib_config "SocketPath=$rt/tinysense.sock" LogLevel=info
 pipeline_conf() { # NAME
 	cat << EOF
 [Pipeline]
@@ -109,7 +86,7 @@ Loop=yes
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 Stride=5
 [Detect]
@@ -179,17 +156,17 @@ start_manager || start_manager || start_manager ||
 ok "private systemd --user manager (pid $mgr_pid, $(systemctl --user show -p Version --value))"
 
 sc() { timeout 30 systemctl --user "$@"; }
-prop() { sc show -p "$1" --value "$unit"; }   # one property's value
-state() { echo "$(prop ActiveState)/$(prop SubState)"; }
+unit_prop() { sc show -p "$1" --value "$unit"; }   # one property's value
+state() { echo "$(unit_prop ActiveState)/$(unit_prop SubState)"; }
 # waits (up to $2 tenths of a second) until `eval "$1"` succeeds
-wait_for() {
+wait_eval() {
 	for _ in $(seq "$2"); do eval "$1" && return 0; sleep 0.1; done
 	return 1
 }
-remember_pid() { p=$(prop MainPID); [ "$p" != 0 ] && main_pids="$main_pids $p"; echo "$p"; }
+remember_pid() { p=$(unit_prop MainPID); [ "$p" != 0 ] && main_pids="$main_pids $p"; echo "$p"; }
 
-check "the unit is loaded" test "$(prop LoadState)" = loaded
-check "Type=notify" test "$(prop Type)" = notify
+check "the unit is loaded" test "$(unit_prop LoadState)" = loaded
+check "Type=notify" test "$(unit_prop Type)" = notify
 
 # ---- readiness: active only after READY=1 ------------------------------------------
 # A frozen bus holds the daemon in start-up, before READY=1 (it owns
@@ -198,7 +175,7 @@ kill -STOP "$dbus_pid"
 if ! sc start --no-block "$unit"; then
 	fail "systemctl --user start"
 fi
-wait_for '[ "$(prop MainPID)" != 0 ]' 100
+wait_eval '[ "$(unit_prop MainPID)" != 0 ]' 100
 pid1=$(remember_pid)
 if [ "${pid1:-0}" -le 1 ]; then # (kill -STOP 0 would stop this test)
 	kill -CONT "$dbus_pid"
@@ -208,20 +185,20 @@ if [ "${pid1:-0}" -le 1 ]; then # (kill -STOP 0 would stop this test)
 fi
 sleep 1
 check "held before READY=1: activating (start)" test "$(state)" = activating/start
-check "no StatusText before READY=1" test -z "$(prop StatusText)"
+check "no StatusText before READY=1" test -z "$(unit_prop StatusText)"
 check "the daemon process is there (pid $pid1)" kill -0 "$pid1"
 kill -CONT "$dbus_pid"
-if wait_for '[ "$(prop ActiveState)" = active ]' 100; then
+if wait_eval '[ "$(unit_prop ActiveState)" = active ]' 100; then
 	ok "after READY=1: active"
 else
 	fail "after READY=1: active (state $(state))"
 fi
-check "SubState running" test "$(prop SubState)" = running
-check "WatchdogUSec=2s, WatchdogSignal=SIGABRT" test "$(prop WatchdogUSec)/$(prop WatchdogSignal)" = 2s/6
-check "the same main process" test "$(prop MainPID)" = "$pid1"
-wait_for '[ -n "$(prop StatusText)" ]' 20
-check "StatusText '1 of 1 pipelines running' ($(prop StatusText))" \
-	test "$(prop StatusText)" = "1 of 1 pipelines running"
+check "SubState running" test "$(unit_prop SubState)" = running
+check "WatchdogUSec=2s, WatchdogSignal=SIGABRT" test "$(unit_prop WatchdogUSec)/$(unit_prop WatchdogSignal)" = 2s/6
+check "the same main process" test "$(unit_prop MainPID)" = "$pid1"
+wait_eval '[ -n "$(unit_prop StatusText)" ]' 20
+check "StatusText '1 of 1 pipelines running' ($(unit_prop StatusText))" \
+	test "$(unit_prop StatusText)" = "1 of 1 pipelines running"
 check "org.tinysense1 is owned once active" sh -c \
 	"busctl --address='$addr' --timeout=5 list --no-legend | grep -q '^org.tinysense1 '"
 check "its pipeline is running" test "$(bctl get-property org.tinysense1 \
@@ -231,65 +208,63 @@ check "its pipeline is running" test "$(bctl get-property org.tinysense1 \
 pipeline_conf kws2 > "$conf/pipelines.d/kws2.conf"
 check "systemctl --user reload" sc reload "$unit"
 check "reload: StatusText '2 of 2 pipelines running'" \
-	wait_for '[ "$(prop StatusText)" = "2 of 2 pipelines running" ]' 50
+	wait_eval '[ "$(unit_prop StatusText)" = "2 of 2 pipelines running" ]' 50
 check "reload: still active (running)" test "$(state)" = active/running
-check "reload: the same main process" test "$(prop MainPID)" = "$pid1"
+check "reload: the same main process" test "$(unit_prop MainPID)" = "$pid1"
 check "reload: the new pipeline is on the bus" test "$(bctl get-property org.tinysense1 \
 	/org/tinysense1/pipeline/kws2 org.tinysense1.Pipeline State 2> /dev/null)" = 's "running"'
 printf '[Detect]\nThreshold=2\n' >> "$conf/pipelines.d/kws2.conf"
 check "reload of a broken file: systemctl succeeds" sc reload "$unit"
 check "reload failed: StatusText names the file" \
-	wait_for 'prop StatusText | grep -q "^reload failed: .*kws2.conf"' 50
+	wait_eval 'unit_prop StatusText | grep -q "^reload failed: .*kws2.conf"' 50
 check "reload failed: still active (running)" test "$(state)" = active/running
 pipeline_conf kws2 > "$conf/pipelines.d/kws2.conf"
 check "reload after the fix" sc reload "$unit"
 check "StatusText '2 of 2 pipelines running' again" \
-	wait_for '[ "$(prop StatusText)" = "2 of 2 pipelines running" ]' 50
-check "NRestarts still 0" test "$(prop NRestarts)" = 0
+	wait_eval '[ "$(unit_prop StatusText)" = "2 of 2 pipelines running" ]' 50
+check "NRestarts still 0" test "$(unit_prop NRestarts)" = 0
 
 # ---- watchdog: a hung daemon is killed and restarted -----------------------------------
 : > "$tmp/ends"
 kill -STOP "$pid1"
 # WatchdogSec=2s, RestartSec=2s: it waits in auto-restart, Result=watchdog
-if wait_for '[ "$(prop SubState)" = auto-restart ]' 80; then
+if wait_eval '[ "$(unit_prop SubState)" = auto-restart ]' 80; then
 	ok "hung daemon: the manager acts (auto-restart)"
-	check "Result=watchdog" test "$(prop Result)" = watchdog
+	check "Result=watchdog" test "$(unit_prop Result)" = watchdog
 else
-	fail "hung daemon: no auto-restart (state $(state), Result $(prop Result))"
+	fail "hung daemon: no auto-restart (state $(state), Result $(unit_prop Result))"
 fi
-check "the hung process was killed" wait_for '! kill -0 "$pid1" 2> /dev/null' 50
+check "the hung process was killed" wait_eval '! kill -0 "$pid1" 2> /dev/null' 50
 check "it ended by the watchdog's SIGABRT (ExecStopPost: $(head -n 1 "$tmp/ends"))" \
 	grep -Eqx 'watchdog (killed|dumped) ABRT' "$tmp/ends"
-if wait_for '[ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" != "$pid1" ]' 100; then
+if wait_eval '[ "$(unit_prop ActiveState)" = active ] && [ "$(unit_prop MainPID)" != "$pid1" ]' 100; then
 	ok "restarted: active again"
 else
 	fail "restarted: active again (state $(state))"
 fi
 pid2=$(remember_pid)
-check "NRestarts=1" test "$(prop NRestarts)" = 1
+check "NRestarts=1" test "$(unit_prop NRestarts)" = 1
 check "a new main process ($pid1 -> $pid2)" test "$pid2" != "$pid1" -a "$pid2" != 0
 check "restarted: StatusText '2 of 2 pipelines running'" \
-	wait_for '[ "$(prop StatusText)" = "2 of 2 pipelines running" ]' 50
-check "restarted: back on the bus" wait_for "[ \"\$(bctl get-property org.tinysense1 \
+	wait_eval '[ "$(unit_prop StatusText)" = "2 of 2 pipelines running" ]' 50
+check "restarted: back on the bus" wait_eval "[ \"\$(bctl get-property org.tinysense1 \
 	/org/tinysense1/pipeline/kws org.tinysense1.Pipeline State 2> /dev/null)\" = 's \"running\"' ]" 50
 # pinging works: it outlives several watchdog periods
 sleep 5
 check "the restarted daemon keeps the watchdog happy (5 s)" \
-	test "$(state)/$(prop NRestarts)/$(prop MainPID)" = "active/running/1/$pid2"
+	test "$(state)/$(unit_prop NRestarts)/$(unit_prop MainPID)" = "active/running/1/$pid2"
 
 # ---- stop: SIGTERM, exit 0 ---------------------------------------------------------------
 : > "$tmp/ends"
 check "systemctl --user stop" sc stop "$unit"
-check "stopped: inactive" test "$(prop ActiveState)" = inactive
-check "the daemon exited" wait_for '! kill -0 "$pid2" 2> /dev/null' 50
+check "stopped: inactive" test "$(unit_prop ActiveState)" = inactive
+check "the daemon exited" wait_eval '! kill -0 "$pid2" 2> /dev/null' 50
 check "SIGTERM: Result=success, exit status 0 (ExecStopPost: $(head -n 1 "$tmp/ends"))" \
 	grep -qx 'success exited 0' "$tmp/ends"
 
 if [ "$failures" -ne 0 ]; then
 	echo "unit:"; sed 's/^/    /' "$rt/systemd/user/$unit"
-	echo "daemon log:"; tail -n 30 "$tmp/daemon.log" | sed 's/^/    /'
 	echo "systemctl --user status:"
 	sc status --no-pager "$unit" 2>&1 | sed 's/^/    /'
 fi
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

@@ -5,39 +5,11 @@
 # ends it, 200 concurrent watchers, clients that never read (others still get
 # events, the daemon's memory stays bounded), clients killed mid-stream, a
 # stale socket file, socket activation, clean exit.
-# Needs TS_CTL (tinysensectl; tinysensed next to it), TS_SHARED and python3.
-set -u
-ctl=${TS_CTL:?}
-shared=$(cd "${TS_SHARED:?}" && pwd)
-daemon=$(dirname "$ctl")/tinysensed
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-failures=0
-
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-check() { name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+# Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL) and python3.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+lib_need python3 timeout
 show() { sed 's/^/     | /' "$1"; }
-
-for tool in python3 timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "FAIL $tool is needed"
-		exit 1
-	fi
-done
-if [ ! -x "$daemon" ]; then
-	echo "FAIL no daemon at $daemon"
-	exit 1
-fi
 
 # A daemon config dir: $1 dir, $2 socket, then pipeline name/pace pairs.
 make_config() {
@@ -61,7 +33,7 @@ Type=audio
 Preset=micro_speech
 
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 
 [Detect]
@@ -76,12 +48,8 @@ EOF
 start_daemon() {
 	"$daemon" --config "$1" > "$3" 2>&1 &
 	pid=$!
-	pids="$pids $pid"
-	i=0
-	while [ $i -lt 100 ] && ! "$ctl" status --socket "$2" > /dev/null 2>&1; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	lib_pids="$lib_pids $pid"
+	wait_for 100 socket_answers "$2"
 }
 
 # Every line but the first ($1) matches the extended regex $2.
@@ -154,7 +122,6 @@ py() {
 }
 
 # ---- daemon A: one realtime pipeline; a stale socket file where it listens ----
-sock=$tmp/sock
 make_config "$tmp/a" "$sock" kws realtime
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
 start_daemon "$tmp/a" "$sock" "$tmp/a.log"
@@ -413,9 +380,8 @@ if command -v systemd-socket-activate > /dev/null 2>&1; then
 	make_config "$tmp/c" "$tmp/unused.sock" kws realtime
 	systemd-socket-activate -l "$act" "$daemon" --config "$tmp/c" > "$tmp/c.log" 2>&1 &
 	pid=$!
-	pids="$pids $pid"
-	i=0
-	while [ $i -lt 50 ] && [ ! -S "$act" ]; do sleep 0.1; i=$((i + 1)); done
+	lib_pids="$lib_pids $pid"
+	wait_for 50 test -S "$act"
 	check "socket activation: answers on the passed socket" \
 		sh -c "'$ctl' list --socket '$act' | grep -q '^kws '"
 	check "socket activation: binds nothing itself" test ! -e "$tmp/unused.sock"
@@ -430,9 +396,8 @@ kill "$daemon_a"
 wait "$daemon_a"
 check "daemon exits 0 on SIGTERM" test $? -eq 0
 check "daemon removes its socket" test ! -e "$sock"
-pids=""
+lib_pids=""
 if grep -q -i -E 'AddressSanitizer|runtime error' "$tmp/a.log" "$tmp/b.log"; then
 	fail "sanitizers quiet"; show "$tmp/a.log"; fi
 
-[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
-[ "$failures" -eq 0 ]
+lib_summary

@@ -20,8 +20,6 @@
 # Usage: tests/load/load.sh BUILD SHARED
 set -eu
 build=$(cd "$1" && pwd)
-shared=$(cd "$2" && pwd)
-daemon=$build/tinysensed
 pipelines=${LOAD_PIPELINES:-20}
 watchers=${LOAD_WATCHERS:-1000}
 bus_rate=${LOAD_BUS_RATE:-10000}
@@ -32,25 +30,13 @@ done
 # shellcheck disable=SC3045 # dash (Debian's sh) has ulimit -n and -H
 ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)" # 1000+ clients here and in the daemon
 
-tmp=$(mktemp -d)
-dbus_pid='' daemon_pid='' sampler_pid=''
-cleanup() {
-	for p in $sampler_pid $daemon_pid $dbus_pid; do kill "$p" 2> /dev/null || :; done
-	for p in $sampler_pid $daemon_pid $dbus_pid; do wait "$p" 2> /dev/null || :; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+TS_CTL=$build/tinysensectl TS_SHARED=$2 TS_DAEMON=$build/tinysensed
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
+bus_timeout=25 # busctl's own default: Stop and Start under load
 
-dbus-daemon --session --nofork --nopidfile --print-address=3 3> "$tmp/addr" \
-	2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "load: dbus-daemon did not start"; exit 1; }
-addr=$(head -n 1 "$tmp/addr")
-
-mkdir -p "$tmp/conf/pipelines.d"
-printf '[Daemon]\nSocketPath=%s/sock\nLogLevel=warning\n' "$tmp" > "$tmp/conf/tinysense.conf"
+lib_start_bus
+lib_config LogLevel=warning
 pipeline() { # NAME REFRACTORY
 	cat << EOF
 [Pipeline]
@@ -64,7 +50,7 @@ Loop=yes
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 Stride=1
 [Detect]
@@ -79,20 +65,15 @@ i=0
 while [ "$i" -lt "$pipelines" ]; do
 	n=$(printf 'load%02d' "$i")
 	names="$names $n"
-	pipeline "$n" 0ms > "$tmp/conf/pipelines.d/$n.conf"
+	pipeline "$n" 0ms > "$conf/pipelines.d/$n.conf"
 	i=$((i + 1))
 done
-pipeline probe 200ms > "$tmp/conf/pipelines.d/probe.conf"
-"$daemon" --config "$tmp/conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
+pipeline probe 200ms > "$conf/pipelines.d/probe.conf"
+"$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 100); do
-	busctl --address="$addr" get-property org.tinysense1 /org/tinysense1 \
-		org.tinysense1.Manager Version > /dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_served 100 || :
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status"; }
-call() { busctl --address="$addr" call org.tinysense1 "/org/tinysense1/pipeline/$1" \
-	org.tinysense1.Pipeline "$2"; }
+call() { bctl call org.tinysense1 "$PIPE/$1" org.tinysense1.Pipeline "$2"; }
 # VmRSS every 0.5 s into $tmp/rss
 sample_rss() { while :; do rss >> "$tmp/rss"; sleep 0.5; done; }
 value() { sed -n "s/^$1 //p" "$2"; }
@@ -101,28 +82,27 @@ echo "== load: $pipelines pipelines at ~50 detections/s each + probe, $watchers 
 sleep 2
 for n in $names; do call "$n" Stop; done
 rss_idle=$(rss)
-"$build/load/socket_load" "$tmp/sock" "$seconds" 0 0 probe > "$tmp/idle"
+"$build/load/socket_load" "$sock" "$seconds" 0 0 probe > "$tmp/idle"
 echo "   idle:   probe latency median $(value probe_latency_ms_median "$tmp/idle") ms, p95 $(value probe_latency_ms_p95 "$tmp/idle") ms, p99 $(value probe_latency_ms_p99 "$tmp/idle") ms, max $(value probe_latency_ms_max "$tmp/idle") ms ($(value probe_detections "$tmp/idle") detections); VmRSS $rss_idle kB"
 
 for n in $names; do call "$n" Start; done
 sleep 2 # the first second of a pipeline has no inference yet
 sample_rss &
-sampler_pid=$!
+lib_pids=$! # the sampler
 paths=$(for n in $names probe; do printf '/org/tinysense1/pipeline/%s ' "$n"; done)
 # shellcheck disable=SC2086 # one argument per path
-"$build/load/bus_load" "$addr" "$seconds" "$bus_rate" $paths > "$tmp/bus" &
+"$build/load/bus_load" "$addr" "$seconds" "$bus_rate" $paths > "$tmp/bus_load.out" &
 bus_pid=$!
-"$build/load/socket_load" "$tmp/sock" "$seconds" "$watchers" 1 probe > "$tmp/loaded"
+"$build/load/socket_load" "$sock" "$seconds" "$watchers" 1 probe > "$tmp/loaded"
 wait "$bus_pid"
-kill "$sampler_pid"
-wait "$sampler_pid" 2> /dev/null || :
-sampler_pid=
+lib_stop "$lib_pids"
+lib_pids=
 rss_peak=$(sort -n "$tmp/rss" | tail -1)
 echo "   loaded: probe latency median $(value probe_latency_ms_median "$tmp/loaded") ms, p95 $(value probe_latency_ms_p95 "$tmp/loaded") ms, p99 $(value probe_latency_ms_p99 "$tmp/loaded") ms, max $(value probe_latency_ms_max "$tmp/loaded") ms ($(value probe_detections "$tmp/loaded") detections)"
 echo "   watchers: all watching $(value all_watching "$tmp/loaded"); detections each over $(value window_seconds "$tmp/loaded") s: min $(value detections_per_watcher_min "$tmp/loaded"), max $(value detections_per_watcher_max "$tmp/loaded") ($(value detections_per_second "$tmp/loaded")/s to each, $(value messages_delivered "$tmp/loaded") messages delivered); DROPPED to watchers: $(value watchers_dropped_events "$tmp/loaded")"
 echo "   never-reading client: still connected $(value stalled_client_still_connected "$tmp/loaded") (its queue is bounded: ${SOCKET_QUEUE_NOTE:-256 KiB / 4096 events})"
-echo "   D-Bus: $(value bus_reads "$tmp/bus") reads, $(value bus_reads_per_second "$tmp/bus")/s achieved, $(value bus_errors "$tmp/bus") errors, median $(value bus_read_ms_median "$tmp/bus") ms, p99 $(value bus_read_ms_p99 "$tmp/bus") ms"
+echo "   D-Bus: $(value bus_reads "$tmp/bus_load.out") reads, $(value bus_reads_per_second "$tmp/bus_load.out")/s achieved, $(value bus_errors "$tmp/bus_load.out") errors, median $(value bus_read_ms_median "$tmp/bus_load.out") ms, p99 $(value bus_read_ms_p99 "$tmp/bus_load.out") ms"
 sleep 1
 echo "   VmRSS: $rss_idle kB idle, peak $rss_peak kB under load, $(rss) kB after the clients left"
-kill -0 "$daemon_pid" && echo "   the daemon ran throughout"
+lib_alive && echo "   the daemon ran throughout"
 grep -E '^<[0-3]>' "$tmp/daemon.log" | sort | uniq -c | head -5 || :

@@ -17,25 +17,13 @@
 # Usage: tests/load/soak.sh BUILD SHARED [HOURS]   (SOAK_SAMPLE: seconds, default 10)
 set -eu
 build=$(cd "$1" && pwd)
-shared=$(cd "$2" && pwd)
 hours=${3:-24}
 sample=${SOAK_SAMPLE:-10}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-daemon=$build/tinysensed
-ctl=$build/tinysensectl
-
-for tool in sox soxi dbus-daemon awk; do
-	command -v "$tool" > /dev/null || { echo "soak: $tool is needed"; exit 1; }
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tinysense-soak.XXXXXX")
-dbus_pid='' daemon_pid=''
-cleanup() {
-	for p in $daemon_pid $dbus_pid; do kill "$p" 2> /dev/null || :; done
-	for p in $daemon_pid $dbus_pid; do wait "$p" 2> /dev/null || :; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+TS_CTL=$build/tinysensectl TS_SHARED=$2 TS_DAEMON=$build/tinysensed
+# shellcheck source=tests/integration/lib.sh
+. "$top/tests/integration/lib.sh"
+lib_need sox soxi dbus-daemon awk
 
 # ---- the recording -------------------------------------------------------------
 pass_samples=168000 # 105 strides of 1600 samples (Stride=5 x 20 ms hops)
@@ -49,8 +37,7 @@ sox "$tmp/pass.wav" "$tmp/long.wav" repeat "$((passes - 1))"
 [ "$(soxi -s "$tmp/long.wav")" -eq $((passes * pass_samples)) ] || { echo "soak: repeat failed"; exit 1; }
 
 # ---- the configuration ---------------------------------------------------------
-mkdir -p "$tmp/conf/pipelines.d"
-printf '[Daemon]\nSocketPath=%s/sock\nLogLevel=warning\n' "$tmp" > "$tmp/conf/tinysense.conf"
+lib_config LogLevel=warning
 pipeline() { # NAME THRESHOLD AVERAGE RECORDING
 	cat << EOF
 [Pipeline]
@@ -63,7 +50,7 @@ Pace=fast
 Type=audio
 Preset=micro_speech
 [Model]
-Path=$shared/conformance/micro-speech.tflite
+Path=$model
 Labels=silence,unknown,yes,no
 Stride=5
 [Detect]
@@ -76,27 +63,23 @@ EOF
 names="kws-a kws-b kws-c"
 set -- 0.8 3 0.7 1 0.9 2
 for n in $names; do
-	pipeline "$n" "$1" "$2" "$tmp/long.wav" > "$tmp/conf/pipelines.d/$n.conf"
+	pipeline "$n" "$1" "$2" "$tmp/long.wav" > "$conf/pipelines.d/$n.conf"
 	pipeline "$n" "$1" "$2" "$tmp/pass.wav" > "$tmp/$n.pass.conf"
 	"$ctl" detect --config "$tmp/$n.pass.conf" "$tmp/pass.wav" > "$tmp/$n.pass.out" 2> /dev/null
 	shift 2
 done
 
 # ---- a private bus, the daemon, and its memory over time ------------------------
-dbus-daemon --session --nofork --nopidfile --print-address=3 3> "$tmp/addr" \
-	2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "soak: dbus-daemon did not start"; exit 1; }
+lib_start_bus
 start=$(date +%s)
-"$daemon" --config "$tmp/conf" --bus-address "$(head -n 1 "$tmp/addr")" --print \
+"$daemon" --config "$conf" --bus-address "$addr" --print \
 	--exit-when-done > "$tmp/detections" 2> "$tmp/daemon.log" &
 daemon_pid=$!
 total=$((passes * pass_samples))
 echo "seconds,audio_fraction,vmrss_kb" > "$tmp/rss.csv"
-while kill -0 "$daemon_pid" 2> /dev/null; do
+while lib_alive; do
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$daemon_pid/status" 2> /dev/null || :)
-	done_samples=$("$ctl" status --json --socket "$tmp/sock" 2> /dev/null |
+	done_samples=$("$ctl" status --json --socket "$sock" 2> /dev/null |
 		tr ',' '\n' | awk -F: '/"samples"/ { s += $2 } END { print s + 0 }')
 	[ -n "$rss" ] && echo "$(($(date +%s) - start)),$(awk -v d="$done_samples" -v t="$total" \
 		'BEGIN { printf "%.4f", d / (3 * t) }'),$rss" >> "$tmp/rss.csv"

@@ -10,48 +10,29 @@
 # Usage: tests/load/valgrind.sh BUILD SHARED   (VALGRIND_SECONDS: run time, default 20)
 set -eu
 build=$(cd "$1" && pwd)
-shared=$(cd "$2" && pwd)
+TS_CTL=$build/tinysensectl TS_SHARED=$2 TS_DAEMON=$build/tinysensed
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/../integration/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${VALGRIND_SECONDS:-20}
-daemon=$build/tinysensed
-ctl=$build/tinysensectl
-for tool in valgrind dbus-daemon busctl python3 sox; do
-	command -v "$tool" > /dev/null || { echo "valgrind.sh: $tool is needed"; exit 1; }
-done
+lib_need valgrind dbus-daemon busctl python3 sox
+bus_timeout=30 # calls into a daemon under valgrind are slow
 
-tmp=$(mktemp -d)
-dbus_pid='' daemon_pid='' reader_pid=''
-cleanup() {
-	for p in $reader_pid $daemon_pid $dbus_pid; do kill "$p" 2> /dev/null || :; done
-	for p in $reader_pid $daemon_pid $dbus_pid; do wait "$p" 2> /dev/null || :; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+lib_start_bus
+lib_config LogLevel=info
 
-dbus-daemon --session --nofork --nopidfile --print-address=3 3> "$tmp/addr" \
-	2> "$tmp/dbus.log" &
-dbus_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-[ -s "$tmp/addr" ] || { echo "valgrind.sh: dbus-daemon did not start"; exit 1; }
-addr=$(head -n 1 "$tmp/addr")
-bctl() { busctl --address="$addr" --timeout=30 "$@"; }
-
-mkdir -p "$tmp/conf/pipelines.d"
-printf '[Daemon]\nSocketPath=%s/sock\nPluginDir=%s/plugins\nLogLevel=info\n' "$tmp" "$build" \
-	> "$tmp/conf/tinysense.conf"
 kws() { # NAME RECORDING PACE LOOP
 	printf '[Pipeline]\nName=%s\n[Source]\nPlugin=replay\nPath=%s\nPace=%s\nLoop=%s\n' "$@"
 	printf '[Frontend]\nType=audio\nPreset=micro_speech\n[Model]\nPath=%s\n' \
-		"$shared/conformance/micro-speech.tflite"
+		"$model"
 	printf 'Labels=silence,unknown,yes,no\nStride=5\n[Detect]\nThreshold=0.8\n'
 	printf 'Refractory=1000ms\nIgnore=silence,unknown\n'
 }
 sox "$top/models/recordings/demo_yes_no.wav" "$tmp/demo3.wav" repeat 2
-kws fast "$tmp/demo3.wav" fast no > "$tmp/conf/pipelines.d/fast.conf"
+kws fast "$tmp/demo3.wav" fast no > "$conf/pipelines.d/fast.conf"
 kws loop "$shared/frontend/stream_yes_silence_no_noise.wav" realtime yes \
-	> "$tmp/conf/pipelines.d/loop.conf"
-cat > "$tmp/conf/pipelines.d/gen.conf" << EOF
+	> "$conf/pipelines.d/loop.conf"
+cat > "$conf/pipelines.d/gen.conf" << EOF
 [Pipeline]
 Name=gen
 [Source]
@@ -75,15 +56,12 @@ echo "== valgrind memcheck: tinysensed, 3 pipelines, socket and D-Bus clients, r
 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,possible \
 	--errors-for-leak-kinds=definite,indirect,possible --track-origins=yes \
 	--log-file="$tmp/valgrind.log" \
-	"$daemon" --config "$tmp/conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
+	"$daemon" --config "$conf" --bus-address "$addr" > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 600); do
-	"$ctl" status --socket "$tmp/sock" > /dev/null 2>&1 && break
-	sleep 0.1
-done
+wait_for 600 socket_answers "$sock" || :
 
 # socket clients: a watcher with scores, one that never reads, requests
-python3 - "$tmp/sock" > "$tmp/client.log" 2>&1 << 'EOF' &
+python3 - "$sock" > "$tmp/client.log" 2>&1 << 'EOF' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
@@ -96,25 +74,25 @@ while time.time() < end:
     n += s.recv(65536).count(b"\n")
 print("watcher lines", n)
 EOF
-reader_pid=$!
+lib_pids=$!
 P=/org/tinysense1/pipeline
 sleep 2
-"$ctl" status --socket "$tmp/sock" > /dev/null
-"$ctl" list --socket "$tmp/sock" > /dev/null
-"$ctl" last fast --socket "$tmp/sock" > /dev/null || :
+"$ctl" status --socket "$sock" > /dev/null
+"$ctl" list --socket "$sock" > /dev/null
+"$ctl" last fast --socket "$sock" > /dev/null || :
 bctl get-property org.tinysense1 $P/loop org.tinysense1.Pipeline State Detections LastLabel > /dev/null
 bctl call org.tinysense1 /org/tinysense1 org.freedesktop.DBus.ObjectManager GetManagedObjects > /dev/null
 bctl call org.tinysense1 $P/loop org.tinysense1.Pipeline SetThreshold sd yes 0.85
 bctl call org.tinysense1 $P/gen org.tinysense1.Pipeline Stop
 bctl call org.tinysense1 $P/gen org.tinysense1.Pipeline Start
-kws added "$shared/frontend/yes_1000ms.wav" realtime yes > "$tmp/conf/pipelines.d/added.conf"
+kws added "$shared/frontend/yes_1000ms.wav" realtime yes > "$conf/pipelines.d/added.conf"
 bctl call org.tinysense1 /org/tinysense1 org.tinysense1.Manager Reload
-printf 'Colour=blue\n' >> "$tmp/conf/pipelines.d/added.conf"
+printf 'Colour=blue\n' >> "$conf/pipelines.d/added.conf"
 bctl call org.tinysense1 /org/tinysense1 org.tinysense1.Manager Reload 2> /dev/null || :
 kill -HUP "$daemon_pid"
 sleep "$seconds"
-wait "$reader_pid" || :
-reader_pid=
+wait "$lib_pids" || :
+lib_pids=
 kill "$daemon_pid"
 rc=0
 wait "$daemon_pid" || rc=$?
