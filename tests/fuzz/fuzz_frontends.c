@@ -133,14 +133,103 @@ static void run_audio(struct hdr *h, const int16_t *s, size_t n)
 
 static const float scales[] = { 1.0f / 256, 0.05f, 1.0f, 0.25f, 3.5f, 100.0f, 1e-3f, 17.0f };
 
+/* A framed front-end (spectrum or window statistics) seen through one
+ * interface, for the streaming check below. */
+struct framed {
+	void *st;
+	size_t (*push16)(void *st, const int16_t *f, size_t n, size_t *used, int8_t *out, size_t cap);
+	size_t (*push32)(void *st, const int32_t *f, size_t n, size_t *used, int8_t *out, size_t cap);
+	void (*reset)(void *st);
+};
+
+/*
+ * nframes frames of fc values, fed once in one push (s32 values s << shift
+ * when shift > 0), then again after a reset in random chunks with random
+ * output room, s16 and s32 mixed: the same expect vectors of fb bytes, and
+ * each push takes what it can without exceeding its room.
+ */
+static void check_streaming(const struct framed *f, const int16_t *s, size_t nframes,
+			    size_t fc, size_t fb, size_t expect, unsigned shift)
+{
+	static int32_t wide[MAX_VALUES];
+	size_t got, used, pos, total;
+	int8_t *ref, *out;
+
+	for (size_t i = 0; i < nframes * fc; i++)
+		wide[i] = (int32_t)((uint32_t)(int32_t)s[i] << shift);
+	ref = malloc(expect * fb + 1);
+	out = malloc(expect * fb + 1);
+	CHECK(ref && out);
+
+	if (shift)
+		got = f->push32(f->st, wide, nframes, &used, ref, expect);
+	else
+		got = f->push16(f->st, s, nframes, &used, ref, expect);
+	CHECK(got == expect && used == nframes);
+
+	f->reset(f->st);
+	pos = total = 0;
+	while (pos < nframes) {
+		size_t chunk = 1 + rng() % 300, cap = rng() % 4, k;
+		int use32 = shift || (rng() & 1);
+
+		if (chunk > nframes - pos)
+			chunk = nframes - pos;
+		if (total + cap > expect)
+			cap = expect - total;
+		if (use32)
+			k = f->push32(f->st, wide + pos * fc, chunk, &used, out + total * fb, cap);
+		else
+			k = f->push16(f->st, s + pos * fc, chunk, &used, out + total * fb, cap);
+		CHECK(k <= cap && used <= chunk);
+		if (cap && used < chunk)
+			CHECK(k == cap);
+		pos += used;
+		total += k;
+		CHECK(total <= expect);
+	}
+	CHECK(total == expect);
+	CHECK(!memcmp(ref, out, expect * fb));
+	free(ref);
+	free(out);
+}
+
+static size_t sp_push16(void *st, const int16_t *f, size_t n, size_t *used, int8_t *out, size_t cap)
+{
+	return ts_spectrum_push_s16(st, f, n, used, out, cap);
+}
+
+static size_t sp_push32(void *st, const int32_t *f, size_t n, size_t *used, int8_t *out, size_t cap)
+{
+	return ts_spectrum_push_s32(st, f, n, used, out, cap);
+}
+
+static void sp_reset(void *st)
+{
+	ts_spectrum_reset(st);
+}
+
+static size_t ws_push16(void *st, const int16_t *f, size_t n, size_t *used, int8_t *out, size_t cap)
+{
+	return ts_window_stats_push_s16(st, f, n, used, out, cap);
+}
+
+static size_t ws_push32(void *st, const int32_t *f, size_t n, size_t *used, int8_t *out, size_t cap)
+{
+	return ts_window_stats_push_s32(st, f, n, used, out, cap);
+}
+
+static void ws_reset(void *st)
+{
+	ts_window_stats_reset(st);
+}
+
 static void run_spectrum(struct hdr *h, const int16_t *s, size_t nvals)
 {
 	static ts_spectrum sp;
-	static int32_t wide[MAX_VALUES];
 	ts_spectrum_config cfg;
-	size_t fc, nframes, fb, expect, got, used, pos, total, bins;
+	size_t fc, nframes, fb, bins;
 	unsigned shift;
-	int8_t *ref, *out;
 	int32_t zp;
 	float scale;
 
@@ -195,48 +284,10 @@ static void run_spectrum(struct hdr *h, const int16_t *s, size_t nvals)
 		return;
 	fc = cfg.frame_channels;
 	nframes = nvals / fc;
-	for (size_t i = 0; i < nframes * fc; i++)
-		wide[i] = (int32_t)((uint32_t)(int32_t)s[i] << shift);
 	fb = ts_spectrum_feature_bytes(&sp);
 	CHECK(fb == cfg.num_channels * (cfg.bands ? cfg.num_bands : bins));
-	expect = ts_spectrum_features_for(&sp, nframes);
-	ref = malloc(expect * fb + 1);
-	out = malloc(expect * fb + 1);
-	CHECK(ref && out);
-
-	if (shift)
-		got = ts_spectrum_push_s32(&sp, wide, nframes, &used, ref, expect);
-	else
-		got = ts_spectrum_push_s16(&sp, s, nframes, &used, ref, expect);
-	CHECK(got == expect && used == nframes);
-
-	ts_spectrum_reset(&sp);
-	pos = total = 0;
-	while (pos < nframes) {
-		size_t chunk = 1 + rng() % 300, cap = rng() % 4, k;
-		int use32 = shift || (rng() & 1);
-
-		if (chunk > nframes - pos)
-			chunk = nframes - pos;
-		if (total + cap > expect)
-			cap = expect - total;
-		if (use32)
-			k = ts_spectrum_push_s32(&sp, wide + pos * fc, chunk, &used,
-						 out + total * fb, cap);
-		else
-			k = ts_spectrum_push_s16(&sp, s + pos * fc, chunk, &used,
-						 out + total * fb, cap);
-		CHECK(k <= cap && used <= chunk);
-		if (cap && used < chunk)
-			CHECK(k == cap);
-		pos += used;
-		total += k;
-		CHECK(total <= expect);
-	}
-	CHECK(total == expect);
-	CHECK(!memcmp(ref, out, expect * fb));
-	free(ref);
-	free(out);
+	check_streaming(&(struct framed){ &sp, sp_push16, sp_push32, sp_reset }, s, nframes, fc,
+			fb, ts_spectrum_features_for(&sp, nframes), shift);
 }
 
 /* ---- window statistics --------------------------------------------------- */
@@ -244,11 +295,9 @@ static void run_spectrum(struct hdr *h, const int16_t *s, size_t nvals)
 static void run_stats(struct hdr *h, const int16_t *s, size_t nvals)
 {
 	static ts_window_stats ws;
-	static int32_t wide[MAX_VALUES];
 	ts_window_stats_config cfg;
-	size_t fc, nframes, fb, expect, got, used, pos, total, nstats = 0;
+	size_t fc, nframes, fb, nstats = 0;
 	unsigned shift;
-	int8_t *ref, *out;
 	int32_t zp;
 	float scale;
 
@@ -282,48 +331,10 @@ static void run_stats(struct hdr *h, const int16_t *s, size_t nvals)
 		return;
 	fc = cfg.frame_channels;
 	nframes = nvals / fc;
-	for (size_t i = 0; i < nframes * fc; i++)
-		wide[i] = (int32_t)((uint32_t)(int32_t)s[i] << shift);
 	fb = ts_window_stats_feature_bytes(&ws);
 	CHECK(fb == nstats);
-	expect = ts_window_stats_features_for(&ws, nframes);
-	ref = malloc(expect * fb + 1);
-	out = malloc(expect * fb + 1);
-	CHECK(ref && out);
-
-	if (shift)
-		got = ts_window_stats_push_s32(&ws, wide, nframes, &used, ref, expect);
-	else
-		got = ts_window_stats_push_s16(&ws, s, nframes, &used, ref, expect);
-	CHECK(got == expect && used == nframes);
-
-	ts_window_stats_reset(&ws);
-	pos = total = 0;
-	while (pos < nframes) {
-		size_t chunk = 1 + rng() % 300, cap = rng() % 4, k;
-		int use32 = shift || (rng() & 1);
-
-		if (chunk > nframes - pos)
-			chunk = nframes - pos;
-		if (total + cap > expect)
-			cap = expect - total;
-		if (use32)
-			k = ts_window_stats_push_s32(&ws, wide + pos * fc, chunk, &used,
-						     out + total * fb, cap);
-		else
-			k = ts_window_stats_push_s16(&ws, s + pos * fc, chunk, &used,
-						     out + total * fb, cap);
-		CHECK(k <= cap && used <= chunk);
-		if (cap && used < chunk)
-			CHECK(k == cap);
-		pos += used;
-		total += k;
-		CHECK(total <= expect);
-	}
-	CHECK(total == expect);
-	CHECK(!memcmp(ref, out, expect * fb));
-	free(ref);
-	free(out);
+	check_streaming(&(struct framed){ &ws, ws_push16, ws_push32, ws_reset }, s, nframes, fc,
+			fb, ts_window_stats_features_for(&ws, nframes), shift);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
