@@ -73,7 +73,13 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 CONF_BIN     := $(BUILD)/tests/test_conformance
-TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS)
+# Daemon unit tests, tests/daemon/test_*.c: linked with the daemon's objects
+# but main.c (an archive, so a test pulls in only what it uses),
+# libtinysense-common and lib/.
+DAEMON_UNIT_SRCS := $(wildcard tests/daemon/test_*.c)
+DAEMON_UNIT_BINS := $(DAEMON_UNIT_SRCS:tests/daemon/%.c=$(BUILD)/tests/daemon/%)
+DAEMON_CORE      := $(BUILD)/libtinysensed.a
+TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS) $(DAEMON_UNIT_BINS)
 TEST_CFLAGS  := -Ilib -Itests/support -Idaemon/common
 # The host's CPU probe, for tests that run every kernel set the CPU has.
 CPU_PROBE_OBJ := $(BUILD)/obj/daemon/common/cpu_features.o
@@ -193,6 +199,19 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $(LIB) $(CMOCKA_LIBS)
+
+$(DAEMON_CORE): $(filter-out %/main.o,$(DAEMON_OBJS))
+	@mkdir -p $(dir $@)
+	@echo '  AR      $@'
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/obj/tests/daemon/%.o: TEST_CFLAGS += -D_GNU_SOURCE -Idaemon/tinysensed -Iplugins/include
+
+$(BUILD)/tests/daemon/%: $(BUILD)/obj/tests/daemon/%.o $(DAEMON_CORE) $(COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_CORE) $(COMMON) $(LIB) $(DAEMON_LIBS) $(CMOCKA_LIBS)
 
 $(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) \
 		$(LIB)
