@@ -78,6 +78,9 @@ CONF_BIN     := $(BUILD)/tests/test_conformance
 # libtinysense-common and lib/.
 DAEMON_UNIT_SRCS := $(wildcard tests/daemon/test_*.c)
 DAEMON_UNIT_BINS := $(DAEMON_UNIT_SRCS:tests/daemon/%.c=$(BUILD)/tests/daemon/%)
+# Their doubles (tests/daemon/*.c but test_*.c, e.g. fake_source.c), linked
+# into each of them ahead of the daemon's archive.
+DAEMON_TEST_DOUBLES := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(DAEMON_UNIT_SRCS),$(wildcard tests/daemon/*.c)))
 DAEMON_CORE      := $(BUILD)/libtinysensed.a
 TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS) $(DAEMON_UNIT_BINS)
 TEST_CFLAGS  := -Ilib -Itests/support -Idaemon/common
@@ -208,10 +211,12 @@ $(DAEMON_CORE): $(filter-out %/main.o,$(DAEMON_OBJS))
 
 $(BUILD)/obj/tests/daemon/%.o: TEST_CFLAGS += -D_GNU_SOURCE -Idaemon/tinysensed -Iplugins/include
 
-$(BUILD)/tests/daemon/%: $(BUILD)/obj/tests/daemon/%.o $(DAEMON_CORE) $(COMMON) $(LIB)
+$(BUILD)/tests/daemon/%: $(BUILD)/obj/tests/daemon/%.o $(DAEMON_TEST_DOUBLES) $(DAEMON_CORE) \
+		$(COMMON) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_CORE) $(COMMON) $(LIB) $(DAEMON_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_TEST_DOUBLES) $(DAEMON_CORE) $(COMMON) $(LIB) \
+		$(DAEMON_LIBS) $(CMOCKA_LIBS)
 
 $(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) \
 		$(LIB)

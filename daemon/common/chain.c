@@ -208,22 +208,16 @@ static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
 	return 0;
 }
 
-int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
+int chain_new(struct pipeline_config *pc, const char *model_dir,
 	      const ts_interpreter_options *opt, enum sample_format format,
 	      uint16_t channels, struct chain **out, struct config_error *err)
 {
-	struct pipeline_config *pc = malloc(sizeof(*pc));
 	struct chain *c = calloc(1, sizeof(*c));
 	char path[PC_PATH_LEN * 2];
 	int r;
 
-	if (!c || !pc) {
-		free(pc);
-		free(c);
+	if (!c)
 		return -ENOMEM;
-	}
-	*pc = *pc_in; /* our copy: front-end keys get marked as taken */
-	pc->frontend_keys.file = pc->file;
 	/* A relative path that exists as given (e.g. in tests) wins. */
 	if (access(pc->model_path, R_OK) == 0)
 		snprintf(path, sizeof(path), "%s", pc->model_path);
@@ -241,7 +235,6 @@ int chain_new(const struct pipeline_config *pc_in, const char *model_dir,
 		r = pc->detect.anomaly ? setup_anomaly(c, pc, path, err)
 				       : setup_detector(c, pc, path, err);
 	c->stride = pc->model_stride ? pc->model_stride : 1;
-	free(pc);
 	if (r) {
 		chain_free(c);
 		return r;

@@ -26,8 +26,9 @@ typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
 /* Loads the model (relative Path= under model_dir, if that is not NULL)
  * with the interpreter options given (the kernel set; NULL: defaults),
  * builds the front-end for frames of `channels` values and the detector
- * for pc.  Errors name the file, key or model problem. */
-int chain_new(const struct pipeline_config *pc, const char *model_dir,
+ * for pc, whose [Frontend] keys it claims (setting_take).  Errors name the
+ * file, key or model problem. */
+int chain_new(struct pipeline_config *pc, const char *model_dir,
 	      const ts_interpreter_options *opt, enum sample_format format,
 	      uint16_t channels, struct chain **out, struct config_error *err);
 struct chain *chain_free(struct chain *c);

@@ -382,13 +382,6 @@ static bool check_sources(struct parse_state *ps)
 	return true;
 }
 
-void pipeline_config_fix_pointers(struct pipeline_config *pc)
-{
-	pc->frontend_keys.file = pc->file;
-	for (size_t i = 0; i < pc->n_sources; i++)
-		pc->sources[i].keys.file = pc->file;
-}
-
 int pipeline_config_load(struct pipeline_config *pc, const char *path,
 			 struct config_error *err)
 {

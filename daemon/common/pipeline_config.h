@@ -83,6 +83,8 @@ struct source_config {
 	struct settings keys;           /* the plugin's keys */
 };
 
+/* About 110 KB: allocate it once and pass it by pointer, never by value
+ * (every settings' file points at its file[]). */
 struct pipeline_config {
 	char file[PC_PATH_LEN];
 	char name[PC_NAME_LEN];
@@ -115,9 +117,6 @@ int setting_error(struct config_error *err, const struct settings *s,
 
 /* -EINVAL naming the first setting nobody took, else 0. */
 int settings_check_all_taken(const struct settings *s, struct config_error *err);
-
-/* Points every settings' file at pc->file (after pc was copied). */
-void pipeline_config_fix_pointers(struct pipeline_config *pc);
 
 /* Index of label in pc->labels, or -1. */
 int pipeline_config_label_index(const struct pipeline_config *pc, const char *label);

@@ -24,14 +24,6 @@
 #define RECONNECT_MIN_USEC (250 * 1000ull)
 #define RECONNECT_MAX_USEC (30 * 1000 * 1000ull)
 
-/* A pipeline as the bus last announced it (to emit InterfacesAdded and
- * InterfacesRemoved when a reload changes the set). */
-struct bus_known {
-	const struct pipeline *p; /* compared, never dereferenced */
-	char path[BUS_PATH_MAX];
-	char sensor_path[BUS_PATH_MAX];
-};
-
 struct bus_service {
 	struct daemon *d;
 	sd_bus *bus;                 /* NULL while disconnected */
@@ -39,8 +31,6 @@ struct bus_service {
 	sd_event_source *reconnect;  /* oneshot timer, off while connected */
 	uint64_t backoff_usec;
 	const char *version;         /* Manager.Version */
-	struct bus_known known[MANAGER_MAX_PIPELINES];
-	size_t n_known;
 };
 
 static const sd_bus_error_map tinysense_errors[] = {
@@ -114,22 +104,38 @@ out:
 
 /* ---- finding objects ---------------------------------------------------- */
 
-static struct pipeline *find_by_path(struct manager *m, const char *path,
-				     const char *(*path_of)(const struct pipeline *))
+/* Object paths are made here only: PREFIX/NAME with the pipeline's name
+ * escaped by sd_bus_path_encode().  0, or -ENAMETOOLONG/-ENOMEM. */
+static int path_of(char out[BUS_PATH_MAX], const char *prefix, const char *name)
 {
-	for (size_t i = 0; i < m->n_pipelines; i++) {
-		const char *p = path_of(m->pipelines[i]);
+	char *path = NULL;
+	int r = sd_bus_path_encode(prefix, name, &path);
 
-		if (p && !strcmp(p, path))
-			return m->pipelines[i];
-	}
-	return NULL;
+	if (r < 0)
+		return r;
+	r = strlen(path) < BUS_PATH_MAX ? 0 : -ENAMETOOLONG;
+	if (!r)
+		memcpy(out, path, strlen(path) + 1);
+	free(path);
+	return r;
+}
+
+/* The pipeline whose object is PREFIX/NAME, or NULL. */
+static struct pipeline *find_by_path(struct manager *m, const char *path, const char *prefix)
+{
+	struct pipeline *p = NULL;
+	char *name = NULL;
+
+	if (sd_bus_path_decode(path, prefix, &name) > 0)
+		p = manager_find(m, name);
+	free(name);
+	return p;
 }
 
 static int find_pipeline(sd_bus *bus, const char *path, const char *interface,
 			 void *userdata, void **found, sd_bus_error *error)
 {
-	struct pipeline *p = find_by_path(bus_manager(userdata), path, pipeline_object_path);
+	struct pipeline *p = find_by_path(bus_manager(userdata), path, TS_BUS_PIPELINE_PREFIX);
 
 	(void)bus, (void)interface, (void)error;
 	if (!p)
@@ -141,7 +147,7 @@ static int find_pipeline(sd_bus *bus, const char *path, const char *interface,
 static int find_sensor(sd_bus *bus, const char *path, const char *interface,
 		       void *userdata, void **found, sd_bus_error *error)
 {
-	struct pipeline *p = find_by_path(bus_manager(userdata), path, pipeline_sensor_path);
+	struct pipeline *p = find_by_path(bus_manager(userdata), path, TS_BUS_SENSOR_PREFIX);
 
 	(void)bus, (void)interface, (void)error;
 	if (!p)
@@ -150,27 +156,31 @@ static int find_sensor(sd_bus *bus, const char *path, const char *interface,
 	return 1;
 }
 
-static int enumerate(struct manager *m, const char *(*path_of)(const struct pipeline *),
-		     char ***nodes)
+static int enumerate(struct manager *m, const char *prefix, char ***nodes)
 {
 	char **v = calloc(m->n_pipelines + 1, sizeof(*v));
 	size_t n = 0;
+	int r = 0;
 
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_pipelines; i++) {
-		const char *path = path_of(m->pipelines[i]);
+		char path[BUS_PATH_MAX];
 
-		if (!path)
-			continue;
+		if (path_of(path, prefix, pipeline_name(m->pipelines[i])) < 0)
+			continue; /* a name too long for a path: not on the bus */
 		v[n] = strdup(path);
 		if (!v[n]) {
-			while (n)
-				free(v[--n]);
-			free(v);
-			return -ENOMEM;
+			r = -ENOMEM;
+			break;
 		}
 		n++;
+	}
+	if (r < 0) {
+		while (n)
+			free(v[--n]);
+		free(v);
+		return r;
 	}
 	*nodes = v;
 	return 0;
@@ -180,27 +190,26 @@ static int enumerate_pipelines(sd_bus *bus, const char *prefix, void *userdata,
 			       char ***nodes, sd_bus_error *error)
 {
 	(void)bus, (void)prefix, (void)error;
-	return enumerate(bus_manager(userdata), pipeline_object_path, nodes);
+	return enumerate(bus_manager(userdata), TS_BUS_PIPELINE_PREFIX, nodes);
 }
 
 static int enumerate_sensors(sd_bus *bus, const char *prefix, void *userdata,
 			     char ***nodes, sd_bus_error *error)
 {
 	(void)bus, (void)prefix, (void)error;
-	return enumerate(bus_manager(userdata), pipeline_sensor_path, nodes);
+	return enumerate(bus_manager(userdata), TS_BUS_SENSOR_PREFIX, nodes);
 }
 
 /* ---- org.tinysense1.Manager --------------------------------------------- */
 
-static int append_paths(sd_bus_message *reply, struct manager *m,
-			const char *(*path_of)(const struct pipeline *))
+static int append_paths(sd_bus_message *reply, struct manager *m, const char *prefix)
 {
 	int r = sd_bus_message_open_container(reply, 'a', "o");
 
 	for (size_t i = 0; r >= 0 && i < m->n_pipelines; i++) {
-		const char *path = path_of(m->pipelines[i]);
+		char path[BUS_PATH_MAX];
 
-		if (path)
+		if (path_of(path, prefix, pipeline_name(m->pipelines[i])) == 0)
 			r = sd_bus_message_append(reply, "o", path);
 	}
 	return r < 0 ? r : sd_bus_message_close_container(reply);
@@ -211,7 +220,7 @@ static int property_get_pipelines(sd_bus *bus, const char *path, const char *int
 				  sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return append_paths(reply, bus_manager(userdata), pipeline_object_path);
+	return append_paths(reply, bus_manager(userdata), TS_BUS_PIPELINE_PREFIX);
 }
 
 static int property_get_sensors(sd_bus *bus, const char *path, const char *interface,
@@ -219,7 +228,7 @@ static int property_get_sensors(sd_bus *bus, const char *path, const char *inter
 				sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return append_paths(reply, bus_manager(userdata), pipeline_sensor_path);
+	return append_paths(reply, bus_manager(userdata), TS_BUS_SENSOR_PREFIX);
 }
 
 static int property_get_config_error(sd_bus *bus, const char *path, const char *interface,
@@ -242,10 +251,11 @@ static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error
 		r = sd_bus_message_open_container(reply, 'a', "(sso)");
 	for (size_t i = 0; r >= 0 && i < mgr->n_pipelines; i++) {
 		const struct pipeline *p = mgr->pipelines[i];
+		char path[BUS_PATH_MAX];
 
-		r = sd_bus_message_append(reply, "(sso)", pipeline_name(p),
-					  pipeline_state_name(pipeline_state(p)),
-					  pipeline_object_path(p));
+		if (path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) == 0)
+			r = sd_bus_message_append(reply, "(sso)", pipeline_name(p),
+						  pipeline_state_name(pipeline_state(p)), path);
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
@@ -514,7 +524,7 @@ static int method_set_threshold(sd_bus_message *m, void *userdata, sd_bus_error 
 					 "Pipeline %s has no label '%s'", pipeline_name(p), label);
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, -r, "Cannot set the threshold: %m");
-	(void)sd_bus_emit_properties_changed(sd_bus_message_get_bus(m), pipeline_object_path(p),
+	(void)sd_bus_emit_properties_changed(sd_bus_message_get_bus(m), sd_bus_message_get_path(m),
 					     TS_BUS_PIPELINE_INTERFACE, "Thresholds", NULL);
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -649,13 +659,13 @@ static void log_emit_failure(const char *what, const char *path, int r)
 		log_debug("D-Bus: cannot emit %s for %s: %s", what, path, strerror(-r));
 }
 
-static void on_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+static void on_detection(void *user, const struct pipeline *p, const struct detection_event *ev)
 {
 	struct bus_service *b = user;
-	const char *path = pipeline_object_path(p);
+	char path[BUS_PATH_MAX];
 	int r;
 
-	if (!b->connected || !path)
+	if (!b->connected || path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) < 0)
 		return;
 	r = sd_bus_emit_signal(b->bus, path, TS_BUS_PIPELINE_INTERFACE, "Detection", "sdt",
 			       ev->label, q15_to_double(ev->average_q15), ev->realtime_us);
@@ -665,129 +675,84 @@ static void on_detection(void *user, struct pipeline *p, const struct detection_
 	log_emit_failure("PropertiesChanged", path, r);
 }
 
-static void on_state_changed(void *user, struct pipeline *p)
+static void on_state_changed(void *user, const struct pipeline *p)
 {
 	struct bus_service *b = user;
-	const char *path = pipeline_object_path(p), *sensor = pipeline_sensor_path(p);
+	char path[BUS_PATH_MAX];
 	int r;
 
 	if (!b->connected)
 		return;
-	if (path) {
+	if (path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) == 0) {
 		r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_PIPELINE_INTERFACE,
 						   "State", NULL);
 		log_emit_failure("PropertiesChanged", path, r);
 	}
-	if (sensor) {
-		r = sd_bus_emit_properties_changed(b->bus, sensor, TS_BUS_SENSOR_INTERFACE,
+	if (path_of(path, TS_BUS_SENSOR_PREFIX, pipeline_name(p)) == 0) {
+		r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_SENSOR_INTERFACE,
 						   "State", "LastError", NULL);
-		log_emit_failure("PropertiesChanged", sensor, r);
+		log_emit_failure("PropertiesChanged", path, r);
 	}
 }
 
-/* The same object as announced: a freed pipeline's address may be reused
- * by a new one, so the path is compared too. */
-static bool known_is(const struct bus_known *k, const struct pipeline *p)
+/* The objects of one pipeline name, both interfaces, added or removed. */
+static void announce(struct bus_service *b, const char *name, bool added)
 {
-	const char *path = pipeline_object_path(p);
+	static const struct { const char *prefix, *interface; } objects[] = {
+		{ TS_BUS_PIPELINE_PREFIX, TS_BUS_PIPELINE_INTERFACE },
+		{ TS_BUS_SENSOR_PREFIX, TS_BUS_SENSOR_INTERFACE },
+	};
 
-	return k->p == p && path && !strcmp(k->path, path);
-}
+	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+		char path[BUS_PATH_MAX];
+		int r;
 
-static bool known_has(const struct bus_service *b, const struct pipeline *p)
-{
-	for (size_t i = 0; i < b->n_known; i++)
-		if (known_is(&b->known[i], p))
-			return true;
-	return false;
-}
-
-static bool manager_has(struct bus_service *b, const struct bus_known *k)
-{
-	const struct manager *m = bus_manager(b);
-
-	for (size_t i = 0; i < m->n_pipelines; i++)
-		if (known_is(k, m->pipelines[i]))
-			return true;
-	return false;
-}
-
-/* Remembers the manager's current set as announced. */
-static void known_update(struct bus_service *b)
-{
-	const struct manager *m = bus_manager(b);
-
-	b->n_known = 0;
-	for (size_t i = 0; i < m->n_pipelines && i < MANAGER_MAX_PIPELINES; i++) {
-		const struct pipeline *p = m->pipelines[i];
-		struct bus_known *k = &b->known[b->n_known];
-		const char *path = pipeline_object_path(p), *sensor = pipeline_sensor_path(p);
-
-		if (!path || !sensor || strlen(path) >= sizeof(k->path) ||
-		    strlen(sensor) >= sizeof(k->sensor_path))
+		if (path_of(path, objects[i].prefix, name) < 0)
 			continue;
-		k->p = p;
-		strcpy(k->path, path);
-		strcpy(k->sensor_path, sensor);
-		b->n_known++;
+		r = added ? sd_bus_emit_interfaces_added(b->bus, path, objects[i].interface, NULL)
+			  : sd_bus_emit_interfaces_removed(b->bus, path, objects[i].interface, NULL);
+		log_emit_failure(added ? "InterfacesAdded" : "InterfacesRemoved", path, r);
 	}
 }
 
-/* A reload replaces pipelines: one that kept its name is a new object all
- * the same (its constant properties may differ), so it is announced as
- * removed and added again. */
-static void on_pipelines_changed(void *user)
+/* While disconnected nothing is announced: a client that comes back with
+ * the bus reads the objects afresh. */
+static void on_pipelines_changed(void *user, const struct set_change *change)
 {
 	struct bus_service *b = user;
-	struct manager *m = bus_manager(b);
 	int r;
 
-	if (!b->connected) {
-		known_update(b);
+	if (!b->connected)
 		return;
-	}
-	/* A known entry whose pipeline is gone points at freed memory: only its
-	 * saved paths are used then. */
-	for (size_t i = 0; i < b->n_known; i++) {
-		const struct bus_known *k = &b->known[i];
-
-		if (manager_has(b, k))
-			continue;
-		r = sd_bus_emit_interfaces_removed(b->bus, k->path, TS_BUS_PIPELINE_INTERFACE, NULL);
-		log_emit_failure("InterfacesRemoved", k->path, r);
-		r = sd_bus_emit_interfaces_removed(b->bus, k->sensor_path, TS_BUS_SENSOR_INTERFACE,
-						   NULL);
-		log_emit_failure("InterfacesRemoved", k->sensor_path, r);
-	}
-	for (size_t i = 0; i < m->n_pipelines; i++) {
-		const struct pipeline *p = m->pipelines[i];
-
-		if (!pipeline_object_path(p) || !pipeline_sensor_path(p) || known_has(b, p))
-			continue;
-		r = sd_bus_emit_interfaces_added(b->bus, pipeline_object_path(p),
-						 TS_BUS_PIPELINE_INTERFACE, NULL);
-		log_emit_failure("InterfacesAdded", pipeline_object_path(p), r);
-		r = sd_bus_emit_interfaces_added(b->bus, pipeline_sensor_path(p),
-						 TS_BUS_SENSOR_INTERFACE, NULL);
-		log_emit_failure("InterfacesAdded", pipeline_sensor_path(p), r);
-	}
-	known_update(b);
+	for (size_t i = 0; i < change->n_removed; i++)
+		announce(b, change->removed[i], false);
+	for (size_t i = 0; i < change->n_added; i++)
+		announce(b, pipeline_name(change->added[i]), true);
 	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
 					   "Pipelines", "Sensors", NULL);
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
 }
 
-static void on_config_result(void *user)
+static void on_config_result(void *user, const char *error)
 {
 	struct bus_service *b = user;
 	int r;
 
+	(void)error; /* ConfigError reads it from the manager */
 	if (!b->connected)
 		return; /* read on reconnect */
 	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
 					   "ConfigError", NULL);
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
 }
+
+static const struct publisher_ops bus_publisher_ops = {
+	.name = "dbus",
+	.detection = on_detection,
+	.state_changed = on_state_changed,
+	.pipelines_changed = on_pipelines_changed,
+	.config_result = on_config_result,
+};
 
 /* ---- the connection ----------------------------------------------------- */
 
@@ -943,7 +908,6 @@ static int bus_attach(struct bus_service *b, bool at_startup)
 	}
 	b->bus = bus;
 	b->connected = true;
-	known_update(b);
 	if (!at_startup) {
 		r = sd_bus_request_name_async(bus, NULL, TS_BUS_NAME, 0, on_name_reply, b);
 		if (r < 0) {
@@ -981,9 +945,8 @@ static int on_reconnect(sd_event_source *s, uint64_t usec, void *userdata)
 
 int bus_service_new(struct daemon *d, struct bus_service **out)
 {
-	struct publisher pub;
 	struct bus_service *b;
-	int r;
+	int r, attached;
 
 	if (d->cfg.bus == BUS_NONE) {
 		*out = NULL;
@@ -1004,18 +967,17 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 		r = sd_event_source_set_enabled(b->reconnect, SD_EVENT_OFF);
 	if (r < 0)
 		goto fail;
-	r = bus_attach(b, true);
+	attached = bus_attach(b, true);
+	r = attached;
 	if (r == -EEXIST || r == -EACCES || r == -EPERM)
 		goto fail; /* another daemon owns the name, or the policy says no */
-	pub = (struct publisher){
-		.user = b,
-		.detection = on_detection,
-		.state_changed = on_state_changed,
-		.pipelines_changed = on_pipelines_changed,
-		.config_result = on_config_result,
-	};
-	manager_add_publisher(&d->manager, &pub);
+	r = manager_add_publisher(&d->manager, &bus_publisher_ops, b);
+	if (r < 0) {
+		disconnect(b);
+		goto fail;
+	}
 	*out = b;
+	r = attached;
 	if (r < 0) {
 		/* Not there yet (a bus started after us, or restarting): serve
 		 * the socket meanwhile and connect as soon as it answers. */

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "source.h"
 
 struct join;
@@ -91,25 +92,26 @@ static int build(struct join *j, const void *frames, size_t n)
 	return 0;
 }
 
-static int member_emit(void *user, const void *frames, size_t n, uint64_t mono_ns,
-		       uint64_t realtime_us)
+/* A member's frames: held; the clock's are joined and go on.  What the
+ * pipeline did not take goes back to the clock, which offers it again. */
+static size_t member_emit(void *user, const void *frames, size_t n, uint64_t mono_ns,
+			  uint64_t realtime_us)
 {
 	struct join_member *m = user;
 	struct join *j = m->j;
-	int r;
 
 	if (!n)
 		return 0;
 	hold_last(m, frames, n);
 	if (m != &j->m[j->clock])
-		return 0;
+		return n;
 	for (size_t i = 0; i < j->n; i++)
 		if (!j->m[i].has_value)
-			return 0; /* not every sensor has spoken yet */
-	r = build(j, frames, n);
-	if (r)
-		return r;
-	/* -EAGAIN goes back to the clock, which emits the block again. */
+			return n; /* not every sensor has spoken yet: dropped */
+	if (build(j, frames, n)) {
+		log_error("join: no memory for %zu frames: dropped", n);
+		return n;
+	}
 	return j->s->host.emit(j->s->host.pipeline, j->frames, n, mono_ns, realtime_us);
 }
 

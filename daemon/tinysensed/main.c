@@ -6,49 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
 #include "cpu_features.h"
 #include "daemon.h"
+#include "local_publishers.h"
 #include "log.h"
 #include "socket_server.h"
 #include "version.h"
-
-/* --print: one line per detection on stdout, for people watching. */
-static void print_detection(void *user, struct pipeline *p, const struct detection_event *ev)
-{
-	struct daemon *d = user;
-	char clock[32];
-	time_t secs = (time_t)(ev->realtime_us / 1000000);
-	struct tm tm;
-
-	if (!d->print)
-		return;
-	localtime_r(&secs, &tm);
-	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	/* Wall clock, and where in the stream (the recording) it happened. */
-	printf("%s.%03u  %-10s %+9.3f s  %-10s %.3f\n", clock,
-	       (unsigned)(ev->realtime_us / 1000 % 1000), pipeline_name(p),
-	       (double)(ev->mono_ns - pipeline_stream_start_ns(p)) / 1e9, ev->label,
-	       (double)ev->score_q15 / 32768.0);
-	fflush(stdout);
-}
-
-static void journal_detection(void *user, struct pipeline *p, const struct detection_event *ev)
-{
-	(void)user;
-	log_detection(pipeline_name(p), ev->label, (double)ev->score_q15 / 32768.0,
-		      (unsigned long long)ev->realtime_us);
-}
-
-static void log_state(void *user, struct pipeline *p)
-{
-	(void)user;
-	log_info("%s: %s", pipeline_name(p), pipeline_state_name(pipeline_state(p)));
-}
 
 static void notify_status(struct daemon *d)
 {
@@ -116,15 +83,13 @@ static int setup_event_loop(struct daemon *d)
 	return sd_event_set_watchdog(d->event, true);
 }
 
-static void add_console_publishers(struct daemon *d)
+/* The journal always; the console with --print.  Cannot fail: the set is
+ * empty at start-up. */
+static void add_local_publishers(struct daemon *d)
 {
-	const struct publisher console = { .user = d, .detection = print_detection };
-	const struct publisher journal = {
-		.user = d, .detection = journal_detection, .state_changed = log_state,
-	};
-
-	manager_add_publisher(&d->manager, &console);
-	manager_add_publisher(&d->manager, &journal);
+	if (d->print)
+		manager_add_publisher(&d->manager, &print_publisher_ops, stdout);
+	manager_add_publisher(&d->manager, &journal_publisher_ops, NULL);
 }
 
 static int open_bus(struct daemon *d)
@@ -200,7 +165,7 @@ int main(int argc, char **argv)
 		tear_down(&d);
 		return r ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
-	add_console_publishers(&d);
+	add_local_publishers(&d);
 	if (open_bus(&d) < 0 || open_socket(&d) < 0) {
 		tear_down(&d);
 		return EXIT_FAILURE;

@@ -16,20 +16,46 @@ void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir)
 	snprintf(m->pipelines_dir, sizeof(m->pipelines_dir), "%s", pipelines_dir);
 }
 
-void manager_add_publisher(struct manager *m, const struct publisher *pub)
+int manager_add_publisher(struct manager *m, const struct publisher_ops *ops, void *user)
 {
-	if (m->n_publishers < MANAGER_MAX_PUBLISHERS)
-		m->publishers[m->n_publishers++] = *pub;
+	return publishers_add(&m->publishers, ops, user);
 }
 
-void manager_remove_publisher(struct manager *m, void *user)
+void manager_remove_publisher(struct manager *m, const void *user)
 {
-	size_t kept = 0;
+	publishers_remove(&m->publishers, user);
+}
 
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].user != user)
-			m->publishers[kept++] = m->publishers[i];
-	m->n_publishers = kept;
+/* ---- the pipelines' sink: their news to every publisher ------------------- */
+
+static void on_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+{
+	struct manager *m = user;
+
+	publishers_detection(&m->publishers, p, ev);
+}
+
+static void on_scores(void *user, struct pipeline *p, const struct scores_event *ev)
+{
+	struct manager *m = user;
+
+	publishers_scores(&m->publishers, p, ev);
+}
+
+static void on_state(void *user, struct pipeline *p)
+{
+	struct manager *m = user;
+
+	publishers_state_changed(&m->publishers, p);
+}
+
+static void on_finished(void *user, struct pipeline *p)
+{
+	struct manager *m = user;
+
+	log_info("%s: recording finished", pipeline_name(p));
+	if (m->exit_when_finished && manager_all_finished(m))
+		sd_event_exit(m->event, 0);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -61,7 +87,13 @@ static int list_configs(const char *dir, char **names, size_t max, size_t *n,
 			snprintf(err->text, sizeof(err->text), "%s: more than %zu pipelines", dir, max);
 			return -E2BIG;
 		}
-		names[(*n)++] = strdup(e->d_name);
+		names[*n] = strdup(e->d_name);
+		if (!names[*n]) {
+			closedir(d);
+			snprintf(err->text, sizeof(err->text), "%s: out of memory", dir);
+			return -ENOMEM;
+		}
+		(*n)++;
 	}
 	closedir(d);
 	qsort(names, *n, sizeof(names[0]), compare_names);
@@ -72,6 +104,8 @@ static int list_configs(const char *dir, char **names, size_t max, size_t *n,
 static int build_one(struct manager *m, const char *path, struct pipeline **set,
 		     size_t *n_set, struct config_error *err)
 {
+	const struct pipeline_env env = { m->event, m->model_dir, m->plugin_dir, &m->interp };
+	const struct pipeline_sink sink = { m, on_detection, on_scores, on_state, on_finished };
 	struct pipeline_config *cfg = calloc(1, sizeof(*cfg));
 	int r;
 
@@ -85,11 +119,13 @@ static int build_one(struct manager *m, const char *path, struct pipeline **set,
 				 pipeline_config(set[k])->file);
 			r = -EEXIST;
 		}
-	if (!r)
-		r = pipeline_new(m, cfg, &set[*n_set], err);
+	if (r) {
+		free(cfg);
+		return r;
+	}
+	r = pipeline_new(&env, &sink, cfg, &set[*n_set], err); /* owns cfg */
 	if (!r)
 		pipeline_want_scores(set[(*n_set)++], m->scores_wanted);
-	free(cfg);
 	return r;
 }
 
@@ -136,12 +172,6 @@ static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
 	return failed;
 }
 
-static void notify_pipelines_changed(struct manager *m)
-{
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].pipelines_changed)
-			m->publishers[i].pipelines_changed(m->publishers[i].user);
-}
 
 /* Records how a load or reload went and tells the publishers. */
 static void config_result(struct manager *m, int r, const struct config_error *err)
@@ -151,9 +181,7 @@ static void config_result(struct manager *m, int r, const struct config_error *e
 			 err->text[0] ? err->text : strerror(-r));
 	else
 		m->config_error[0] = '\0';
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].config_result)
-			m->publishers[i].config_result(m->publishers[i].user);
+	publishers_config_result(&m->publishers, m->config_error);
 }
 
 static void start_all(struct manager *m)
@@ -170,8 +198,9 @@ static void start_all(struct manager *m)
 int manager_load(struct manager *m, struct config_error *err)
 {
 	int r = build_set(m, m->pipelines, &m->n_pipelines, false, err);
+	const struct set_change added = { .added = m->pipelines, .n_added = m->n_pipelines };
 
-	notify_pipelines_changed(m);
+	publishers_pipelines_changed(&m->publishers, &added);
 	start_all(m);
 	config_result(m, r, err);
 	return r;
@@ -185,6 +214,9 @@ int manager_check(struct manager *m, struct config_error *err)
 int manager_reload(struct manager *m, struct config_error *err)
 {
 	struct pipeline *set[MANAGER_MAX_PIPELINES];
+	char old_names[MANAGER_MAX_PIPELINES][PC_NAME_LEN];
+	const char *removed[MANAGER_MAX_PIPELINES];
+	struct set_change change = { .removed = removed, .added = set };
 	size_t n;
 	int r = build_set(m, set, &n, true, err);
 
@@ -192,12 +224,19 @@ int manager_reload(struct manager *m, struct config_error *err)
 		config_result(m, r, err);
 		return r; /* the running set is untouched */
 	}
+	/* Every pipeline is replaced, also one whose file did not change: its
+	 * objects are announced as removed and added again. */
 	manager_stop_all(m);
-	for (size_t i = 0; i < m->n_pipelines; i++)
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		snprintf(old_names[i], sizeof(old_names[i]), "%s", pipeline_name(m->pipelines[i]));
+		removed[i] = old_names[i];
 		pipeline_free(m->pipelines[i]);
+	}
+	change.n_removed = m->n_pipelines;
 	memcpy(m->pipelines, set, n * sizeof(set[0]));
 	m->n_pipelines = n;
-	notify_pipelines_changed(m);
+	change.n_added = n;
+	publishers_pipelines_changed(&m->publishers, &change);
 	start_all(m);
 	config_result(m, 0, err);
 	log_info("reloaded: %zu pipelines", n);
@@ -227,35 +266,11 @@ void manager_free(struct manager *m)
 	m->n_pipelines = 0;
 }
 
-void manager_publish_detection(struct manager *m, struct pipeline *p,
-			       const struct detection_event *ev)
-{
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].detection)
-			m->publishers[i].detection(m->publishers[i].user, p, ev);
-}
-
 void manager_want_scores(struct manager *m, bool on)
 {
 	m->scores_wanted = on;
 	for (size_t i = 0; i < m->n_pipelines; i++)
 		pipeline_want_scores(m->pipelines[i], on);
-}
-
-void manager_publish_scores(struct manager *m, struct pipeline *p, const uint16_t *scores_q15,
-			    size_t n, uint64_t mono_ns, uint64_t realtime_us)
-{
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].scores)
-			m->publishers[i].scores(m->publishers[i].user, p, scores_q15, n, mono_ns,
-						realtime_us);
-}
-
-void manager_publish_state(struct manager *m, struct pipeline *p)
-{
-	for (size_t i = 0; i < m->n_publishers; i++)
-		if (m->publishers[i].state_changed)
-			m->publishers[i].state_changed(m->publishers[i].user, p);
 }
 
 bool manager_all_finished(const struct manager *m)
@@ -265,11 +280,4 @@ bool manager_all_finished(const struct manager *m)
 		    pipeline_state(m->pipelines[i]) != PIPELINE_FAILED)
 			return false;
 	return true;
-}
-
-void manager_pipeline_finished(struct manager *m, struct pipeline *p)
-{
-	log_info("%s: recording finished", pipeline_name(p));
-	if (m->exit_when_finished && manager_all_finished(m))
-		sd_event_exit(m->event, 0);
 }

@@ -2,7 +2,9 @@
 /*
  * The set of pipelines: loaded from a directory of NAME.conf files, started
  * together, reloaded atomically (a new set is built and validated first;
- * on any error the old set keeps running and the error is returned).
+ * on any error the old set keeps running and the error is returned).  The
+ * manager creates each pipeline with its environment and is its event
+ * sink: it fans what pipelines say out to the registered publishers.
  */
 #ifndef TS_DAEMON_MANAGER_H
 #define TS_DAEMON_MANAGER_H
@@ -17,7 +19,6 @@
 #include "publisher.h"
 
 #define MANAGER_MAX_PIPELINES 32
-#define MANAGER_MAX_PUBLISHERS 8
 
 struct manager {
 	sd_event *event;
@@ -27,8 +28,7 @@ struct manager {
 	ts_interpreter_options interp; /* kernel set for every pipeline's model */
 	struct pipeline *pipelines[MANAGER_MAX_PIPELINES];
 	size_t n_pipelines;
-	struct publisher publishers[MANAGER_MAX_PUBLISHERS];
-	size_t n_publishers;
+	struct publishers publishers;
 	bool exit_when_finished;      /* leave the loop once every source ended */
 	bool scores_wanted;           /* some publisher wants every inference's scores */
 	/* Why the last load or reload was refused (the file and the problem);
@@ -37,9 +37,10 @@ struct manager {
 };
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir);
-void manager_add_publisher(struct manager *m, const struct publisher *pub);
+/* Registers a publisher (publisher.h): 0, or -ENOSPC. */
+int manager_add_publisher(struct manager *m, const struct publisher_ops *ops, void *user);
 /* Removes every publisher registered with this user pointer. */
-void manager_remove_publisher(struct manager *m, void *user);
+void manager_remove_publisher(struct manager *m, const void *user);
 
 /* Loads every *.conf of the directory (sorted by name) and starts them.
  * A file that fails validation is logged and left out, the others start
@@ -62,16 +63,8 @@ void manager_free(struct manager *m);
  * and after reloads (a socket client watching with "scores": true). */
 void manager_want_scores(struct manager *m, bool on);
 
-/* Fan-out to publishers (pipeline.c calls these). */
-void manager_publish_detection(struct manager *m, struct pipeline *p,
-			       const struct detection_event *ev);
-void manager_publish_state(struct manager *m, struct pipeline *p);
-void manager_publish_scores(struct manager *m, struct pipeline *p, const uint16_t *scores_q15,
-			    size_t n, uint64_t mono_ns, uint64_t realtime_us);
 /* Every pipeline's source ended (or failed to start): nothing more will
  * come.  True for an empty set. */
 bool manager_all_finished(const struct manager *m);
-/* A pipeline's source ended and its data is processed. */
-void manager_pipeline_finished(struct manager *m, struct pipeline *p);
 
 #endif

@@ -4,16 +4,14 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-
 #include "chain.h"
 #include "log.h"
-#include "manager.h"
 #include "source.h"
 #include "spsc_ring.h"
 
@@ -47,13 +45,12 @@ struct result {
 };
 
 struct pipeline {
-	struct manager *m;
-	struct pipeline_config cfg;
+	struct pipeline_env env;
+	struct pipeline_sink sink;
+	struct pipeline_config *cfg;    /* owned */
 	struct chain *chain;
 	struct source source;
 	enum pipeline_state state;
-	char object_path[512];
-	char sensor_path[512];
 	char sha256[65];
 
 	/* Loop <-> worker. */
@@ -154,7 +151,7 @@ static void apply_thresholds(struct pipeline *p, unsigned *seen)
 	pthread_mutex_lock(&p->threshold_lock);
 	memcpy(copy, p->thresholds, sizeof(copy));
 	pthread_mutex_unlock(&p->threshold_lock);
-	chain_set_thresholds(p->chain, copy, p->cfg.n_labels);
+	chain_set_thresholds(p->chain, copy, p->cfg->n_labels);
 	*seen = gen;
 }
 
@@ -207,25 +204,26 @@ static void *worker_main(void *arg)
 
 /* ---- loop side ------------------------------------------------------------ */
 
-static int emit(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
-		uint64_t realtime_us)
+/* Takes as many of the n frames as the ring has room for, split into
+ * blocks; fewer than n means full: the source keeps the rest and is told
+ * to go on with ops->resume when the worker has made room.  A stopped
+ * pipeline takes nothing (pipeline_start() restarts the source). */
+static size_t emit(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
+		   uint64_t realtime_us)
 {
 	struct pipeline *p = pipeline;
 	const uint16_t ch = p->source.channels;
 	const size_t frame_size = ch * sample_size(p->source.format);
-	const size_t blocks = (n + BLOCK_MAX_FRAMES - 1) / BLOCK_MAX_FRAMES;
-	uint32_t free_slots = p->in.n_slots - (atomic_load(&p->in.head) - atomic_load(&p->in.tail));
+	size_t done = 0;
 
 	if (!p->worker_running)
-		return 0; /* stopped: samples are dropped */
-	if (blocks > free_slots) {
-		p->waiting_for_space = true;
-		return -EAGAIN;
-	}
-	for (size_t done = 0; done < n;) {
+		return 0;
+	while (done < n) {
 		struct sample_block *b = ring_claim(&p->in);
 		size_t take = n - done < BLOCK_MAX_FRAMES ? n - done : BLOCK_MAX_FRAMES;
 
+		if (!b)
+			break;
 		b->mono_ns = mono_ns + done * 1000000000ull / p->source.rate;
 		b->realtime_us = realtime_us + done * 1000000ull / p->source.rate;
 		b->frames = (uint32_t)take;
@@ -237,11 +235,15 @@ static int emit(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
 		ring_push(&p->in);
 		done += take;
 	}
+	if (done < n)
+		p->waiting_for_space = true;
+	if (!done)
+		return 0;
 	if (!p->samples)
 		p->stream_start_ns = mono_ns;
-	p->samples += n;
+	p->samples += done;
 	wake(p->in_fd);
-	return 0;
+	return done;
 }
 
 static void source_end(void *pipeline)
@@ -261,6 +263,12 @@ static void source_end(void *pipeline)
 	wake(p->in_fd);
 }
 
+static void tell_state(struct pipeline *p)
+{
+	if (p->sink.state)
+		p->sink.state(p->sink.user, p);
+}
+
 /* The source's state: a running pipeline whose source has problems or has
  * failed (and is retrying) is degraded; it recovers with the source. */
 static void source_state(void *pipeline, enum source_state state, const char *message)
@@ -273,19 +281,19 @@ static void source_state(void *pipeline, enum source_state state, const char *me
 	p->sensor_state = state;
 	snprintf(p->last_error, sizeof(p->last_error), "%s", message ? message : "");
 	if (message && changed)
-		log_warning("%s: source: %s", p->cfg.name, message);
+		log_warning("%s: source: %s", p->cfg->name, message);
 	if (p->state == PIPELINE_RUNNING && state != SOURCE_RUNNING)
 		p->state = PIPELINE_DEGRADED;
 	else if (p->state == PIPELINE_DEGRADED && state == SOURCE_RUNNING)
 		p->state = PIPELINE_RUNNING;
 	if (p->state != old || changed)
-		manager_publish_state(p->m, p);
+		tell_state(p);
 }
 
 static void publish(struct pipeline *p, const struct result *r)
 {
 	struct detection_event ev = {
-		.label = p->cfg.labels[r->det.class_index],
+		.label = p->cfg->labels[r->det.class_index],
 		.class_index = r->det.class_index,
 		.score_q15 = r->det.score_q15,
 		.average_q15 = r->det.average_q15,
@@ -293,12 +301,13 @@ static void publish(struct pipeline *p, const struct result *r)
 		.realtime_us = r->realtime_us,
 	};
 
-	if (r->det.class_index >= p->cfg.n_labels)
+	if (r->det.class_index >= p->cfg->n_labels)
 		return;
 	p->detections++;
 	p->last = ev;
 	p->has_last = true;
-	manager_publish_detection(p->m, p, &ev);
+	if (p->sink.detection)
+		p->sink.detection(p->sink.user, p, &ev);
 }
 
 static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
@@ -316,14 +325,19 @@ static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
 		if (copy.kind == RESULT_DETECTION) {
 			publish(p, &copy);
 		} else if (copy.kind == RESULT_SCORES) {
-			manager_publish_scores(p->m, p, copy.scores, copy.n_scores, copy.mono_ns,
-					       copy.realtime_us);
+			const struct scores_event ev = { copy.scores, copy.n_scores, copy.mono_ns,
+							 copy.realtime_us };
+
+			if (p->sink.scores)
+				p->sink.scores(p->sink.user, p, &ev);
 		} else if (!p->finished) {
 			p->finished = true;
-			manager_pipeline_finished(p->m, p);
+			if (p->sink.finished)
+				p->sink.finished(p->sink.user, p);
 		}
 	}
-	if (p->waiting_for_space && !ring_full(&p->in)) {
+	/* A stopped pipeline's source stays stopped until pipeline_start(). */
+	if (p->worker_running && p->waiting_for_space && !ring_full(&p->in)) {
 		p->waiting_for_space = false;
 		if (p->source_ended && !p->finished)
 			source_end(p); /* the end marker did not fit before */
@@ -347,70 +361,51 @@ static uint16_t config_threshold(const struct pipeline_config *cfg, size_t idx)
 	return (uint16_t)d->threshold_q15;
 }
 
-static int make_paths(struct pipeline *p)
-{
-	char *path = NULL;
-	int r;
-
-	r = sd_bus_path_encode("/org/tinysense1/pipeline", p->cfg.name, &path);
-	if (r < 0)
-		return r;
-	snprintf(p->object_path, sizeof(p->object_path), "%s", path);
-	free(path);
-	r = sd_bus_path_encode("/org/tinysense1/sensor", p->cfg.name, &path);
-	if (r < 0)
-		return r;
-	snprintf(p->sensor_path, sizeof(p->sensor_path), "%s", path);
-	free(path);
-	return 0;
-}
-
 /* One [Source] is the pipeline's source; several are joined into one. */
 static int open_source(struct pipeline *p, struct config_error *err)
 {
-	p->source.event = p->m->event;
-	p->source.plugin_dir = p->m->plugin_dir;
+	p->source.event = p->env.event;
+	p->source.plugin_dir = p->env.plugin_dir;
 	p->source.host = (struct source_host){ p, emit, source_end, source_state };
-	if (p->cfg.n_sources > 1)
-		return join_source_open(&p->source, p->cfg.sources, p->cfg.n_sources,
-					p->cfg.clock, err);
-	return source_open(&p->source, &p->cfg.sources[0], err);
+	if (p->cfg->n_sources > 1)
+		return join_source_open(&p->source, p->cfg->sources, p->cfg->n_sources,
+					p->cfg->clock, err);
+	return source_open(&p->source, &p->cfg->sources[0], err);
 }
 
-int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
-		 struct pipeline **out, struct config_error *err)
+int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sink,
+		 struct pipeline_config *cfg, struct pipeline **out, struct config_error *err)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	int r;
 
-	if (!p)
+	if (!p) {
+		free(cfg);
 		return -ENOMEM;
-	p->m = m;
-	p->cfg = *cfg;
+	}
+	p->env = *env;
+	p->sink = *sink;
+	p->cfg = cfg;
 	p->in_fd = p->out_fd = -1;
 	pthread_mutex_init(&p->threshold_lock, NULL);
-	pipeline_config_fix_pointers(&p->cfg);
-	r = make_paths(p);
-	if (r)
-		goto fail;
 	r = open_source(p, err);
 	if (r)
 		goto fail;
-	r = chain_new(&p->cfg, m->model_dir, &m->interp, p->source.format, p->source.channels,
+	r = chain_new(p->cfg, env->model_dir, env->interp, p->source.format, p->source.channels,
 		      &p->chain, err);
 	if (r)
 		goto fail;
 	if (chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) {
 		snprintf(err->text, sizeof(err->text),
-			 "%s: the source gives %u Hz, the front-end needs %u Hz", p->cfg.file,
+			 "%s: the source gives %u Hz, the front-end needs %u Hz", p->cfg->file,
 			 p->source.rate, chain_rate(p->chain));
 		r = -EINVAL;
 		goto fail;
 	}
 	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
 	chain_set_scores_callback(p->chain, on_scores, p);
-	for (size_t i = 0; i < p->cfg.n_labels; i++)
-		p->thresholds[i] = config_threshold(&p->cfg, i);
+	for (size_t i = 0; i < p->cfg->n_labels; i++)
+		p->thresholds[i] = config_threshold(p->cfg, i);
 	r = -ENOMEM;
 	if (ring_init(&p->in, IN_SLOTS, sizeof(struct sample_block) +
 		      ((size_t)BLOCK_MAX_FRAMES * p->source.channels *
@@ -423,7 +418,7 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 		r = -errno;
 		goto fail;
 	}
-	r = sd_event_add_io(m->event, &p->out_src, p->out_fd, EPOLLIN, on_results, p);
+	r = sd_event_add_io(env->event, &p->out_src, p->out_fd, EPOLLIN, on_results, p);
 	if (r < 0)
 		goto fail;
 	*out = p;
@@ -431,7 +426,7 @@ int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
 fail:
 	if (!err->text[0])
 		snprintf(err->text, sizeof(err->text), "%s: %s", cfg->file, strerror(-r));
-	pipeline_free(p);
+	pipeline_free(p); /* and cfg */
 	return r;
 }
 
@@ -441,7 +436,7 @@ static int on_start_retry(sd_event_source *es, uint64_t usec, void *user)
 
 	(void)es;
 	(void)usec;
-	log_info("%s: starting again", p->cfg.name);
+	log_info("%s: starting again", p->cfg->name);
 	pipeline_start(p);
 	return 0;
 }
@@ -458,12 +453,12 @@ static uint64_t schedule_start_retry(struct pipeline *p)
 	if (p->start_retry)
 		r = sd_event_source_set_time_relative(p->start_retry, delay);
 	else
-		r = sd_event_add_time_relative(p->m->event, &p->start_retry, CLOCK_MONOTONIC, delay,
+		r = sd_event_add_time_relative(p->env.event, &p->start_retry, CLOCK_MONOTONIC, delay,
 					       0, on_start_retry, p);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(p->start_retry, SD_EVENT_ONESHOT);
 	if (r < 0)
-		log_error("%s: cannot arm the start retry: %s", p->cfg.name, strerror(-r));
+		log_error("%s: cannot arm the start retry: %s", p->cfg->name, strerror(-r));
 	return delay;
 }
 
@@ -509,12 +504,12 @@ int pipeline_start(struct pipeline *p)
 			 "source failed to start: %s; retrying in %llu s", strerror(-r),
 			 (unsigned long long)(delay / 1000000));
 		p->state = PIPELINE_FAILED;
-		manager_publish_state(p->m, p);
+		tell_state(p);
 		return r;
 	}
 	p->start_backoff_usec = 0;
 	if (p->state == PIPELINE_RUNNING)
-		manager_publish_state(p->m, p);
+		tell_state(p);
 	return 0;
 }
 
@@ -524,7 +519,7 @@ int pipeline_stop(struct pipeline *p)
 		/* Failed and waiting to retry: stopping ends the retries. */
 		p->start_backoff_usec = 0;
 		p->state = PIPELINE_STOPPED;
-		manager_publish_state(p->m, p);
+		tell_state(p);
 		return 0;
 	}
 	if (!p->worker_running)
@@ -534,11 +529,12 @@ int pipeline_stop(struct pipeline *p)
 	wake(p->in_fd);
 	pthread_join(p->worker, NULL);
 	p->worker_running = false;
+	p->waiting_for_space = false;
 	/* Blocks still queued belong to the stopped stream. */
 	while (ring_peek(&p->in))
 		ring_pop(&p->in);
 	p->state = PIPELINE_STOPPED;
-	manager_publish_state(p->m, p);
+	tell_state(p);
 	return 0;
 }
 
@@ -565,17 +561,16 @@ struct pipeline *pipeline_free(struct pipeline *p)
 	ring_free(&p->out);
 	chain_free(p->chain);
 	pthread_mutex_destroy(&p->threshold_lock);
+	free(p->cfg);
 	free(p);
 	return NULL;
 }
 
 /* ---- views ------------------------------------------------------------------ */
 
-const char *pipeline_name(const struct pipeline *p) { return p->cfg.name; }
-const struct pipeline_config *pipeline_config(const struct pipeline *p) { return &p->cfg; }
+const char *pipeline_name(const struct pipeline *p) { return p->cfg->name; }
+const struct pipeline_config *pipeline_config(const struct pipeline *p) { return p->cfg; }
 enum pipeline_state pipeline_state(const struct pipeline *p) { return p->state; }
-const char *pipeline_object_path(const struct pipeline *p) { return p->object_path; }
-const char *pipeline_sensor_path(const struct pipeline *p) { return p->sensor_path; }
 const char *pipeline_model_sha256(const struct pipeline *p) { return p->sha256; }
 uint32_t pipeline_source_rate(const struct pipeline *p) { return p->source.rate; }
 uint32_t pipeline_source_channels(const struct pipeline *p) { return p->source.channels; }
@@ -630,7 +625,7 @@ void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *out)
 
 int32_t pipeline_threshold(const struct pipeline *p, const char *label)
 {
-	int idx = pipeline_config_label_index(&p->cfg, label);
+	int idx = pipeline_config_label_index(p->cfg, label);
 
 	return idx < 0 ? -1 : p->thresholds[idx];
 }
@@ -642,7 +637,7 @@ void pipeline_want_scores(struct pipeline *p, bool on)
 
 int pipeline_set_threshold(struct pipeline *p, const char *label, int32_t q15)
 {
-	int idx = pipeline_config_label_index(&p->cfg, label);
+	int idx = pipeline_config_label_index(p->cfg, label);
 
 	if (idx < 0)
 		return -ENOENT;

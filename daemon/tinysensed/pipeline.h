@@ -12,14 +12,15 @@
 #define TS_DAEMON_PIPELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
+#include <tinysense/interpreter.h>
 
 #include "pipeline_config.h"
 
 struct pipeline;
-struct manager;
 
 enum pipeline_state {
 	PIPELINE_STOPPED,
@@ -40,6 +41,14 @@ struct detection_event {
 	uint64_t realtime_us;     /* CLOCK_REALTIME of the completing sample */
 };
 
+/* One inference's averaged scores, one per label (Q15). */
+struct scores_event {
+	const uint16_t *scores_q15;
+	size_t n;
+	uint64_t mono_ns;
+	uint64_t realtime_us;
+};
+
 /* Counters and last values, as the bus and socket layers show them. */
 struct pipeline_stats {
 	uint64_t inferences;
@@ -51,9 +60,33 @@ struct pipeline_stats {
 	char last_error[256];
 };
 
-/* Creation and life (manager.c uses these). */
-int pipeline_new(struct manager *m, const struct pipeline_config *cfg,
-		 struct pipeline **out, struct config_error *err);
+/* Where a pipeline runs, given by whoever creates it; must outlive it. */
+struct pipeline_env {
+	sd_event *event;
+	const char *model_dir;               /* relative model paths resolve here */
+	const char *plugin_dir;              /* sensor plugins are loaded from here */
+	const ts_interpreter_options *interp; /* kernel set and limits for the model */
+};
+
+/* Who hears what a pipeline has to say: called on the loop thread, any of
+ * them may be NULL.  The pipeline knows nothing else of the outside. */
+struct pipeline_sink {
+	void *user;
+	void (*detection)(void *user, struct pipeline *p, const struct detection_event *ev);
+	/* Every inference's scores, while pipeline_want_scores() is on. */
+	void (*scores)(void *user, struct pipeline *p, const struct scores_event *ev);
+	/* State, sensor state or LastError changed. */
+	void (*state)(void *user, struct pipeline *p);
+	/* The source ended and everything it gave was processed. */
+	void (*finished)(void *user, struct pipeline *p);
+};
+
+/* Creates a pipeline from cfg, which it takes over (freed with the
+ * pipeline, also on failure; settings inside point into it, so it is never
+ * copied).  Opens the source and builds the chain; nothing runs until
+ * pipeline_start().  0, or -errno with err set. */
+int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sink,
+		 struct pipeline_config *cfg, struct pipeline **out, struct config_error *err);
 struct pipeline *pipeline_free(struct pipeline *p);
 int pipeline_start(struct pipeline *p);
 int pipeline_stop(struct pipeline *p);
@@ -62,8 +95,6 @@ int pipeline_stop(struct pipeline *p);
 const char *pipeline_name(const struct pipeline *p);
 const struct pipeline_config *pipeline_config(const struct pipeline *p);
 enum pipeline_state pipeline_state(const struct pipeline *p);
-const char *pipeline_object_path(const struct pipeline *p);
-const char *pipeline_sensor_path(const struct pipeline *p);
 const char *pipeline_model_sha256(const struct pipeline *p); /* hex */
 void pipeline_get_stats(const struct pipeline *p, struct pipeline_stats *out);
 /* Source facts for the Sensor object. */
@@ -72,7 +103,7 @@ uint32_t pipeline_source_channels(const struct pipeline *p);
 /* Current threshold of a label (Q15), -1 when the label is unknown. */
 int32_t pipeline_threshold(const struct pipeline *p, const char *label);
 
-/* Publish every inference's scores (manager_publish_scores) or not. */
+/* Send every inference's scores to the sink, or not. */
 void pipeline_want_scores(struct pipeline *p, bool on);
 
 /* Changes one label's threshold (Q15) on the fly: -EINVAL unknown label. */

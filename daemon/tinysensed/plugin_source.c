@@ -29,8 +29,21 @@ struct plugin_event {
 	struct plugin_event *next;
 };
 
+/* What the pipeline did not take of a block: it goes on resume. */
+struct staged {
+	uint8_t *data;
+	size_t cap;        /* bytes */
+	size_t frames;     /* left to hand over */
+	uint64_t mono_ns;  /* of the first frame left */
+	uint64_t realtime_us;
+};
+
+/* The largest block a plugin may emit (ts_plugin_host.emit). */
+#define PLUGIN_MAX_BLOCK_BYTES (64u << 20)
+
 struct ts_source {
 	struct source *s;
+	struct staged staged;
 	struct settings *keys;         /* [Source] keys, during open */
 	struct config_error *err;      /* during open */
 	const ts_plugin *plugin;
@@ -101,14 +114,62 @@ static int host_set_format(ts_source *src, const ts_stream_format *f)
 	return 0;
 }
 
+/* Hands the staged frames on; true when none are left. */
+static bool flush_staged(ts_source *src)
+{
+	struct staged *st = &src->staged;
+	const size_t frame_bytes = src->s->channels * sample_size(src->s->format);
+	size_t taken;
+
+	if (!st->frames)
+		return true;
+	taken = src->s->host.emit(src->s->host.pipeline, st->data, st->frames, st->mono_ns,
+				  st->realtime_us);
+	st->frames -= taken;
+	st->mono_ns += taken * 1000000000ull / src->s->rate;
+	st->realtime_us += taken * 1000000ull / src->s->rate;
+	if (st->frames && taken)
+		memmove(st->data, st->data + taken * frame_bytes, st->frames * frame_bytes);
+	return !st->frames;
+}
+
+/* A block of any size: what the pipeline cannot take now is copied aside
+ * and handed on as the worker makes room (plugin_resume).  -EAGAIN only
+ * while an earlier block is still aside: this one is dropped (an overrun). */
 static int host_emit(ts_source *src, const ts_sample_block *b)
 {
-	if (!b || b->struct_size < sizeof(*b) - 0 || !b->data)
+	const size_t frame_bytes = src->s->channels * sample_size(src->s->format);
+	struct staged *st = &src->staged;
+	size_t taken, rest;
+
+	/* 1.0's block ends with realtime_ns: later fields are optional. */
+	if (!b || b->struct_size < offsetof(ts_sample_block, realtime_ns) + sizeof(b->realtime_ns) ||
+	    !b->data)
 		return -EINVAL;
 	if (!b->frames)
 		return 0;
-	return src->s->host.emit(src->s->host.pipeline, b->data, b->frames, b->mono_ns,
-				 b->realtime_ns / 1000);
+	if ((size_t)b->frames > PLUGIN_MAX_BLOCK_BYTES / frame_bytes)
+		return -E2BIG;
+	if (!flush_staged(src))
+		return -EAGAIN;
+	taken = src->s->host.emit(src->s->host.pipeline, b->data, b->frames, b->mono_ns,
+				  b->realtime_ns / 1000);
+	rest = b->frames - taken;
+	if (!rest)
+		return 0;
+	if (rest * frame_bytes > st->cap) {
+		uint8_t *grown = realloc(st->data, rest * frame_bytes);
+
+		if (!grown)
+			return -ENOMEM; /* the rest is lost: the plugin counts an overrun */
+		st->data = grown;
+		st->cap = rest * frame_bytes;
+	}
+	memcpy(st->data, (const uint8_t *)b->data + taken * frame_bytes, rest * frame_bytes);
+	st->frames = rest;
+	st->mono_ns = b->mono_ns + taken * 1000000000ull / src->s->rate;
+	st->realtime_us = b->realtime_ns / 1000 + taken * 1000000ull / src->s->rate;
+	return 0;
 }
 
 static void host_end_of_stream(ts_source *src)
@@ -322,6 +383,7 @@ static void release(ts_source *src)
 		event_unlink(src->events);
 	if (src->dl)
 		dlclose(src->dl);
+	free(src->staged.data);
 	free(src);
 }
 
@@ -364,7 +426,13 @@ static int plugin_start(struct source *s)
 {
 	ts_source *src = s->priv;
 
+	src->staged.frames = 0; /* what was aside belongs to the last run */
 	return src->plugin->start(src->priv);
+}
+
+static void plugin_resume(struct source *s)
+{
+	flush_staged(s->priv);
 }
 
 static void plugin_stop(struct source *s)
@@ -391,6 +459,6 @@ const struct source_ops plugin_source_ops = {
 	.open = plugin_open,
 	.start = plugin_start,
 	.stop = plugin_stop,
-	.resume = NULL,
+	.resume = plugin_resume,
 	.close = plugin_close,
 };

@@ -47,7 +47,7 @@ struct replay {
 	uint64_t start_mono_ns, start_real_us;
 	uint64_t frames_done;           /* emitted since start */
 	int16_t block[REPLAY_BLOCK_FRAMES * REPLAY_MAX_CHANNELS];
-	size_t pending;                 /* frames read but refused (-EAGAIN) */
+	size_t pending;                 /* frames read, not yet taken by the pipeline */
 	bool ended;
 };
 
@@ -284,18 +284,23 @@ static int replay_open(struct source *s, struct settings *keys, struct config_er
 	return 0;
 }
 
-/* Emits the pending block; false when the pipeline is full. */
+/* Emits the pending frames; false when the pipeline took only some (the
+ * rest move to the front of the block, to go on resume). */
 static bool emit_pending(struct replay *r)
 {
 	const uint64_t offset_ns = r->frames_done * 1000000000ull / r->s->rate;
 	const uint64_t offset_us = r->frames_done * 1000000ull / r->s->rate;
+	const size_t taken = r->s->host.emit(r->s->host.pipeline, r->block, r->pending,
+					     r->start_mono_ns + offset_ns,
+					     r->start_real_us + offset_us);
 
-	if (r->s->host.emit(r->s->host.pipeline, r->block, r->pending,
-			    r->start_mono_ns + offset_ns, r->start_real_us + offset_us) == -EAGAIN)
-		return false;
-	r->frames_done += r->pending;
-	r->pending = 0;
-	return true;
+	r->frames_done += taken;
+	r->pending -= taken;
+	if (!r->pending)
+		return true;
+	memmove(r->block, r->block + taken * r->s->channels,
+		r->pending * r->s->channels * sizeof(r->block[0]));
+	return false;
 }
 
 /* Reads the next block into pending; false at the end (after looping). */
@@ -355,10 +360,10 @@ static int on_timer(sd_event_source *es, uint64_t usec, void *user)
 		finish(r);
 		return 0;
 	}
-	/* A full pipeline in real time means it cannot keep up: drop the block
-	 * (as a sound card would overrun) and say so. */
+	/* A full pipeline in real time means it cannot keep up: drop what it
+	 * did not take (as a sound card would overrun) and say so. */
 	if (!emit_pending(r)) {
-		log_warning("replay %s: pipeline full, block dropped", r->path);
+		log_warning("replay %s: pipeline full, %zu frames dropped", r->path, r->pending);
 		r->frames_done += r->pending;
 		r->pending = 0;
 	}
@@ -378,6 +383,7 @@ static int replay_start(struct source *s)
 	r->start_mono_ns = now_ns(CLOCK_MONOTONIC);
 	r->start_real_us = now_ns(CLOCK_REALTIME) / 1000;
 	r->frames_done = 0;
+	r->pending = 0;
 	r->ended = false;
 	if (r->fast) {
 		if (!r->defer) {
@@ -434,10 +440,3 @@ const struct source_ops replay_source_ops = {
 	.resume = replay_resume,
 	.close = replay_close,
 };
-
-const struct source_ops *source_builtin(const char *name)
-{
-	if (!strcmp(name, replay_source_ops.name))
-		return &replay_source_ops;
-	return NULL;
-}

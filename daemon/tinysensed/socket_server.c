@@ -1253,7 +1253,7 @@ static int retry_binding(struct socket_server *s, int err)
 
 /* ---- publisher ------------------------------------------------------------------- */
 
-static void on_detection(void *user, struct pipeline *p, const struct detection_event *ev)
+static void on_detection(void *user, const struct pipeline *p, const struct detection_event *ev)
 {
 	struct socket_server *s = user;
 	const char *name = pipeline_name(p);
@@ -1279,8 +1279,7 @@ static void on_detection(void *user, struct pipeline *p, const struct detection_
 
 /* SCORES: every inference's averaged score per label, to the clients that
  * asked for them ("scores": true) and watch the pipeline. */
-static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15, size_t n,
-		      uint64_t mono_ns, uint64_t realtime_us)
+static void on_scores(void *user, const struct pipeline *p, const struct scores_event *ev)
 {
 	struct socket_server *s = user;
 	const struct pipeline_config *cfg = pipeline_config(p);
@@ -1294,12 +1293,12 @@ static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15
 		json_object_put(values);
 		return;
 	}
-	for (size_t i = 0; i < n && i < cfg->n_labels; i++)
-		json_object_object_add(values, cfg->labels[i], json_score(scores_q15[i]));
+	for (size_t i = 0; i < ev->n && i < cfg->n_labels; i++)
+		json_object_object_add(values, cfg->labels[i], json_score(ev->scores_q15[i]));
 	json_object_object_add(o, "pipeline", json_object_new_string(name));
 	json_object_object_add(o, "scores", values);
-	json_object_object_add(o, "time", json_time(realtime_us));
-	json_object_object_add(o, "mono_usec", json_object_new_int64((int64_t)(mono_ns / 1000)));
+	json_object_object_add(o, "time", json_time(ev->realtime_us));
+	json_object_object_add(o, "mono_usec", json_object_new_int64((int64_t)(ev->mono_ns / 1000)));
 	m = message_from_json(o);
 	if (!m)
 		return;
@@ -1314,7 +1313,7 @@ static void on_scores(void *user, struct pipeline *p, const uint16_t *scores_q15
 	message_unref(m);
 }
 
-static void on_state_changed(void *user, struct pipeline *p)
+static void on_state_changed(void *user, const struct pipeline *p)
 {
 	struct socket_server *s = user;
 	struct json_object *o = json_class("STATE");
@@ -1334,20 +1333,31 @@ static void on_state_changed(void *user, struct pipeline *p)
 	broadcast(s, pipeline_name(p), message_from_json(o));
 }
 
-static void on_pipelines_changed(void *user)
+static void on_pipelines_changed(void *user, const struct set_change *change)
 {
 	struct socket_server *s = user;
 
+	(void)change; /* PIPELINES lists the whole set */
 	history_prune(s);
 	broadcast(s, NULL, pipelines_message(&s->d->manager));
 }
 
-static void on_config_result(void *user)
+static void on_config_result(void *user, const char *error)
 {
 	struct socket_server *s = user;
 
+	(void)error; /* config_message() reads it from the manager */
 	broadcast(s, NULL, config_message(&s->d->manager));
 }
+
+static const struct publisher_ops socket_publisher_ops = {
+	.name = "socket",
+	.detection = on_detection,
+	.state_changed = on_state_changed,
+	.scores = on_scores,
+	.pipelines_changed = on_pipelines_changed,
+	.config_result = on_config_result,
+};
 
 /* ---- life -------------------------------------------------------------------------- */
 
@@ -1398,14 +1408,11 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 	}
 	if (r < 0)
 		goto err;
-	manager_add_publisher(&d->manager, &(struct publisher){
-		.user = s,
-		.detection = on_detection,
-		.state_changed = on_state_changed,
-		.scores = on_scores,
-		.pipelines_changed = on_pipelines_changed,
-		.config_result = on_config_result,
-	});
+	r = manager_add_publisher(&d->manager, &socket_publisher_ops, s);
+	if (r < 0) {
+		log_error("socket: %s", strerror(-r));
+		goto err;
+	}
 	*out = s;
 	return 0;
 err:

@@ -39,7 +39,7 @@ struct source_ops {
 	int (*open)(struct source *s, struct settings *keys, struct config_error *err);
 	int (*start)(struct source *s);
 	void (*stop)(struct source *s);
-	/* The pipeline has room again after source_emit() said -EAGAIN. */
+	/* The pipeline has room again after emit took fewer frames than given. */
 	void (*resume)(struct source *s);
 	void (*close)(struct source *s);
 };
@@ -47,10 +47,12 @@ struct source_ops {
 /* What a source may call: the pipeline's side. */
 struct source_host {
 	void *pipeline;
-	/* n frames of the source's format; 0, or -EAGAIN when the pipeline is
-	 * full (then wait for resume). */
-	int (*emit)(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
-		    uint64_t realtime_us);
+	/* Offers n frames of the source's format (any n); returns how many
+	 * the pipeline took (copied), from the first.  Fewer than n: it is full;
+	 * the source keeps the rest and offers it again on resume (a live
+	 * source that cannot wait drops what it cannot keep, and says so). */
+	size_t (*emit)(void *pipeline, const void *frames, size_t n, uint64_t mono_ns,
+		       uint64_t realtime_us);
 	/* The stream ended (a recording's last block was emitted). */
 	void (*end)(void *pipeline);
 	/* The source's state and its LastError text (NULL: none). */

@@ -216,10 +216,10 @@ static void publish_detections(struct fuzz_state *s, unsigned n, unsigned seed)
 			.realtime_us = 1795000000000000ull + 1000ull * i,
 		};
 
-		manager_publish_detection(&s->d.manager, s->kws, &ev);
+		publishers_detection(&s->d.manager.publishers, s->kws, &ev);
 	}
 	if (n && (seed & 7) == 0)
-		manager_publish_state(&s->d.manager, s->kws);
+		publishers_state_changed(&s->d.manager.publishers, s->kws);
 }
 
 static int connect_client(struct fuzz_state *s)
