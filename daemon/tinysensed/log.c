@@ -17,8 +17,16 @@
 #include <systemd/sd-journal.h>
 
 static int max_level = LOG_INFO;
+static bool stderr_journal; /* stderr is the journal's stream: fields go there */
 
-void log_set_level(int level) { max_level = level; }
+static bool stderr_is_journal(void);
+
+void log_init(int level)
+{
+	max_level = level;
+	stderr_journal = stderr_is_journal();
+}
+
 int log_get_level(void) { return max_level; }
 
 int log_level_from_name(const char *name)
@@ -70,7 +78,7 @@ void log_detection(const char *pipeline, const char *label, double score,
 {
 	if (LOG_INFO > max_level)
 		return;
-	if (stderr_is_journal()) {
+	if (stderr_journal) {
 		sd_journal_send("MESSAGE=%s: %s %.3f", pipeline, label, score,
 				"PRIORITY=%d", LOG_INFO,
 				"PIPELINE=%s", pipeline,

@@ -10,7 +10,9 @@
 
 #include <syslog.h>
 
-void log_set_level(int level);
+/* Sets the level and looks once whether stderr is the journal's stream
+ * (JOURNAL_STREAM): call at start-up, before any thread. */
+void log_init(int level);
 int log_get_level(void);
 /* "err", "warning", "notice", "info", "debug" -> LOG_*; -1 when unknown. */
 int log_level_from_name(const char *name);

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	r = daemon_config_load(&d.cfg, argc, argv, &err);
 	if (r)
 		return r > 0 ? EXIT_SUCCESS : (fprintf(stderr, "tinysensed: %s\n", err.text), 2);
-	log_set_level(d.cfg.log_level);
+	log_init(d.cfg.log_level);
 	d.print = d.cfg.print;
 	raise_fd_limit();
 	r = setup_event_loop(&d);

@@ -128,7 +128,7 @@ static struct fuzz_state *setup(void)
 
 	if (!s)
 		abort();
-	log_set_level(LOG_CRIT); /* every malformed request would be logged */
+	log_init(LOG_CRIT); /* every malformed request would be logged */
 	snprintf(s->dir, sizeof(s->dir), "/tmp/fuzz_socket.XXXXXX");
 	if (!mkdtemp(s->dir) || sd_event_new(&s->d.event) < 0)
 		abort();
