@@ -27,6 +27,7 @@ struct chain {
 	ts_tensor *input;
 	const ts_tensor *output;
 	char sha256[65];
+	char model_path[PC_PATH_LEN * 2]; /* for messages */
 
 	struct frontend fe;
 	size_t frame_bytes;            /* one feature frame */
@@ -208,32 +209,22 @@ static int setup_anomaly(struct chain *c, const struct pipeline_config *pc,
 	return 0;
 }
 
-int chain_new(struct pipeline_config *pc, const char *model_dir,
-	      const ts_interpreter_options *opt, enum sample_format format,
-	      uint16_t channels, struct chain **out, struct config_error *err)
+int chain_new(const struct pipeline_config *pc, const char *model_dir,
+	      const ts_interpreter_options *opt, struct chain **out, struct config_error *err)
 {
 	struct chain *c = calloc(1, sizeof(*c));
-	char path[PC_PATH_LEN * 2];
 	int r;
 
 	if (!c)
 		return -ENOMEM;
 	/* A relative path that exists as given (e.g. in tests) wins. */
 	if (access(pc->model_path, R_OK) == 0)
-		snprintf(path, sizeof(path), "%s", pc->model_path);
+		snprintf(c->model_path, sizeof(c->model_path), "%s", pc->model_path);
 	else
-		resolve(path, sizeof(path), model_dir, pc->model_path);
-	r = read_model(c, path, err);
+		resolve(c->model_path, sizeof(c->model_path), model_dir, pc->model_path);
+	r = read_model(c, c->model_path, err);
 	if (!r)
-		r = load_interpreter(c, path, opt, err);
-	if (!r)
-		r = frontend_open(&c->fe, pc, format, channels, ts_tensor_scale(c->input),
-				  ts_tensor_zero_point(c->input), err);
-	if (!r)
-		r = setup_stack(c, path, err);
-	if (!r)
-		r = pc->detect.anomaly ? setup_anomaly(c, pc, path, err)
-				       : setup_detector(c, pc, path, err);
+		r = load_interpreter(c, c->model_path, opt, err);
 	c->stride = pc->model_stride ? pc->model_stride : 1;
 	if (r) {
 		chain_free(c);
@@ -241,6 +232,20 @@ int chain_new(struct pipeline_config *pc, const char *model_dir,
 	}
 	*out = c;
 	return 0;
+}
+
+int chain_connect(struct chain *c, struct pipeline_config *pc, enum sample_format format,
+		  uint16_t channels, struct config_error *err)
+{
+	int r = frontend_open(&c->fe, pc, format, channels, ts_tensor_scale(c->input),
+			      ts_tensor_zero_point(c->input), err);
+
+	if (!r)
+		r = setup_stack(c, c->model_path, err);
+	if (!r)
+		r = pc->detect.anomaly ? setup_anomaly(c, pc, c->model_path, err)
+				       : setup_detector(c, pc, c->model_path, err);
+	return r;
 }
 
 struct chain *chain_free(struct chain *c)

@@ -23,14 +23,18 @@ struct chain;
  * time on the clock of the t0_ns given to chain_feed(). */
 typedef void (*chain_detection_fn)(void *user, const ts_detection *det);
 
-/* Loads the model (relative Path= under model_dir, if that is not NULL)
- * with the interpreter options given (the kernel set; NULL: defaults),
- * builds the front-end for frames of `channels` values and the detector
- * for pc, whose [Frontend] keys it claims (setting_take).  Errors name the
- * file, key or model problem. */
-int chain_new(struct pipeline_config *pc, const char *model_dir,
-	      const ts_interpreter_options *opt, enum sample_format format,
-	      uint16_t channels, struct chain **out, struct config_error *err);
+/* Loads, verifies and plans the model (relative Path= under model_dir, if
+ * that is not NULL) with the interpreter options given (the kernel set and
+ * limits; NULL: defaults): the costly part, safe on any thread.  Errors
+ * name the file and the model problem. */
+int chain_new(const struct pipeline_config *pc, const char *model_dir,
+	      const ts_interpreter_options *opt, struct chain **out, struct config_error *err);
+
+/* Then, once the source's sample format and channels are known: builds the
+ * front-end for them and the detector for pc, whose [Frontend] keys it
+ * claims (setting_take).  Errors name the file and key. */
+int chain_connect(struct chain *c, struct pipeline_config *pc, enum sample_format format,
+		  uint16_t channels, struct config_error *err);
 struct chain *chain_free(struct chain *c);
 
 /* Samples per second the front-end expects (0: any). */

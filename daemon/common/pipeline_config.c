@@ -474,3 +474,35 @@ int pipeline_config_label_index(const struct pipeline_config *pc, const char *la
 			return (int)i;
 	return -1;
 }
+
+static bool settings_equal(const struct settings *a, const struct settings *b)
+{
+	if (a->n != b->n || strcmp(a->section, b->section))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->items[i].key, b->items[i].key) ||
+		    strcmp(a->items[i].value, b->items[i].value))
+			return false;
+	return true;
+}
+
+bool pipeline_config_equal(const struct pipeline_config *a, const struct pipeline_config *b)
+{
+	if (strcmp(a->name, b->name) || strcmp(a->clock, b->clock) ||
+	    a->n_sources != b->n_sources || a->frontend != b->frontend ||
+	    !settings_equal(&a->frontend_keys, &b->frontend_keys) ||
+	    strcmp(a->model_path, b->model_path) || a->n_labels != b->n_labels ||
+	    a->model_stride != b->model_stride ||
+	    /* Zeroed before parsing, filled by value: comparable bytes. */
+	    memcmp(&a->detect, &b->detect, sizeof(a->detect)))
+		return false;
+	for (size_t i = 0; i < a->n_sources; i++)
+		if (strcmp(a->sources[i].name, b->sources[i].name) ||
+		    strcmp(a->sources[i].plugin, b->sources[i].plugin) ||
+		    !settings_equal(&a->sources[i].keys, &b->sources[i].keys))
+			return false;
+	for (size_t i = 0; i < a->n_labels; i++)
+		if (strcmp(a->labels[i], b->labels[i]))
+			return false;
+	return true;
+}

@@ -118,6 +118,10 @@ int setting_error(struct config_error *err, const struct settings *s,
 /* -EINVAL naming the first setting nobody took, else 0. */
 int settings_check_all_taken(const struct settings *s, struct config_error *err);
 
+/* True when a and b say the same: every section, key, value and label
+ * (line numbers, file names and which keys were claimed aside). */
+bool pipeline_config_equal(const struct pipeline_config *a, const struct pipeline_config *b);
+
 /* Index of label in pc->labels, or -1. */
 int pipeline_config_label_index(const struct pipeline_config *pc, const char *label);
 

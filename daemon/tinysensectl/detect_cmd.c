@@ -83,8 +83,9 @@ int cmd_detect(int argc, char **argv)
 		fprintf(stderr, "tinysensectl: %s\n", werr);
 		goto out;
 	}
-	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", &interp,
-		      SAMPLE_S16, wav.channels, &chain, &err)) {
+	if (chain_new(pc, model_dir ? model_dir : "/usr/share/tinysense/models", &interp, &chain,
+		      &err) ||
+	    chain_connect(chain, pc, SAMPLE_S16, wav.channels, &err)) {
 		fprintf(stderr, "tinysensectl: %s\n", err.text);
 		wav_close(&wav);
 		goto out;

@@ -40,6 +40,7 @@ static const sd_bus_error_map tinysense_errors[] = {
 	SD_BUS_ERROR_MAP(TS_BUS_ERROR_ALREADY_RUNNING, EALREADY),
 	SD_BUS_ERROR_MAP(TS_BUS_ERROR_NOT_RUNNING, ESRCH),
 	SD_BUS_ERROR_MAP(TS_BUS_ERROR_START_FAILED, EIO),
+	SD_BUS_ERROR_MAP(TS_BUS_ERROR_STILL_STOPPING, EBUSY),
 	SD_BUS_ERROR_MAP_END
 };
 
@@ -265,22 +266,41 @@ static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error
 	return r;
 }
 
+/* The reply to Reload(), once the reload is over (the message was kept). */
+static void reload_replied(void *user, int r, const char *text)
+{
+	sd_bus_message *m = user;
+
+	if (r < 0) {
+		log_warning("Reload over D-Bus failed, the old pipelines keep running: %s",
+			    text[0] ? text : strerror(-r));
+		r = sd_bus_reply_method_errorf(m, TS_BUS_ERROR_RELOAD_FAILED, "%s",
+					       text[0] ? text : strerror(-r));
+	} else {
+		r = sd_bus_reply_method_return(m, NULL);
+	}
+	if (r < 0)
+		log_debug("D-Bus: cannot answer Reload(): %s", strerror(-r));
+	sd_bus_message_unref(m);
+}
+
+/* Answered when the new set is in place or refused: models are loaded on a
+ * thread meanwhile, and the bus keeps being served. */
 static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct config_error err = { .text = "" };
 	int r;
 
 	r = check_privileged(m, error);
 	if (r <= 0)
 		return r;
-	r = manager_reload(bus_manager(userdata), &err);
+	r = manager_reload(bus_manager(userdata), reload_replied, sd_bus_message_ref(m));
 	if (r < 0) {
-		log_warning("Reload over D-Bus failed, the old pipelines keep running: %s",
-			    err.text[0] ? err.text : strerror(-r));
+		sd_bus_message_unref(m);
 		return sd_bus_error_setf(error, TS_BUS_ERROR_RELOAD_FAILED, "%s",
-					 err.text[0] ? err.text : strerror(-r));
+					 r == -EBUSY ? "a reload is already in progress"
+						     : strerror(-r));
 	}
-	return sd_bus_reply_method_return(m, NULL);
+	return 1; /* the reply comes later */
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -464,6 +484,10 @@ static int method_start(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	if (r == -EALREADY)
 		return sd_bus_error_setf(error, TS_BUS_ERROR_ALREADY_RUNNING,
 					 "Pipeline %s is already running", pipeline_name(p));
+	if (r == -EBUSY)
+		return sd_bus_error_setf(error, TS_BUS_ERROR_STILL_STOPPING,
+					 "Pipeline %s is still stopping: its inference in progress has not ended",
+					 pipeline_name(p));
 	if (r < 0) {
 		pipeline_get_stats(p, &st);
 		return sd_bus_error_setf(error, TS_BUS_ERROR_START_FAILED,

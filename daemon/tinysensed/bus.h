@@ -10,7 +10,7 @@
  *       succeeds: the running set is the last good one)
  *     ListPipelines() -> a(sso) name, state, object path;  Reload()
  *   /org/tinysense1/pipeline/NAME        org.tinysense1.Pipeline
- *     Name s, State s (running|stopped|degraded|failed), Source s, Model s,
+ *     Name s, State s (running|stopped|stopping|degraded|failed), Source s, Model s,
  *     ModelSha256 s, Labels as, Thresholds a{sd}, LastLabel s, LastScore d,
  *     LastTimestamp t (CLOCK_REALTIME usec), Detections t, Inferences t,
  *     MeanInferenceUsec d
@@ -54,6 +54,7 @@
 #define TS_BUS_ERROR_ALREADY_RUNNING "org.tinysense1.Error.AlreadyRunning" /* EALREADY */
 #define TS_BUS_ERROR_NOT_RUNNING     "org.tinysense1.Error.NotRunning"     /* ESRCH */
 #define TS_BUS_ERROR_START_FAILED    "org.tinysense1.Error.StartFailed"    /* EIO */
+#define TS_BUS_ERROR_STILL_STOPPING  "org.tinysense1.Error.StillStopping"  /* EBUSY */
 
 /* The group whose members may call the privileged methods. */
 #define TS_BUS_GROUP "tinysense"

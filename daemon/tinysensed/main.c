@@ -26,21 +26,33 @@ static void notify_status(struct daemon *d)
 	sd_notifyf(0, "STATUS=%zu of %zu pipelines running", running, d->manager.n_pipelines);
 }
 
-static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *user)
+static void on_reloaded(void *user, int r, const char *error)
 {
 	struct daemon *d = user;
-	struct config_error err = { "" };
 
-	(void)s;
-	(void)si;
-	sd_notify(0, "RELOADING=1");
-	if (manager_reload(&d->manager, &err) < 0) {
-		log_error("reload failed, keeping the running configuration: %s", err.text);
-		sd_notifyf(0, "READY=1\nSTATUS=reload failed: %s", err.text);
-		return 0;
+	if (r < 0) {
+		log_error("reload failed, keeping the running configuration: %s", error);
+		sd_notifyf(0, "READY=1\nSTATUS=reload failed: %s", error);
+		return;
 	}
 	sd_notify(0, "READY=1");
 	notify_status(d);
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *user)
+{
+	struct daemon *d = user;
+	int r;
+
+	(void)s;
+	(void)si;
+	r = manager_reload(&d->manager, on_reloaded, d);
+	if (r == -EBUSY)
+		log_warning("SIGHUP: a reload is already in progress");
+	else if (r < 0)
+		log_error("SIGHUP: cannot reload: %s", strerror(-r));
+	else
+		sd_notify(0, "RELOADING=1");
 	return 0;
 }
 

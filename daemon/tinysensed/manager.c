@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg_job.h"
 #include "log.h"
 
 void manager_init(struct manager *m, sd_event *event, const char *pipelines_dir)
@@ -100,12 +101,19 @@ static int list_configs(const char *dir, char **names, size_t max, size_t *n,
 	return 0;
 }
 
-/* One pipeline from its file; 0 and set[*n_set++], or an error in err. */
-static int build_one(struct manager *m, const char *path, struct pipeline **set,
+static const struct pipeline_sink *manager_sink(struct manager *m, struct pipeline_sink *sink)
+{
+	*sink = (struct pipeline_sink){ m, on_detection, on_scores, on_state, on_finished };
+	return sink;
+}
+
+/* One pipeline from its file; 0 and set[*n_set++], or an error in err.
+ * attach: ready to start (loop thread only); otherwise only prepared. */
+static int build_one(struct manager *m, const char *path, bool attach, struct pipeline **set,
 		     size_t *n_set, struct config_error *err)
 {
 	const struct pipeline_env env = { m->event, m->model_dir, m->plugin_dir, &m->interp };
-	const struct pipeline_sink sink = { m, on_detection, on_scores, on_state, on_finished };
+	struct pipeline_sink sink;
 	struct pipeline_config *cfg = calloc(1, sizeof(*cfg));
 	int r;
 
@@ -123,18 +131,21 @@ static int build_one(struct manager *m, const char *path, struct pipeline **set,
 		free(cfg);
 		return r;
 	}
-	r = pipeline_new(&env, &sink, cfg, &set[*n_set], err); /* owns cfg */
+	/* Either owns cfg from here. */
+	r = attach ? pipeline_new(&env, manager_sink(m, &sink), cfg, &set[*n_set], err)
+		   : pipeline_prepare(&env, cfg, &set[*n_set], err);
 	if (!r)
-		pipeline_want_scores(set[(*n_set)++], m->scores_wanted);
+		(*n_set)++;
 	return r;
 }
 
 /* Builds a new set; nothing is started.  all_or_nothing: the first error
  * ends it with an empty set (reload, --check-config); otherwise a file that
  * fails is logged and left out, and the first error is returned with the
- * pipelines of the others (start-up: serve what can be served). */
+ * pipelines of the others (start-up: serve what can be served).  attach:
+ * as build_one(). */
 static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
-		     bool all_or_nothing, struct config_error *err)
+		     bool all_or_nothing, bool attach, struct config_error *err)
 {
 	char *names[MANAGER_MAX_PIPELINES];
 	size_t n = 0;
@@ -150,7 +161,7 @@ static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
 		if (failed && all_or_nothing)
 			break;
 		snprintf(path, sizeof(path), "%s/%s", m->pipelines_dir, names[i]);
-		r = build_one(m, path, set, n_set, &one);
+		r = build_one(m, path, attach, set, n_set, &one);
 		if (!r)
 			continue;
 		if (!one.text[0])
@@ -184,63 +195,177 @@ static void config_result(struct manager *m, int r, const struct config_error *e
 	publishers_config_result(&m->publishers, m->config_error);
 }
 
-static void start_all(struct manager *m)
+static void start_all(struct manager *m, struct pipeline *const *set, size_t n)
 {
-	for (size_t i = 0; i < m->n_pipelines; i++) {
-		int r = pipeline_start(m->pipelines[i]);
+	(void)m;
+	for (size_t i = 0; i < n; i++) {
+		int r = pipeline_start(set[i]);
 
 		if (r < 0)
-			log_error("%s: cannot start: %s", pipeline_name(m->pipelines[i]),
-				  strerror(-r));
+			log_error("%s: cannot start: %s", pipeline_name(set[i]), strerror(-r));
 	}
 }
 
 int manager_load(struct manager *m, struct config_error *err)
 {
-	int r = build_set(m, m->pipelines, &m->n_pipelines, false, err);
+	int r = build_set(m, m->pipelines, &m->n_pipelines, false, true, err);
 	const struct set_change added = { .added = m->pipelines, .n_added = m->n_pipelines };
 
+	for (size_t i = 0; i < m->n_pipelines; i++)
+		pipeline_want_scores(m->pipelines[i], m->scores_wanted);
 	publishers_pipelines_changed(&m->publishers, &added);
-	start_all(m);
+	start_all(m, m->pipelines, m->n_pipelines);
 	config_result(m, r, err);
 	return r;
 }
 
 int manager_check(struct manager *m, struct config_error *err)
 {
-	return build_set(m, m->pipelines, &m->n_pipelines, true, err);
+	return build_set(m, m->pipelines, &m->n_pipelines, true, true, err);
 }
 
-int manager_reload(struct manager *m, struct config_error *err)
-{
+/* ---- reload: prepared on a thread, swapped on the loop ------------------- */
+
+struct reload {
+	struct manager *m;
+	struct bg_job *job;
+	manager_reload_done done;
+	void *user;
+	/* Written by the thread, read on the loop once it is done. */
 	struct pipeline *set[MANAGER_MAX_PIPELINES];
+	size_t n;
+	int r;
+	struct config_error err;
+};
+
+static void reload_work(void *user)
+{
+	struct reload *rl = user;
+
+	rl->r = build_set(rl->m, rl->set, &rl->n, true, false, &rl->err);
+}
+
+/* The running pipeline that the prepared one would only repeat: same file
+ * contents (every key and label) and same model bytes.  NULL if none. */
+static struct pipeline *same_running(struct manager *m, const struct pipeline *p)
+{
+	struct pipeline *old = manager_find(m, pipeline_name(p));
+
+	if (old && pipeline_config_equal(pipeline_config(old), pipeline_config(p)) &&
+	    !strcmp(pipeline_model_sha256(old), pipeline_model_sha256(p)))
+		return old;
+	return NULL;
+}
+
+static bool in_set(struct pipeline *const *set, size_t n, const struct pipeline *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == p)
+			return true;
+	return false;
+}
+
+/* On the loop: attaches what changed, then swaps.  Returns 0 or -errno with
+ * rl->err set; on error the running set is untouched. */
+static int reload_swap(struct manager *m, struct reload *rl)
+{
+	struct pipeline *next[MANAGER_MAX_PIPELINES], *fresh[MANAGER_MAX_PIPELINES];
 	char old_names[MANAGER_MAX_PIPELINES][PC_NAME_LEN];
 	const char *removed[MANAGER_MAX_PIPELINES];
-	struct set_change change = { .removed = removed, .added = set };
-	size_t n;
-	int r = build_set(m, set, &n, true, err);
+	struct set_change change = { .removed = removed, .added = fresh };
+	struct pipeline_sink sink;
+	size_t n_kept = 0;
+	int r;
 
-	if (r) {
-		config_result(m, r, err);
-		return r; /* the running set is untouched */
+	for (size_t i = 0; i < rl->n; i++) {
+		struct pipeline *old = same_running(m, rl->set[i]);
+
+		next[i] = old ? old : rl->set[i];
+		n_kept += old != NULL;
+		if (old)
+			continue;
+		r = pipeline_attach(rl->set[i], manager_sink(m, &sink), &rl->err);
+		if (r < 0)
+			return r; /* the caller frees rl->set */
+		pipeline_want_scores(rl->set[i], m->scores_wanted);
+		fresh[change.n_added++] = rl->set[i];
 	}
-	/* Every pipeline is replaced, also one whose file did not change: its
-	 * objects are announced as removed and added again. */
-	manager_stop_all(m);
+	/* From here nothing fails.  Replaced and removed pipelines go. */
 	for (size_t i = 0; i < m->n_pipelines; i++) {
-		snprintf(old_names[i], sizeof(old_names[i]), "%s", pipeline_name(m->pipelines[i]));
-		removed[i] = old_names[i];
-		pipeline_free(m->pipelines[i]);
+		struct pipeline *old = m->pipelines[i];
+
+		if (in_set(next, rl->n, old))
+			continue;
+		snprintf(old_names[change.n_removed], sizeof(old_names[0]), "%s", pipeline_name(old));
+		removed[change.n_removed] = old_names[change.n_removed];
+		change.n_removed++;
+		if (pipeline_state(old) != PIPELINE_STOPPED)
+			pipeline_stop(old);
+		pipeline_free(old);
 	}
-	change.n_removed = m->n_pipelines;
-	memcpy(m->pipelines, set, n * sizeof(set[0]));
-	m->n_pipelines = n;
-	change.n_added = n;
+	for (size_t i = 0; i < rl->n; i++)
+		if (next[i] != rl->set[i])
+			rl->set[i] = pipeline_free(rl->set[i]); /* a repeat of a kept one */
+	memcpy(m->pipelines, next, rl->n * sizeof(next[0]));
+	m->n_pipelines = rl->n;
+	rl->n = 0;
 	publishers_pipelines_changed(&m->publishers, &change);
-	start_all(m);
-	config_result(m, 0, err);
-	log_info("reloaded: %zu pipelines", n);
+	start_all(m, fresh, change.n_added);
+	log_info("reloaded: %zu pipelines, %zu unchanged and kept as they were", m->n_pipelines,
+		 n_kept);
 	return 0;
+}
+
+static void reload_done(void *user)
+{
+	struct reload *rl = user;
+	struct manager *m = rl->m;
+	int r = rl->r ? rl->r : reload_swap(m, rl);
+
+	for (size_t i = 0; i < rl->n; i++)
+		pipeline_free(rl->set[i]);
+	m->reload = NULL;
+	config_result(m, r, &rl->err);
+	if (rl->done)
+		rl->done(rl->user, r, m->config_error);
+	bg_job_free(rl->job);
+	free(rl);
+}
+
+int manager_reload(struct manager *m, manager_reload_done done, void *user)
+{
+	struct reload *rl;
+	int r;
+
+	if (m->reload)
+		return -EBUSY;
+	rl = calloc(1, sizeof(*rl));
+	if (!rl)
+		return -ENOMEM;
+	*rl = (struct reload){ .m = m, .done = done, .user = user };
+	r = bg_job_start(m->event, reload_work, reload_done, rl, &rl->job);
+	if (r < 0) {
+		free(rl);
+		return r;
+	}
+	m->reload = rl;
+	return 0;
+}
+
+/* A reload still preparing when the daemon stops: waited for, dropped. */
+static void reload_cancel(struct manager *m)
+{
+	struct reload *rl = m->reload;
+
+	if (!rl)
+		return;
+	bg_job_free(rl->job);
+	for (size_t i = 0; i < rl->n; i++)
+		pipeline_free(rl->set[i]);
+	m->reload = NULL;
+	if (rl->done)
+		rl->done(rl->user, -ECANCELED, "the daemon is stopping");
+	free(rl);
 }
 
 struct pipeline *manager_find(const struct manager *m, const char *name)
@@ -260,6 +385,7 @@ void manager_stop_all(struct manager *m)
 
 void manager_free(struct manager *m)
 {
+	reload_cancel(m);
 	manager_stop_all(m);
 	for (size_t i = 0; i < m->n_pipelines; i++)
 		pipeline_free(m->pipelines[i]);

@@ -31,6 +31,7 @@ struct manager {
 	struct publishers publishers;
 	bool exit_when_finished;      /* leave the loop once every source ended */
 	bool scores_wanted;           /* some publisher wants every inference's scores */
+	struct reload *reload;        /* in progress, or NULL */
 	/* Why the last load or reload was refused (the file and the problem);
 	 * empty once one succeeds.  Shown on D-Bus and the socket. */
 	char config_error[512];
@@ -52,8 +53,18 @@ int manager_load(struct manager *m, struct config_error *err);
  * and source is validated. */
 int manager_check(struct manager *m, struct config_error *err);
 
-/* Re-reads the directory and swaps atomically; on error the old set runs on. */
-int manager_reload(struct manager *m, struct config_error *err);
+/* How a reload ended: 0, or -errno and why (also in m->config_error). */
+typedef void (*manager_reload_done)(void *user, int r, const char *error);
+
+/* Re-reads the directory without holding up the loop: files are read and
+ * models loaded, verified and planned on a thread while the daemon keeps
+ * serving; then, on the loop, the sources of what changed are opened and
+ * the new set replaces the old at once.  A pipeline whose file (every key
+ * and label) and model are unchanged is kept as it runs, with its
+ * thresholds set at run time and its stopped or running state.  On any
+ * error nothing changes.  done (may be NULL) is called on the loop when it
+ * is over.  0 once started; -EBUSY while another reload is in progress. */
+int manager_reload(struct manager *m, manager_reload_done done, void *user);
 
 struct pipeline *manager_find(const struct manager *m, const char *name);
 void manager_stop_all(struct manager *m);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chain.h"
@@ -20,6 +21,9 @@
 #define OUT_SLOTS 256       /* results in flight, worker -> loop */
 #define START_RETRY_MIN_USEC (1000 * 1000ull)  /* a source that failed to start */
 #define START_RETRY_MAX_USEC (30 * 1000 * 1000ull)
+/* How long Stop() waits for the worker to finish its inference before it
+ * goes on without it (state "stopping", then "stopped" when it is done). */
+#define STOP_WAIT_NS (100 * 1000 * 1000l)
 
 /* A block of samples, loop -> worker.  frames == 0 && end: end of stream. */
 struct sample_block {
@@ -58,8 +62,9 @@ struct pipeline {
 	int in_fd, out_fd;              /* eventfds: "look at the ring" */
 	sd_event_source *out_src;
 	pthread_t worker;
-	bool worker_running;
+	bool worker_running;            /* created and not yet joined */
 	atomic_bool stop_worker;
+	atomic_int fate;                /* enum worker_fate */
 	atomic_uint_fast64_t inferences, inference_ns, results_dropped;
 	pthread_mutex_t threshold_lock;
 	uint16_t thresholds[PC_MAX_LABELS]; /* Q15, per class */
@@ -69,7 +74,7 @@ struct pipeline {
 	/* Loop-side state. */
 	sd_event_source *start_retry;   /* armed while a failed start waits to retry */
 	uint64_t start_backoff_usec;
-	bool waiting_for_space;         /* the source got -EAGAIN */
+	bool waiting_for_space;         /* emit took less than offered */
 	bool source_ended, finished;
 	uint64_t stream_start_ns;
 	enum source_state sensor_state;
@@ -81,11 +86,16 @@ struct pipeline {
 	uint64_t block_mono_ns, block_realtime_us;
 };
 
+/* Who frees the worker's half: the loop after a join, or the worker itself
+ * when pipeline_free() could not wait for it (orphaned). */
+enum worker_fate { WORKER_RUNNING, WORKER_EXITED, WORKER_ORPHANED };
+
 const char *pipeline_state_name(enum pipeline_state s)
 {
-	static const char *const names[] = { "stopped", "running", "degraded", "failed" };
+	static const char *const names[] = { "stopped", "running", "degraded", "failed",
+					     "stopping" };
 
-	return (unsigned)s < 4 ? names[s] : "unknown";
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
 static void wake(int fd)
@@ -169,6 +179,8 @@ static void feed_block(struct pipeline *p, const struct sample_block *b)
 	atomic_store(&p->inference_ns, st.inference_ns);
 }
 
+static void free_worker_half(struct pipeline *p);
+
 static void *worker_main(void *arg)
 {
 	struct pipeline *p = arg;
@@ -199,6 +211,11 @@ static void *worker_main(void *arg)
 		if (read(p->in_fd, &v, sizeof(v)) < 0 && errno != EINTR && errno != EAGAIN)
 			break;
 	}
+	/* The loop joins us when told; orphaned, we clean up after ourselves. */
+	if (atomic_exchange(&p->fate, WORKER_EXITED) == WORKER_ORPHANED)
+		free_worker_half(p);
+	else
+		wake(p->out_fd);
 	return NULL;
 }
 
@@ -310,6 +327,8 @@ static void publish(struct pipeline *p, const struct result *r)
 		p->sink.detection(p->sink.user, p, &ev);
 }
 
+static void finish_stop(struct pipeline *p);
+
 static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
 {
 	struct pipeline *p = user;
@@ -318,6 +337,10 @@ static int on_results(sd_event_source *es, int fd, uint32_t revents, void *user)
 	(void)es;
 	(void)revents;
 	drain_fd(fd);
+	if (p->state == PIPELINE_STOPPING && atomic_load(&p->fate) == WORKER_EXITED) {
+		finish_stop(p);
+		return 0;
+	}
 	while ((r = ring_peek(&p->out))) {
 		struct result copy = *r;
 
@@ -373,8 +396,8 @@ static int open_source(struct pipeline *p, struct config_error *err)
 	return source_open(&p->source, &p->cfg->sources[0], err);
 }
 
-int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sink,
-		 struct pipeline_config *cfg, struct pipeline **out, struct config_error *err)
+int pipeline_prepare(const struct pipeline_env *env, struct pipeline_config *cfg,
+		     struct pipeline **out, struct config_error *err)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	int r;
@@ -384,15 +407,30 @@ int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sin
 		return -ENOMEM;
 	}
 	p->env = *env;
-	p->sink = *sink;
 	p->cfg = cfg;
 	p->in_fd = p->out_fd = -1;
 	pthread_mutex_init(&p->threshold_lock, NULL);
+	r = chain_new(p->cfg, env->model_dir, env->interp, &p->chain, err);
+	if (r) {
+		pipeline_free(p); /* and cfg */
+		return r;
+	}
+	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
+	for (size_t i = 0; i < p->cfg->n_labels; i++)
+		p->thresholds[i] = config_threshold(p->cfg, i);
+	*out = p;
+	return 0;
+}
+
+int pipeline_attach(struct pipeline *p, const struct pipeline_sink *sink,
+		    struct config_error *err)
+{
+	int r;
+
+	p->sink = *sink;
 	r = open_source(p, err);
-	if (r)
-		goto fail;
-	r = chain_new(p->cfg, env->model_dir, env->interp, p->source.format, p->source.channels,
-		      &p->chain, err);
+	if (!r)
+		r = chain_connect(p->chain, p->cfg, p->source.format, p->source.channels, err);
 	if (r)
 		goto fail;
 	if (chain_rate(p->chain) && chain_rate(p->chain) != p->source.rate) {
@@ -402,10 +440,7 @@ int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sin
 		r = -EINVAL;
 		goto fail;
 	}
-	snprintf(p->sha256, sizeof(p->sha256), "%s", chain_model_sha256(p->chain));
 	chain_set_scores_callback(p->chain, on_scores, p);
-	for (size_t i = 0; i < p->cfg->n_labels; i++)
-		p->thresholds[i] = config_threshold(p->cfg, i);
 	r = -ENOMEM;
 	if (ring_init(&p->in, IN_SLOTS, sizeof(struct sample_block) +
 		      ((size_t)BLOCK_MAX_FRAMES * p->source.channels *
@@ -418,15 +453,23 @@ int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sin
 		r = -errno;
 		goto fail;
 	}
-	r = sd_event_add_io(env->event, &p->out_src, p->out_fd, EPOLLIN, on_results, p);
+	r = sd_event_add_io(p->env.event, &p->out_src, p->out_fd, EPOLLIN, on_results, p);
 	if (r < 0)
 		goto fail;
-	*out = p;
 	return 0;
 fail:
 	if (!err->text[0])
-		snprintf(err->text, sizeof(err->text), "%s: %s", cfg->file, strerror(-r));
-	pipeline_free(p); /* and cfg */
+		snprintf(err->text, sizeof(err->text), "%s: %s", p->cfg->file, strerror(-r));
+	return r;
+}
+
+int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sink,
+		 struct pipeline_config *cfg, struct pipeline **out, struct config_error *err)
+{
+	int r = pipeline_prepare(env, cfg, out, err);
+
+	if (!r && (r = pipeline_attach(*out, sink, err)))
+		*out = pipeline_free(*out);
 	return r;
 }
 
@@ -477,11 +520,14 @@ int pipeline_start(struct pipeline *p)
 {
 	int r;
 
+	if (p->state == PIPELINE_STOPPING)
+		return -EBUSY;
 	if (p->worker_running)
 		return -EALREADY;
 	cancel_start_retry(p);
 	chain_reset(p->chain);
 	atomic_store(&p->stop_worker, false);
+	atomic_store(&p->fate, WORKER_RUNNING);
 	p->finished = p->source_ended = p->waiting_for_space = false;
 	p->samples = 0;
 	p->stream_start_ns = 0;
@@ -513,6 +559,39 @@ int pipeline_start(struct pipeline *p)
 	return 0;
 }
 
+/* Asks the worker to end and waits for it at most STOP_WAIT_NS: true when
+ * it was joined. */
+static bool end_worker(struct pipeline *p)
+{
+	struct timespec until;
+
+	atomic_store(&p->stop_worker, true);
+	wake(p->in_fd);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += STOP_WAIT_NS;
+	if (until.tv_nsec >= 1000000000l) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000l;
+	}
+	if (pthread_timedjoin_np(p->worker, NULL, &until))
+		return false;
+	p->worker_running = false;
+	return true;
+}
+
+/* The worker is gone: what it left belongs to the stopped stream. */
+static void finish_stop(struct pipeline *p)
+{
+	if (p->worker_running) {
+		pthread_join(p->worker, NULL); /* it has exited: no wait */
+		p->worker_running = false;
+	}
+	while (ring_peek(&p->in))
+		ring_pop(&p->in);
+	p->state = PIPELINE_STOPPED;
+	tell_state(p);
+}
+
 int pipeline_stop(struct pipeline *p)
 {
 	if (cancel_start_retry(p) && !p->worker_running) {
@@ -522,37 +601,27 @@ int pipeline_stop(struct pipeline *p)
 		tell_state(p);
 		return 0;
 	}
+	if (p->state == PIPELINE_STOPPING)
+		return 0;
 	if (!p->worker_running)
 		return -EALREADY;
 	p->source.ops->stop(&p->source);
-	atomic_store(&p->stop_worker, true);
-	wake(p->in_fd);
-	pthread_join(p->worker, NULL);
-	p->worker_running = false;
 	p->waiting_for_space = false;
-	/* Blocks still queued belong to the stopped stream. */
-	while (ring_peek(&p->in))
-		ring_pop(&p->in);
-	p->state = PIPELINE_STOPPED;
+	if (end_worker(p)) {
+		finish_stop(p);
+		return 0;
+	}
+	/* A long inference: never wait for it on the loop.  on_results()
+	 * finishes the stop when the worker says it has exited. */
+	log_info("%s: stopping after the inference in progress", p->cfg->name);
+	p->state = PIPELINE_STOPPING;
 	tell_state(p);
 	return 0;
 }
 
-struct pipeline *pipeline_free(struct pipeline *p)
+/* What the worker uses: freed by whichever of the two ends last. */
+static void free_worker_half(struct pipeline *p)
 {
-	if (!p)
-		return NULL;
-	if (p->worker_running) {
-		p->source.ops->stop(&p->source);
-		atomic_store(&p->stop_worker, true);
-		wake(p->in_fd);
-		pthread_join(p->worker, NULL);
-	}
-	sd_event_source_disable_unref(p->start_retry);
-	if (p->source.ops && p->source.ops->close)
-		p->source.ops->close(&p->source);
-	free(p->source.channel_meta);
-	sd_event_source_disable_unref(p->out_src);
 	if (p->in_fd >= 0)
 		close(p->in_fd);
 	if (p->out_fd >= 0)
@@ -563,6 +632,37 @@ struct pipeline *pipeline_free(struct pipeline *p)
 	pthread_mutex_destroy(&p->threshold_lock);
 	free(p->cfg);
 	free(p);
+}
+
+struct pipeline *pipeline_free(struct pipeline *p)
+{
+	bool joined = true;
+	pthread_t worker;
+
+	if (!p)
+		return NULL;
+	if (p->worker_running) {
+		if (p->state != PIPELINE_STOPPING)
+			p->source.ops->stop(&p->source);
+		joined = end_worker(p);
+	}
+	/* The loop's half: the worker never touches these. */
+	sd_event_source_disable_unref(p->start_retry);
+	if (p->source.ops && p->source.ops->close)
+		p->source.ops->close(&p->source);
+	free(p->source.channel_meta);
+	sd_event_source_disable_unref(p->out_src);
+	if (!joined) {
+		worker = p->worker;
+		log_info("%s: the worker ends after its inference", p->cfg->name);
+		if (atomic_exchange(&p->fate, WORKER_ORPHANED) != WORKER_EXITED) {
+			/* Still inferring: it frees its half (and p) when done. */
+			pthread_detach(worker);
+			return NULL;
+		}
+		pthread_join(worker, NULL);
+	}
+	free_worker_half(p);
 	return NULL;
 }
 

@@ -27,6 +27,7 @@ enum pipeline_state {
 	PIPELINE_RUNNING,
 	PIPELINE_DEGRADED, /* running, but its source reports errors */
 	PIPELINE_FAILED,   /* could not start, or its source gave up */
+	PIPELINE_STOPPING, /* Stop() waits for the inference in progress */
 };
 
 const char *pipeline_state_name(enum pipeline_state s);
@@ -81,14 +82,29 @@ struct pipeline_sink {
 	void (*finished)(void *user, struct pipeline *p);
 };
 
-/* Creates a pipeline from cfg, which it takes over (freed with the
- * pipeline, also on failure; settings inside point into it, so it is never
- * copied).  Opens the source and builds the chain; nothing runs until
- * pipeline_start().  0, or -errno with err set. */
+/* A pipeline is made in two steps.  pipeline_prepare() takes over cfg
+ * (freed with the pipeline, also on failure; settings inside point into it,
+ * so it is never copied) and loads, verifies and plans the model: the
+ * costly part, on any thread, touching no loop.  pipeline_attach(), on the
+ * loop thread, opens the source, builds the front-end and detector for its
+ * format and joins the loop.  Nothing runs until pipeline_start().  Each
+ * returns 0, or -errno with err set; a pipeline that failed either is
+ * freed with pipeline_free().  pipeline_new() is both. */
+int pipeline_prepare(const struct pipeline_env *env, struct pipeline_config *cfg,
+		     struct pipeline **out, struct config_error *err);
+int pipeline_attach(struct pipeline *p, const struct pipeline_sink *sink,
+		    struct config_error *err);
 int pipeline_new(const struct pipeline_env *env, const struct pipeline_sink *sink,
 		 struct pipeline_config *cfg, struct pipeline **out, struct config_error *err);
+
+/* Stops the source and the worker; an inference in progress that takes
+ * longer than 100 ms is not waited for: the state is "stopping" until it
+ * ends, then "stopped" (told to the sink).  pipeline_free() never waits
+ * longer either: a busy worker frees its own half when it is done. */
 struct pipeline *pipeline_free(struct pipeline *p);
+/* -EALREADY running, -EBUSY still stopping. */
 int pipeline_start(struct pipeline *p);
+/* 0 (stopped or stopping), -EALREADY stopped already. */
 int pipeline_stop(struct pipeline *p);
 
 /* Read-only views. */

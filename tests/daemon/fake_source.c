@@ -95,6 +95,7 @@ static int fake_start(struct source *s)
 	struct fake *f = s->priv;
 	int r;
 
+	fake_tally.start_calls++;
 	if (f->fail_start)
 		return -EIO;
 	fake_tally.started++;

@@ -23,7 +23,7 @@
 /* What every fake source did, for the tests to check (one process-wide
  * tally: the tests run one at a time). */
 struct fake_tally {
-	unsigned opened, started, stopped, resumed, closed;
+	unsigned opened, start_calls, started, stopped, resumed, closed;
 	uint64_t offers;        /* emit() calls */
 	uint64_t frames_taken;  /* frames the pipeline took */
 	bool waiting;           /* the last offer was not taken whole, no resume yet */

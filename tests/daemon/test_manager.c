@@ -5,8 +5,10 @@
  * publishers what was added; a reload that meets any bad file (a source
  * that cannot open, a syntax error, a name used twice) changes nothing: the
  * same pipeline objects keep running, no set change is announced, and the
- * error names the file; a good reload replaces the set and announces the
- * names removed and the pipelines added, then the result.
+ * error names the file; a good reload replaces what changed, keeps what
+ * did not as it runs (thresholds, stopped by hand), announces the names
+ * removed and the pipelines added, then the result.  Reloads run one at a
+ * time, their models loaded off the loop.
  * Needs TS_CONFORMANCE_DIR (hello-world.tflite).
  */
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +122,36 @@ static int teardown(void **state)
 	return 0;
 }
 
+struct reload_result {
+	bool done;
+	int r;
+	char text[512];
+};
+
+static void on_reloaded(void *user, int r, const char *error)
+{
+	struct reload_result *res = user;
+
+	res->done = true;
+	res->r = r;
+	snprintf(res->text, sizeof(res->text), "%s", error);
+}
+
+/* A reload, with the loop running until it is over: its result. */
+static int reload(struct fixture *f, struct config_error *err)
+{
+	struct reload_result res = { false, 0, "" };
+
+	assert_int_equal(manager_reload(&f->m, on_reloaded, &res), 0);
+	/* One at a time. */
+	assert_int_equal(manager_reload(&f->m, on_reloaded, &res), -EBUSY);
+	for (int i = 0; i < 3000 && !res.done; i++)
+		assert_true(sd_event_run(f->event, 10000) >= 0);
+	assert_true(res.done);
+	snprintf(err->text, sizeof(err->text), "%s", res.text);
+	return res.r;
+}
+
 static void load_two(struct fixture *f)
 {
 	struct config_error err = { "" };
@@ -142,7 +175,7 @@ static void expect_refused(struct fixture *f, const char *file, const char *why)
 	struct pipeline *before[2] = { f->m.pipelines[0], f->m.pipelines[1] };
 	struct config_error err = { "" };
 
-	assert_true(manager_reload(&f->m, &err) < 0);
+	assert_true(reload(f, &err) < 0);
 	assert_non_null(strstr(err.text, file));
 	if (!strstr(err.text, why))
 		fail_msg("\"%s\" does not say \"%s\"", err.text, why);
@@ -181,31 +214,50 @@ static void test_bad_reload_changes_nothing(void **state)
 	assert_int_equal(fake_tally.started, started);
 }
 
-static void test_good_reload_replaces_and_announces(void **state)
+static void test_good_reload_replaces_what_changed_and_keeps_the_rest(void **state)
 {
 	struct fixture *f = *state;
 	struct config_error err = { "" };
-	const struct pipeline *old_alpha;
+	struct pipeline *alpha, *beta;
 
 	load_two(f);
-	old_alpha = manager_find(&f->m, "alpha");
-	remove_file(f, "b.conf");
-	write_pipeline(f, "c.conf", "gamma", "Frames=500");
-	assert_int_equal(manager_reload(&f->m, &err), 0);
+	alpha = manager_find(&f->m, "alpha");
+	beta = manager_find(&f->m, "beta");
+	/* Run-time state of alpha: a threshold, and stopped by hand. */
+	assert_int_equal(pipeline_set_threshold(alpha, "burst", 1234), 0);
+	assert_int_equal(pipeline_stop(alpha), 0);
+	write_pipeline(f, "b.conf", "beta", "Frames=2000"); /* changed */
+	write_pipeline(f, "c.conf", "gamma", "Frames=500"); /* new */
+	assert_int_equal(reload(f, &err), 0);
 	assert_string_equal(f->heard.journal, "pc");
 	assert_string_equal(f->heard.error, "");
 	assert_string_equal(f->m.config_error, "");
-	assert_int_equal(f->heard.n_removed, 2);
-	assert_string_equal(f->heard.removed[0], "alpha");
-	assert_string_equal(f->heard.removed[1], "beta");
+	/* beta is replaced: removed and added again; gamma is added. */
+	assert_int_equal(f->heard.n_removed, 1);
+	assert_string_equal(f->heard.removed[0], "beta");
 	assert_int_equal(f->heard.n_added, 2);
-	assert_ptr_equal(f->heard.added[0], manager_find(&f->m, "alpha"));
+	assert_ptr_equal(f->heard.added[0], manager_find(&f->m, "beta"));
 	assert_ptr_equal(f->heard.added[1], manager_find(&f->m, "gamma"));
-	assert_null(manager_find(&f->m, "beta"));
-	assert_ptr_not_equal(manager_find(&f->m, "alpha"), old_alpha);
-	for (size_t i = 0; i < 2; i++)
-		assert_int_equal(pipeline_state(f->m.pipelines[i]), PIPELINE_RUNNING);
-	assert_int_equal(fake_tally.closed, 2); /* the old alpha and beta */
+	assert_ptr_not_equal(manager_find(&f->m, "beta"), beta);
+	assert_int_equal(pipeline_state(manager_find(&f->m, "beta")), PIPELINE_RUNNING);
+	assert_int_equal(pipeline_state(manager_find(&f->m, "gamma")), PIPELINE_RUNNING);
+	/* alpha is the same object, still stopped, its threshold kept. */
+	assert_ptr_equal(manager_find(&f->m, "alpha"), alpha);
+	assert_int_equal(pipeline_state(alpha), PIPELINE_STOPPED);
+	assert_int_equal(pipeline_threshold(alpha, "burst"), 1234);
+	assert_int_equal(f->m.n_pipelines, 3);
+	/* Only the old beta's source: the prepared copy of alpha never opened one. */
+	assert_int_equal(fake_tally.closed, 1);
+
+	/* Removing a file removes its pipeline and nothing else. */
+	f->heard.journal[0] = '\0';
+	remove_file(f, "c.conf");
+	assert_int_equal(reload(f, &err), 0);
+	assert_int_equal(f->heard.n_removed, 1);
+	assert_string_equal(f->heard.removed[0], "gamma");
+	assert_int_equal(f->heard.n_added, 0);
+	assert_ptr_equal(manager_find(&f->m, "alpha"), alpha);
+	assert_null(manager_find(&f->m, "gamma"));
 }
 
 static void test_load_serves_the_good_files_and_reports_the_bad(void **state)
@@ -244,7 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_reload_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_good_reload_replaces_and_announces, setup,
+		cmocka_unit_test_setup_teardown(test_good_reload_replaces_what_changed_and_keeps_the_rest, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_serves_the_good_files_and_reports_the_bad,
 						setup, teardown),

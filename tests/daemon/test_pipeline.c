@@ -286,15 +286,21 @@ static void test_failed_start_is_told_and_stop_ends_the_retries(void **state)
 
 	assert_true(pipeline_start(p) < 0);
 	assert_int_equal(pipeline_state(p), PIPELINE_FAILED);
+	/* Without the stop, it tries again after 1 s. */
+	for (int i = 0; i < 15; i++)
+		assert_true(sd_event_run(f->event, 100000) >= 0);
+	assert_int_equal(fake_tally.start_calls, 2);
+	assert_int_equal(pipeline_state(p), PIPELINE_FAILED);
 	assert_int_equal(f->log.last_state, PIPELINE_FAILED);
 	pipeline_get_stats(p, &st);
 	assert_non_null(strstr(st.last_error, "retrying"));
 	assert_int_equal(pipeline_stop(p), 0);
 	assert_int_equal(pipeline_state(p), PIPELINE_STOPPED);
 	assert_int_equal(f->log.last_state, PIPELINE_STOPPED);
-	/* No retry after the stop: the loop has nothing to do for 1.5 s. */
-	for (int i = 0; i < 15; i++)
-		assert_int_equal(sd_event_run(f->event, 100000), 0);
+	/* No retry after the stop (the next was due 2 s after the last). */
+	for (int i = 0; i < 25; i++)
+		assert_true(sd_event_run(f->event, 100000) >= 0);
+	assert_int_equal(fake_tally.start_calls, 2);
 	assert_int_equal(pipeline_state(p), PIPELINE_STOPPED);
 }
 
