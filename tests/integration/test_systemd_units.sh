@@ -6,7 +6,8 @@
 #  - the D-Bus policy and activation file on a private system-type dbus-daemon
 #    (default-deny policy copied from /usr/share/dbus-1/system.conf), with
 #    dbus-test-tool (package dbus-tests) owning org.tinysense1 as a stand-in
-#    daemon, and callers switched to other users with setpriv (needs root).
+#    daemon, then the real daemon (TS_CTL's folder) for its signals, and
+#    callers switched to other users with setpriv (needs root).
 # Skips (exit 0) only when systemd-analyze or dbus-daemon is not installed.
 set -u
 
@@ -219,18 +220,24 @@ expect_ok "stand-in daemon owns org.tinysense1" bus call org.freedesktop.DBus \
 m=/org/tinysense1
 p=/org/tinysense1/pipeline/kws
 s=/org/tinysense1/sensor/mic0
-# anyone may read
-expect_ok "nobody: Introspect" nobody busctl --address="$addr" \
-	call org.tinysense1 $m org.freedesktop.DBus.Introspectable Introspect
+# others may ping, and read nothing: D-Bus has the socket's readers
 expect_ok "nobody: Peer.Ping" nobody busctl --address="$addr" \
 	call org.tinysense1 $m org.freedesktop.DBus.Peer Ping
-expect_ok "nobody: Properties.Get" nobody busctl --address="$addr" \
+expect_denied "nobody: Introspect denied" nobody busctl --address="$addr" \
+	call org.tinysense1 $m org.freedesktop.DBus.Introspectable Introspect
+expect_denied "nobody: Properties.Get denied" nobody busctl --address="$addr" \
 	call org.tinysense1 $s org.freedesktop.DBus.Properties Get ss org.tinysense1.Sensor Name
-expect_ok "nobody: Properties.GetAll" nobody busctl --address="$addr" \
+expect_denied "nobody: Properties.GetAll denied" nobody busctl --address="$addr" \
 	call org.tinysense1 $p org.freedesktop.DBus.Properties GetAll s org.tinysense1.Pipeline
-expect_ok "nobody: Manager.ListPipelines" nobody busctl --address="$addr" \
+expect_denied "nobody: ObjectManager.GetManagedObjects denied" nobody busctl --address="$addr" \
+	call org.tinysense1 $m org.freedesktop.DBus.ObjectManager GetManagedObjects
+expect_denied "nobody: Manager.ListPipelines denied" nobody busctl --address="$addr" \
 	call org.tinysense1 $m org.tinysense1.Manager ListPipelines
-# but not change anything
+expect_ok "group tinysense: Properties.Get" member busctl --address="$addr" \
+	call org.tinysense1 $s org.freedesktop.DBus.Properties Get ss org.tinysense1.Sensor Name
+expect_ok "group tinysense: Manager.ListPipelines" member busctl --address="$addr" \
+	call org.tinysense1 $m org.tinysense1.Manager ListPipelines
+# nor change anything
 expect_denied "nobody: Manager.Reload denied" nobody dbus-send --bus="$addr" \
 	--print-reply --dest=org.tinysense1 $m org.tinysense1.Manager.Reload
 expect_denied "nobody: Pipeline.Start denied" nobody busctl --address="$addr" \
@@ -255,6 +262,42 @@ expect_ok "group tinysense: Pipeline.Stop" member busctl --address="$addr" \
 	call org.tinysense1 $p org.tinysense1.Pipeline Stop
 expect_ok "group tinysense: Pipeline.SetThreshold" member busctl --address="$addr" \
 	call org.tinysense1 $p org.tinysense1.Pipeline SetThreshold d 0.5
+
+# The real daemon on this bus: its Detection signals reach root and group
+# tinysense, and nobody else (gdbus monitor subscribes with a match rule, as
+# any client would; it does not eavesdrop).
+kill "$owner_pid" 2> /dev/null; wait "$owner_pid" 2> /dev/null; owner_pid=""
+daemon=${TS_DAEMON:-$(dirname "${TS_CTL:-$top/build/tinysensectl}")/tinysensed}
+shared=${TS_SHARED:-$top/../shared}
+if [ -x "$daemon" ] && command -v gdbus > /dev/null && [ -d "$shared/frontend" ]; then
+	mkdir -p "$tmp/conf/pipelines.d"
+	printf '[Daemon]\nBus=system\nSocketPath=\n' > "$tmp/conf/tinysense.conf"
+	printf '[Pipeline]\nName=kws\n[Source]\nPlugin=replay\nPath=%s\nPace=realtime\nLoop=yes\n[Frontend]\nType=audio\nPreset=micro_speech\n[Model]\nPath=%s\nLabels=silence,unknown,yes,no\n[Detect]\nThreshold=0.8\nRefractory=500ms\nIgnore=silence,unknown\n' \
+		"$shared/frontend/yes_1000ms.wav" "$shared/conformance/micro-speech.tflite" \
+		> "$tmp/conf/pipelines.d/kws.conf"
+	"$daemon" --config "$tmp/conf" --bus-address="$addr" > "$tmp/daemon.log" 2>&1 &
+	owner_pid=$!
+	i=0
+	while ! bus call org.tinysense1 $m org.freedesktop.DBus.Peer Ping > /dev/null 2>&1 &&
+		[ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	nobody timeout 4 gdbus monitor --address "$addr" --dest org.tinysense1 \
+		> "$tmp/nobody.sig" 2>&1 &
+	nobody_mon=$!
+	member timeout 4 gdbus monitor --address "$addr" --dest org.tinysense1 \
+		> "$tmp/member.sig" 2>&1 &
+	member_mon=$!
+	wait $nobody_mon $member_mon
+	check "group tinysense receives Detection signals" \
+		grep -q '^/org/tinysense1/pipeline/kws: org.tinysense1.Pipeline.Detection' "$tmp/member.sig"
+	check "nobody listens (gdbus monitor ran)" grep -q '^Monitoring signals' "$tmp/nobody.sig"
+	check "nobody receives no signal of the daemon" sh -c "! grep -q '^/org/tinysense1' '$tmp/nobody.sig'"
+	expect_denied "nobody: Properties.Get of the real daemon denied" nobody busctl --address="$addr" \
+		get-property org.tinysense1 $p org.tinysense1.Pipeline LastLabel
+	expect_ok "group tinysense: LastLabel of the real daemon" member busctl --address="$addr" \
+		get-property org.tinysense1 $p org.tinysense1.Pipeline LastLabel
+else
+	fail "no daemon at $daemon, no gdbus or no $shared/frontend: signal policy not checked"
+fi
 
 if [ $failures -ne 0 ]; then
 	echo "$failures check(s) failed"
