@@ -23,6 +23,10 @@
 #define BUS_PATH_MAX 256
 #define RECONNECT_MIN_USEC (250 * 1000ull)
 #define RECONNECT_MAX_USEC (30 * 1000 * 1000ull)
+/* Messages sd-bus may hold for a bus that does not read (a stopped or
+ * overloaded dbus-daemon); past it, signals are dropped and counted. */
+#define BUS_QUEUE_MAX 1024
+#define BUS_DRAIN_CHECK_USEC (250 * 1000ull)
 
 struct bus_service {
 	struct daemon *d;
@@ -31,6 +35,11 @@ struct bus_service {
 	sd_event_source *reconnect;  /* oneshot timer, off while connected */
 	uint64_t backoff_usec;
 	const char *version;         /* Manager.Version */
+	/* A bus that does not read: what we dropped, and the timer that
+	 * watches its queue drain. */
+	bool stalled;
+	uint64_t dropped;            /* Manager.DroppedSignals */
+	sd_event_source *drain;
 };
 
 static const sd_bus_error_map tinysense_errors[] = {
@@ -318,6 +327,7 @@ static const sd_bus_vtable manager_vtable[] = {
 			SD_BUS_VTABLE_PROPERTY_CONST),
 	SD_BUS_PROPERTY("Pipelines", "ao", property_get_pipelines, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("DroppedSignals", "t", NULL, offsetof(struct bus_service, dropped), 0),
 	SD_BUS_PROPERTY("Sensors", "ao", property_get_sensors, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("ConfigError", "s", property_get_config_error, 0,
@@ -692,13 +702,40 @@ static void log_emit_failure(const char *what, const char *path, int r)
 		log_debug("D-Bus: cannot emit %s for %s: %s", what, path, strerror(-r));
 }
 
+static int on_drain_check(sd_event_source *es, uint64_t usec, void *user);
+
+/* True when the bus takes more: connected, and sd-bus holds fewer than
+ * BUS_QUEUE_MAX messages for it.  Otherwise the caller's message is
+ * dropped (counted here): sd-bus cannot take back what it queued, so the
+ * newest go.  Once the queue drains, the properties are announced again. */
+static bool bus_takes_more(struct bus_service *b)
+{
+	uint64_t queued = 0;
+
+	if (!b->connected)
+		return false;
+	if (!b->stalled && sd_bus_get_n_queued_write(b->bus, &queued) >= 0 &&
+	    queued < BUS_QUEUE_MAX)
+		return true;
+	b->dropped++;
+	if (!b->stalled) {
+		b->stalled = true;
+		log_warning("D-Bus: the bus is not reading (%llu messages queued): signals are dropped until it does",
+			    (unsigned long long)queued);
+		if (sd_event_source_set_time_relative(b->drain, BUS_DRAIN_CHECK_USEC) < 0 ||
+		    sd_event_source_set_enabled(b->drain, SD_EVENT_ONESHOT) < 0)
+			log_error("D-Bus: cannot watch the queue drain");
+	}
+	return false;
+}
+
 static void on_detection(void *user, const struct pipeline *p, const struct detection_event *ev)
 {
 	struct bus_service *b = user;
 	char path[BUS_PATH_MAX];
 	int r;
 
-	if (!b->connected || path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) < 0)
+	if (!bus_takes_more(b) || path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) < 0)
 		return;
 	r = sd_bus_emit_signal(b->bus, path, TS_BUS_PIPELINE_INTERFACE, "Detection", "sdt",
 			       ev->label, q15_to_double(ev->average_q15), ev->realtime_us);
@@ -714,7 +751,7 @@ static void on_state_changed(void *user, const struct pipeline *p)
 	char path[BUS_PATH_MAX];
 	int r;
 
-	if (!b->connected)
+	if (!bus_takes_more(b))
 		return;
 	if (path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(p)) == 0) {
 		r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_PIPELINE_INTERFACE,
@@ -755,7 +792,7 @@ static void on_pipelines_changed(void *user, const struct set_change *change)
 	struct bus_service *b = user;
 	int r;
 
-	if (!b->connected)
+	if (!bus_takes_more(b))
 		return;
 	for (size_t i = 0; i < change->n_removed; i++)
 		announce(b, change->removed[i], false);
@@ -772,11 +809,57 @@ static void on_config_result(void *user, const char *error)
 	int r;
 
 	(void)error; /* ConfigError reads it from the manager */
-	if (!b->connected)
-		return; /* read on reconnect */
+	if (!bus_takes_more(b))
+		return; /* read on reconnect, or announced after a stall */
 	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
 					   "ConfigError", NULL);
 	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
+}
+
+/* After a stall, every property that may have changed unannounced. */
+static void announce_all(struct bus_service *b)
+{
+	const struct manager *m = bus_manager(b);
+	int r;
+
+	for (size_t i = 0; i < m->n_pipelines; i++) {
+		char path[BUS_PATH_MAX];
+
+		if (path_of(path, TS_BUS_PIPELINE_PREFIX, pipeline_name(m->pipelines[i])) == 0) {
+			r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_PIPELINE_INTERFACE,
+							   "State", "LastLabel", "LastScore",
+							   "LastTimestamp", "Detections", NULL);
+			log_emit_failure("PropertiesChanged", path, r);
+		}
+		if (path_of(path, TS_BUS_SENSOR_PREFIX, pipeline_name(m->pipelines[i])) == 0) {
+			r = sd_bus_emit_properties_changed(b->bus, path, TS_BUS_SENSOR_INTERFACE,
+							   "State", "LastError", NULL);
+			log_emit_failure("PropertiesChanged", path, r);
+		}
+	}
+	r = sd_bus_emit_properties_changed(b->bus, TS_BUS_MANAGER_PATH, TS_BUS_MANAGER_INTERFACE,
+					   "Pipelines", "Sensors", "ConfigError", NULL);
+	log_emit_failure("PropertiesChanged", TS_BUS_MANAGER_PATH, r);
+}
+
+static int on_drain_check(sd_event_source *es, uint64_t usec, void *user)
+{
+	struct bus_service *b = user;
+	uint64_t queued = 0;
+
+	(void)usec;
+	if (b->connected && (sd_bus_get_n_queued_write(b->bus, &queued) < 0 ||
+			     queued >= BUS_QUEUE_MAX / 2)) {
+		sd_event_source_set_time_relative(es, BUS_DRAIN_CHECK_USEC);
+		sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+		return 0;
+	}
+	b->stalled = false;
+	log_notice("D-Bus: the bus reads again; %llu signals were dropped in all (DroppedSignals)",
+		   (unsigned long long)b->dropped);
+	if (b->connected)
+		announce_all(b);
+	return 0;
 }
 
 static const struct publisher_ops bus_publisher_ops = {
@@ -802,10 +885,17 @@ static void schedule_reconnect(struct bus_service *b)
 		log_debug("D-Bus: reconnecting in %.2f s", (double)delay / 1e6);
 }
 
+/* Flushed only when what is left fits the socket: a bus that stopped
+ * reading would make the flush wait for it. */
 static void disconnect(struct bus_service *b)
 {
+	uint64_t queued = 1;
+
 	b->connected = false;
-	b->bus = sd_bus_flush_close_unref(b->bus);
+	if (b->bus && sd_bus_get_n_queued_write(b->bus, &queued) >= 0 && queued == 0)
+		b->bus = sd_bus_flush_close_unref(b->bus);
+	else
+		b->bus = sd_bus_close_unref(b->bus);
 }
 
 static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -912,6 +1002,10 @@ static int bus_attach(struct bus_service *b, bool at_startup)
 	}
 	/* Every slot below is floating: it goes with the connection. */
 	r = sd_bus_set_exit_on_disconnect(bus, 0);
+	/* Closed by disconnect() when the daemon stops, which never waits for a
+	 * bus that does not read (sd-bus's own exit handler flushes). */
+	if (r >= 0)
+		r = sd_bus_set_close_on_exit(bus, 0);
 	if (r >= 0)
 		r = sd_bus_attach_event(bus, b->d->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r >= 0)
@@ -998,6 +1092,11 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 				       RECONNECT_MIN_USEC, 0, on_reconnect, b);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(b->reconnect, SD_EVENT_OFF);
+	if (r >= 0)
+		r = sd_event_add_time_relative(d->event, &b->drain, CLOCK_MONOTONIC,
+					       BUS_DRAIN_CHECK_USEC, 0, on_drain_check, b);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(b->drain, SD_EVENT_OFF);
 	if (r < 0)
 		goto fail;
 	attached = bus_attach(b, true);
@@ -1022,6 +1121,7 @@ int bus_service_new(struct daemon *d, struct bus_service **out)
 
 fail:
 	sd_event_source_disable_unref(b->reconnect);
+	sd_event_source_disable_unref(b->drain);
 	free(b);
 	return r;
 }
@@ -1032,6 +1132,7 @@ struct bus_service *bus_service_free(struct bus_service *b)
 		return NULL;
 	manager_remove_publisher(bus_manager(b), b);
 	sd_event_source_disable_unref(b->reconnect);
+	sd_event_source_disable_unref(b->drain);
 	disconnect(b);
 	free(b);
 	return NULL;
