@@ -100,11 +100,14 @@ int config_value_enum(const char *s, const char *const *names, unsigned *out, ch
 int config_value_list(const char *s, char *items, size_t item_size, size_t max_items,
 		      size_t *n, char *why, size_t why_size)
 {
-	if (parse_list(s, items, item_size, max_items, n) || !*n) {
+	size_t count;
+
+	if (parse_list(s, items, item_size, max_items, &count) || !count) {
 		snprintf(why, why_size,
 			 "expected a comma-separated list of 1 to %zu items of at most %zu characters, none empty",
 			 max_items, item_size ? item_size - 1 : 0);
 		return -EINVAL;
 	}
+	*n = count;
 	return 0;
 }
