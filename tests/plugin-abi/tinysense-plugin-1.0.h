@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * FROZEN: plugins/include/tinysense/plugin.h as ABI 1.0 shipped it, for
+ * building tests/plugin-abi/abi10_plugin.c as a 1.0 plugin binary.  Never
+ * edit it (but this note): it is what old plugins were compiled against.
+ *
  * tinysense sensor plugin ABI (tinysense-plugin(7)).
  *
  * A plugin is a shared object in PluginDir (/usr/lib/tinysense/plugins)
