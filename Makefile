@@ -62,11 +62,10 @@ PLUGIN_CFLAGS := -Iplugins/include -fvisibility=hidden -D_GNU_SOURCE
 # library calls it fakes), plus PLUGIN_TEST_LIBS_NAME.
 PLUGIN_TESTS := $(foreach p,$(PLUGIN_NAMES),$(if $(wildcard plugins/$(p)/test_$(p).c),$(BUILD)/tests/test_plugin_$(p)))
 # Every plugin test runs on one fake host (plugins/testing), whose typed
-# getters parse with the daemon's own code.
-FAKE_HOST_SRCS := plugins/testing/fake_host.c daemon/common/config_value.c \
-	daemon/common/value_parse.c
-FAKE_HOST_DEPS := $(FAKE_HOST_SRCS) plugins/testing/fake_host.h daemon/common/config_value.h \
-	daemon/common/value_parse.h
+# getters are the daemon's own code.
+FAKE_HOST_SRCS := plugins/testing/fake_host.c daemon/common/plugin_getters.c \
+	daemon/common/config_value.c daemon/common/value_parse.c
+FAKE_HOST_DEPS := $(FAKE_HOST_SRCS) $(FAKE_HOST_SRCS:%.c=%.h)
 FAKE_HOST_CFLAGS := -Iplugins/testing -Idaemon/common
 comma := ,
 

@@ -15,8 +15,8 @@
 
 #include <tinysense/plugin.h>
 
-#include "config_value.h"
 #include "log.h"
+#include "plugin_getters.h"
 #include "source.h"
 
 /* One fd watch or timer a plugin holds; the handle it gets back. */
@@ -84,120 +84,25 @@ static int host_config_error(ts_source *src, const char *key, const char *fmt, .
 	return setting_error(src->err, src->keys, NULL, "%s: %s", key, msg);
 }
 
-/* ---- typed getters (ABI 1.1) ---------------------------------------------- */
+/* ---- typed getters (ABI 1.1): plugin_getters.c, on these two ------------------ */
 
-/* The value of key for a typed getter: 0 and *k NULL when absent, -EBUSY
- * outside open(), -EINVAL without a key or an output. */
-static int getter_take(ts_source *src, const char *key, const void *out,
-		       const struct setting **k)
+int plugin_host_value(ts_source *src, const char *key, const void *out, const char **value)
 {
-	*k = NULL;
+	const struct setting *k;
+
+	*value = NULL;
 	if (!src->err || !src->keys)
 		return -EBUSY;
 	if (!key || !out)
 		return -EINVAL;
-	*k = setting_take(src->keys, key);
+	k = setting_take(src->keys, key);
+	*value = k ? k->value : NULL;
 	return 0;
 }
 
-/* A getter's answer once the value is parsed: r from config_value_*. */
-static int getter_done(ts_source *src, const struct setting *k, int r, const char *why)
+int plugin_host_error(ts_source *src, const char *key, const char *why)
 {
-	if (r)
-		return setting_error(src->err, src->keys, k, "%s", why);
-	return 1;
-}
-
-static int host_config_uint(ts_source *src, const char *key, uint64_t def, uint64_t min,
-			    uint64_t max, uint64_t *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, out, &k);
-
-	if (r || !k)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, k, config_value_uint(k->value, min, max, out, why, sizeof(why)),
-			   why);
-}
-
-static int host_config_int(ts_source *src, const char *key, int64_t def, int64_t min,
-			   int64_t max, int64_t *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, out, &k);
-
-	if (r || !k)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, k, config_value_int(k->value, min, max, out, why, sizeof(why)),
-			   why);
-}
-
-static int host_config_double(ts_source *src, const char *key, double def, double min,
-			      double max, double *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, out, &k);
-
-	if (r || !k)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, k,
-			   config_value_double(k->value, min, max, out, why, sizeof(why)), why);
-}
-
-static int host_config_duration(ts_source *src, const char *key, uint64_t def_ns,
-				uint64_t min_ns, uint64_t max_ns, uint64_t *out_ns)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, out_ns, &k);
-
-	if (r || !k)
-		return r ? r : (*out_ns = def_ns, 0);
-	return getter_done(src, k, config_value_duration(k->value, min_ns, max_ns, out_ns, why,
-							 sizeof(why)),
-			   why);
-}
-
-static int host_config_bool(ts_source *src, const char *key, bool def, bool *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, out, &k);
-
-	if (r || !k)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, k, config_value_bool(k->value, out, why, sizeof(why)), why);
-}
-
-static int host_config_enum(ts_source *src, const char *key, const char *const *names,
-			    unsigned def, unsigned *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, names ? (const void *)out : NULL, &k);
-
-	if (r || !k)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, k, config_value_enum(k->value, names, out, why, sizeof(why)),
-			   why);
-}
-
-static int host_config_list(ts_source *src, const char *key, char *items, size_t item_size,
-			    size_t max_items, size_t *n_items)
-{
-	char why[CONFIG_WHY_MAX];
-	const struct setting *k;
-	int r = getter_take(src, key, items && item_size && max_items ? (const void *)n_items : NULL,
-			    &k);
-
-	if (r || !k)
-		return r ? r : (*n_items = 0, 0);
-	return getter_done(src, k, config_value_list(k->value, items, item_size, max_items,
-						     n_items, why, sizeof(why)),
-			   why);
+	return host_config_error(src, key, "%s", why);
 }
 
 static int host_set_format(ts_source *src, const ts_stream_format *f)
@@ -449,13 +354,7 @@ static const ts_plugin_host host_table = {
 	.cancel_timer = host_cancel,
 	.log = host_log,
 	.set_state = host_set_state,
-	.config_uint = host_config_uint,
-	.config_int = host_config_int,
-	.config_double = host_config_double,
-	.config_duration = host_config_duration,
-	.config_bool = host_config_bool,
-	.config_enum = host_config_enum,
-	.config_list = host_config_list,
+	PLUGIN_CONFIG_GETTERS,
 };
 
 /* ---- loading -------------------------------------------------------------- */

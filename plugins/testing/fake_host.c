@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config_value.h"
 #include "fake_host.h"
+#include "plugin_getters.h"
 
 static struct fake_host *host_of(ts_source *src)
 {
@@ -106,114 +106,22 @@ static int h_config_error(ts_source *src, const char *key, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* A typed getter's value: 0 with *value NULL when absent, or -EBUSY. */
-static int getter_value(ts_source *src, const char *key, const char **value)
+/* The typed getters are the daemon's own (plugin_getters.c), on these two. */
+int plugin_host_value(ts_source *src, const char *key, const void *out, const char **value)
 {
-	struct fake_host *fh = host_of(src);
-
 	*value = NULL;
-	if (!fh->opening)
+	if (!host_of(src)->opening)
 		return -EBUSY;
+	if (!key || !out)
+		return -EINVAL;
 	*value = h_config_get(src, key);
 	return 0;
 }
 
-static int getter_done(ts_source *src, const char *key, int r, const char *why)
+int plugin_host_error(ts_source *src, const char *key, const char *why)
 {
-	if (r) {
-		record_error(host_of(src), key, why);
-		return -EINVAL;
-	}
-	return 1;
-}
-
-static int h_config_uint(ts_source *src, const char *key, uint64_t def, uint64_t min,
-			 uint64_t max, uint64_t *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	if (r || !v)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, key, config_value_uint(v, min, max, out, why, sizeof(why)), why);
-}
-
-static int h_config_int(ts_source *src, const char *key, int64_t def, int64_t min,
-			int64_t max, int64_t *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	if (r || !v)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, key, config_value_int(v, min, max, out, why, sizeof(why)), why);
-}
-
-static int h_config_double(ts_source *src, const char *key, double def, double min,
-			   double max, double *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	if (r || !v)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, key, config_value_double(v, min, max, out, why, sizeof(why)),
-			   why);
-}
-
-static int h_config_duration(ts_source *src, const char *key, uint64_t def_ns,
-			     uint64_t min_ns, uint64_t max_ns, uint64_t *out_ns)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	if (r || !v)
-		return r ? r : (*out_ns = def_ns, 0);
-	return getter_done(src, key,
-			   config_value_duration(v, min_ns, max_ns, out_ns, why, sizeof(why)), why);
-}
-
-static int h_config_bool(ts_source *src, const char *key, bool def, bool *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	if (r || !v)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, key, config_value_bool(v, out, why, sizeof(why)), why);
-}
-
-static int h_config_enum(ts_source *src, const char *key, const char *const *names,
-			 unsigned def, unsigned *out)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	assert_non_null(names);
-	if (r || !v)
-		return r ? r : (*out = def, 0);
-	return getter_done(src, key, config_value_enum(v, names, out, why, sizeof(why)), why);
-}
-
-static int h_config_list(ts_source *src, const char *key, char *items, size_t item_size,
-			 size_t max_items, size_t *n_items)
-{
-	char why[CONFIG_WHY_MAX];
-	const char *v;
-	int r = getter_value(src, key, &v);
-
-	assert_true(items && item_size && max_items);
-	if (r || !v)
-		return r ? r : (*n_items = 0, 0);
-	return getter_done(src, key, config_value_list(v, items, item_size, max_items, n_items,
-						       why, sizeof(why)),
-			   why);
+	record_error(host_of(src), key, why);
+	return -EINVAL;
 }
 
 /* ---- the stream ------------------------------------------------------------- */
@@ -433,13 +341,7 @@ const ts_plugin_host fake_host_table = {
 	.struct_size = sizeof(ts_plugin_host),
 	.abi_minor = TS_PLUGIN_ABI_MINOR,
 	FAKE_HOST_ENTRIES,
-	.config_uint = h_config_uint,
-	.config_int = h_config_int,
-	.config_double = h_config_double,
-	.config_duration = h_config_duration,
-	.config_bool = h_config_bool,
-	.config_enum = h_config_enum,
-	.config_list = h_config_list,
+	PLUGIN_CONFIG_GETTERS,
 };
 
 /* What a 1.0 daemon hands a plugin: the table up to its reserved slots. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One fake tinysensed for the plugins' CMocka tests: the whole host table
- * of tinysense/plugin.h (ABI 1.1, typed getters included, parsing and
- * messages from the daemon's own daemon/common/config_value.c), recording
+ * of tinysense/plugin.h (ABI 1.1; the typed getters are the daemon's own,
+ * daemon/common/plugin_getters.c, on this host's keys), recording
  * what the daemon would receive: config errors, the declared format,
  * emitted blocks, watches, timers, states and logs.  The ts_source handle
  * a plugin gets is the struct fake_host itself.

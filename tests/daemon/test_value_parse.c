@@ -96,40 +96,38 @@ static void test_duration_exact(void **state)
 
 static void test_duration_errors(void **state)
 {
+	static const char unit[] = "(units: us, ms, s, min, h)";
+	static const char no_number[] = "expected a duration such as 250ms or 1.5s";
+	static const char finer[] = "more precise than a nanosecond";
+	static const char too_long[] = "too long: durations end at about 584 years";
+	static const struct { const char *in, *why, *why_end; } cases[] = {
+		{ "250", "a duration needs a unit, such as 250ms or 250s", "" },
+		{ "1.5", "a duration needs a unit, such as 1.5ms or 1.5s", "" },
+		{ "2m", "unknown unit 'm' ", unit },
+		{ "5ns", "unknown unit 'ns' ", unit },
+		{ "5sec", "unknown unit 'sec' ", unit },
+		{ "5MS", "unknown unit 'MS' ", unit },
+		{ "1e3ms", "unknown unit 'e3ms' ", unit },
+		{ "1,5s", "unknown unit ',5s' ", unit },
+		{ "-1s", "a duration cannot be negative", "" },
+		{ "1s 2ms", "expected a number and one unit, such as 250ms or 1.5s", "" },
+		{ "", no_number, unit }, { "   ", no_number, unit }, { "ms", no_number, unit },
+		{ ".", no_number, unit }, { "+1s", no_number, unit },
+		{ "0.0001us", finer, "" }, { "0.000000000001h", finer, "" },
+		{ "1.0000000001s", finer, "" }, { "0.0000000000000001s", finer, "" },
+		{ "18446744073.709551616s", too_long, "" }, { "18446744074s", too_long, "" },
+		{ "5124096h", too_long, "" }, { "18446744073709552us", too_long, "" },
+		{ "99999999999999999999999us", too_long, "" },
+	};
+
 	(void)state;
-	assert_string_equal(duration_error("250"), "a duration needs a unit, such as 250ms or 250s");
-	assert_string_equal(duration_error("1.5"), "a duration needs a unit, such as 1.5ms or 1.5s");
-	assert_string_equal(duration_error("2m"), "unknown unit 'm' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("5ns"), "unknown unit 'ns' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("5sec"), "unknown unit 'sec' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("5MS"), "unknown unit 'MS' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("-1s"), "a duration cannot be negative");
-	assert_string_equal(duration_error("1s 2ms"),
-			    "expected a number and one unit, such as 250ms or 1.5s");
-	assert_string_equal(duration_error(""),
-			    "expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("   "),
-			    "expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("ms"),
-			    "expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("."),
-			    "expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("+1s"),
-			    "expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("1e3ms"), "unknown unit 'e3ms' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("1,5s"), "unknown unit ',5s' (units: us, ms, s, min, h)");
-	assert_string_equal(duration_error("0.0001us"), "more precise than a nanosecond");
-	assert_string_equal(duration_error("0.000000000001h"), "more precise than a nanosecond");
-	assert_string_equal(duration_error("1.0000000001s"), "more precise than a nanosecond");
-	assert_string_equal(duration_error("0.0000000000000001s"), "more precise than a nanosecond");
-	assert_string_equal(duration_error("18446744073.709551616s"),
-			    "too long: durations end at about 584 years");
-	assert_string_equal(duration_error("18446744074s"), "too long: durations end at about 584 years");
-	assert_string_equal(duration_error("5124096h"), "too long: durations end at about 584 years");
-	assert_string_equal(duration_error("18446744073709552us"),
-			    "too long: durations end at about 584 years");
-	assert_string_equal(duration_error("99999999999999999999999us"),
-			    "too long: durations end at about 584 years");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[160];
+
+		snprintf(want, sizeof(want), "%s%s%s", cases[i].why,
+			 cases[i].why == no_number ? " " : "", cases[i].why_end);
+		assert_string_equal(duration_error(cases[i].in), want);
+	}
 }
 
 static void test_duration_without_reason(void **state)
