@@ -156,7 +156,8 @@ typedef struct ts_plugin_host {
 	 *   0        KEY is absent: *out = def;
 	 *   -EINVAL  the value is wrong: the host has reported it as
 	 *            config_error does ("FILE:LINE: [Source] KEY=VALUE: expected
-	 *            a whole number in 1..1000"); *out is unchanged; open()
+	 *            a whole number in 1..1000"); *out is unchanged (the
+	 *            items of config_list may be partly written); open()
 	 *            returns it;
 	 *   -EBUSY   called outside open().
 	 * Ranges are inclusive.  def need not be in the range. */
