@@ -122,7 +122,8 @@ typedef struct ts_plugin_host {
 	int (*set_format)(ts_source *src, const ts_stream_format *format);
 	/* Delivers a block of any size (the host copies it): 0, or -EAGAIN
 	 * only when the pipeline is still behind with earlier blocks; the
-	 * block is then dropped: count it as an overrun. */
+	 * block is then dropped: count it as an overrun.  (-E2BIG above
+	 * 64 MiB, -ENOMEM when the host cannot copy it: dropped too.) */
 	int (*emit)(ts_source *src, const ts_sample_block *block);
 	/* A finite source (a file) has delivered everything. */
 	void (*end_of_stream)(ts_source *src);
