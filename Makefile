@@ -48,7 +48,8 @@ DAEMON      := $(BUILD)/tinysensed
 DAEMON_LIBS := -lsystemd -ljson-c -linih -lpthread -ldl
 
 # ---- sensor plugins: plugins/NAME/*.c -> build/plugins/NAME.so ---------------
-PLUGIN_NAMES := $(filter-out include,$(notdir $(patsubst %/,%,$(wildcard plugins/*/))))
+# (plugins/include is the ABI header, plugins/testing the tests' fake host.)
+PLUGIN_NAMES := $(filter-out include testing,$(notdir $(patsubst %/,%,$(wildcard plugins/*/))))
 PLUGINS      := $(PLUGIN_NAMES:%=$(BUILD)/plugins/%.so)
 # Extra libraries per plugin: PLUGIN_LIBS_<name>.
 PLUGIN_LIBS_iio  := -liio
@@ -60,6 +61,12 @@ PLUGIN_CFLAGS := -Iplugins/include -fvisibility=hidden -D_GNU_SOURCE
 # sources and -Wl,--wrap= for each symbol in plugins/NAME/test_wraps (the
 # library calls it fakes), plus PLUGIN_TEST_LIBS_NAME.
 PLUGIN_TESTS := $(foreach p,$(PLUGIN_NAMES),$(if $(wildcard plugins/$(p)/test_$(p).c),$(BUILD)/tests/test_plugin_$(p)))
+# Every plugin test runs on one fake host (plugins/testing), whose typed
+# getters are the daemon's own code.
+FAKE_HOST_SRCS := plugins/testing/fake_host.c daemon/common/plugin_getters.c \
+	daemon/common/config_value.c daemon/common/value_parse.c
+FAKE_HOST_DEPS := $(FAKE_HOST_SRCS) $(FAKE_HOST_SRCS:%.c=%.h)
+FAKE_HOST_CFLAGS := -Iplugins/testing -Idaemon/common
 comma := ,
 
 # ---- tinysensectl ------------------------------------------------------------
@@ -167,10 +174,10 @@ $(BUILD)/plugins/%.so: $$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard pl
 $(BUILD)/tests/test_plugin_%: plugins/$$*/test_$$*.c \
 		$$(filter-out plugins/$$*/test_$$(PERCENT),$$(wildcard plugins/$$*/*.c)) \
 		$$(wildcard plugins/$$*/*.h) $$(wildcard plugins/$$*/test_wraps) \
-		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
+		$(FAKE_HOST_DEPS) plugins/include/tinysense/plugin.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CCLD    $@'
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) \
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) $(FAKE_HOST_CFLAGS) -o $@ $(filter %.c,$^) $(LDFLAGS) \
 		$(addprefix -Wl$(comma)--wrap=,$(shell cat plugins/$*/test_wraps 2>/dev/null)) \
 		$(PLUGIN_TEST_LIBS_$*) $(CMOCKA_LIBS)
 
@@ -182,11 +189,11 @@ GPIO_UMOCKDEV_TEST := $(BUILD)/tests/test_plugin_gpio_umockdev
 UMOCKDEV_PKGS      := umockdev-1.0 glib-2.0 gobject-2.0
 TEST_BINS          += $(GPIO_UMOCKDEV_TEST)
 $(GPIO_UMOCKDEV_TEST): plugins/gpio/test_gpio_umockdev.c plugins/gpio/gpio.c \
-		plugins/gpio/test_fake_host.h \
+		$(FAKE_HOST_DEPS) \
 		plugins/include/tinysense/plugin.h $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo '  CCLD    $@'
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) $(shell pkg-config --cflags $(UMOCKDEV_PKGS)) \
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_CFLAGS) $(FAKE_HOST_CFLAGS) $(shell pkg-config --cflags $(UMOCKDEV_PKGS)) \
 		-o $@ $(filter %.c,$^) $(LDFLAGS) -lgpiod $(shell pkg-config --libs $(UMOCKDEV_PKGS)) \
 		$(CMOCKA_LIBS)
 

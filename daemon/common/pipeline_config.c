@@ -161,9 +161,10 @@ static int detect_key(struct parse_state *ps, const char *key, const char *value
 	if (!strcmp(key, "Consecutive"))
 		return parse_count(ps, "Detect", key, value, 1, 1000, &d->consecutive);
 	if (!strcmp(key, "Refractory")) {
-		if (parse_duration_ns(value, &d->refractory_ns))
-			return fail(ps, "Detect", key, "'%s' is not a duration such as 1000ms or 2s",
-				    value);
+		char why[128];
+
+		if (parse_duration_ns(value, &d->refractory_ns, why, sizeof(why)))
+			return fail(ps, "Detect", key, "%s: %s", value, why);
 		return 1;
 	}
 	if (!strcmp(key, "Margin"))

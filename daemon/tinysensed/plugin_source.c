@@ -16,6 +16,7 @@
 #include <tinysense/plugin.h>
 
 #include "log.h"
+#include "plugin_getters.h"
 #include "source.h"
 
 /* One fd watch or timer a plugin holds; the handle it gets back. */
@@ -81,6 +82,27 @@ static int host_config_error(ts_source *src, const char *key, const char *fmt, .
 	if (k)
 		return setting_error(src->err, src->keys, k, "%s", msg);
 	return setting_error(src->err, src->keys, NULL, "%s: %s", key, msg);
+}
+
+/* ---- typed getters (ABI 1.1): plugin_getters.c, on these two ------------------ */
+
+int plugin_host_value(ts_source *src, const char *key, const void *out, const char **value)
+{
+	const struct setting *k;
+
+	*value = NULL;
+	if (!src->err || !src->keys)
+		return -EBUSY;
+	if (!key || !out)
+		return -EINVAL;
+	k = setting_take(src->keys, key);
+	*value = k ? k->value : NULL;
+	return 0;
+}
+
+int plugin_host_error(ts_source *src, const char *key, const char *why)
+{
+	return host_config_error(src, key, "%s", why);
 }
 
 static int host_set_format(ts_source *src, const ts_stream_format *f)
@@ -332,6 +354,7 @@ static const ts_plugin_host host_table = {
 	.cancel_timer = host_cancel,
 	.log = host_log,
 	.set_state = host_set_state,
+	PLUGIN_CONFIG_GETTERS,
 };
 
 /* ---- loading -------------------------------------------------------------- */

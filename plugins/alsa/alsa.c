@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -595,60 +594,34 @@ static void on_resume(ts_source *src, void *user)
 
 /* ---- configuration ------------------------------------------------------------ */
 
-/* A whole number from key in [min, max], or def when absent. */
-static int get_uint(struct alsa *a, const char *key, unsigned long min, unsigned long max,
-		    unsigned long def, unsigned long *out, bool *given)
-{
-	const char *v = a->host->config_get(a->src, key);
-	char *end;
-	unsigned long n;
-
-	if (given)
-		*given = v != NULL;
-	if (!v) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || end == v || v[0] == '-' || n < min || n > max)
-		return a->host->config_error(a->src, key, "expected a whole number in %lu..%lu",
-					     min, max);
-	*out = n;
-	return 0;
-}
-
 static int read_settings(struct alsa *a)
 {
+	static const char *const formats[] = { "S16_LE", "S32_LE", NULL };
 	struct alsa_settings *s = &a->set;
-	const char *device = a->host->config_get(a->src, "Device");
-	const char *format = a->host->config_get(a->src, "Format");
-	unsigned long rate, channels, ms, frames, periods;
-	bool ms_given, frames_given;
-	int r;
+	const ts_plugin_host *h = a->host;
+	const char *device = h->config_get(a->src, "Device");
+	uint64_t rate, channels, ms, frames, periods;
+	unsigned format;
+	int r, ms_given, frames_given;
 
 	if (!device)
 		device = "default";
 	if (!device[0] || strlen(device) >= sizeof(s->device))
-		return a->host->config_error(a->src, "Device",
-					     "expected a PCM name (hw:1,0, plughw:1,0, default, ...) of at most %zu characters",
-					     sizeof(s->device) - 1);
+		return h->config_error(a->src, "Device",
+				       "expected a PCM name (hw:1,0, plughw:1,0, default, ...) of at most %zu characters",
+				       sizeof(s->device) - 1);
 	snprintf(s->device, sizeof(s->device), "%s", device);
-	if (!format || !strcasecmp(format, "S16_LE"))
-		s->format = SND_PCM_FORMAT_S16_LE;
-	else if (!strcasecmp(format, "S32_LE"))
-		s->format = SND_PCM_FORMAT_S32_LE;
-	else
-		return a->host->config_error(a->src, "Format", "expected S16_LE or S32_LE");
-	if ((r = get_uint(a, "Rate", 1, 768000, 16000, &rate, NULL)) ||
-	    (r = get_uint(a, "Channels", 1, ALSA_MAX_CHANNELS, 1, &channels, NULL)) ||
-	    (r = get_uint(a, "PeriodMs", 1, 1000, 20, &ms, &ms_given)) ||
-	    (r = get_uint(a, "PeriodFrames", 1, 1048576, 0, &frames, &frames_given)) ||
-	    (r = get_uint(a, "BufferPeriods", 2, 64, 4, &periods, NULL)))
+	if ((r = h->config_enum(a->src, "Format", formats, 0, &format)) < 0 ||
+	    (r = h->config_uint(a->src, "Rate", 16000, 1, 768000, &rate)) < 0 ||
+	    (r = h->config_uint(a->src, "Channels", 1, 1, ALSA_MAX_CHANNELS, &channels)) < 0 ||
+	    (r = ms_given = h->config_uint(a->src, "PeriodMs", 20, 1, 1000, &ms)) < 0 ||
+	    (r = frames_given = h->config_uint(a->src, "PeriodFrames", 0, 1, 1048576, &frames)) < 0 ||
+	    (r = h->config_uint(a->src, "BufferPeriods", 4, 2, 64, &periods)) < 0)
 		return r;
 	if (ms_given && frames_given)
-		return a->host->config_error(a->src, "PeriodFrames",
-					     "set PeriodMs= or PeriodFrames=, not both");
+		return h->config_error(a->src, "PeriodFrames",
+				       "set PeriodMs= or PeriodFrames=, not both");
+	s->format = format ? SND_PCM_FORMAT_S32_LE : SND_PCM_FORMAT_S16_LE;
 	s->rate = (uint32_t)rate;
 	s->channels = (uint16_t)channels;
 	s->buffer_periods = (uint32_t)periods;
@@ -661,8 +634,8 @@ static int read_settings(struct alsa *a)
 		s->period_value = (uint32_t)ms;
 		s->period_frames = (uint32_t)(rate * ms / 1000);
 		if (!s->period_frames)
-			return a->host->config_error(a->src, "PeriodMs",
-						     "less than one frame at Rate=%lu", rate);
+			return h->config_error(a->src, "PeriodMs", "less than one frame at Rate=%u",
+					       s->rate);
 	}
 	return 0;
 }
@@ -711,6 +684,12 @@ static int alsa_open(ts_source *src, const ts_plugin_host *host, void **priv)
 
 	if (!a)
 		return -ENOMEM;
+	/* The typed getters are ABI 1.1: a 1.0 daemon has none. */
+	if (!TS_PLUGIN_HOST_HAS(host, config_list)) {
+		free(a);
+		host->log(src, LOG_ERR, "needs tinysensed with plugin ABI 1.1 or later");
+		return -EPROTO;
+	}
 	a->src = src;
 	a->host = host;
 	a->state = TS_SOURCE_RUNNING;

@@ -9,7 +9,9 @@
  *
  *   - Configuration: an undefined PCM name, a format the plugin does not
  *     read, a rate the device refuses (named with the rates it offers),
- *     PeriodMs= with PeriodFrames=; S32 stereo is declared as such.
+ *     PeriodMs= with PeriodFrames=; S32 stereo is declared as such; keys
+ *     through the host's typed getters (plugins/testing/fake_host.c, the
+ *     daemon's messages); a 1.0 host without them is refused.
  *   - The null PCM is always ready: it is read by the clock, a period per
  *     period, with contiguous timestamps and the samples readi returned.
  *   - Poll descriptors: data read on a wakeup, stamped from the device's
@@ -39,52 +41,19 @@
 #include <alsa/asoundlib.h>
 #include <tinysense/plugin.h>
 
+#include "fake_host.h"
+
 extern const ts_plugin ts_plugin_descriptor;
 
 #define NS_PER_MS 1000000ull
 #define REALTIME_OFFSET_NS 1700000000000000000ull
-#define MAX_EVENTS 16
 
 /* ---- the fake world ------------------------------------------------------------ */
 
-struct fake_timer {
-	bool armed;
-	uint64_t due_ns;
-	uint64_t usec;
-	ts_timer_callback cb;
-	void *user;
-};
-
-struct fake_watch {
-	bool active;
-	int fd;
-	uint32_t events;
-	ts_fd_callback cb;
-	void *user;
-};
+static struct fake_host fh;
 
 static struct {
-	/* host side */
-	const char *keys[16][2];
-	bool claimed[16];
-	char config_key[32];
-	char config_error[512];
-	ts_stream_format format;
-	char channel_names[4][16];
-	bool format_set;
-	unsigned emits;
-	uint64_t frames;
-	uint32_t last_frames;
-	uint64_t last_mono, last_real, first_mono;
-	int16_t last_first_sample;
-	int emit_result;
-	ts_source_state state;
-	char error[512];
-	unsigned state_calls;
-	char last_log[512];
-	struct fake_timer timers[MAX_EVENTS];
-	struct fake_watch watches[MAX_EVENTS];
-	uint64_t now_ns;
+	uint64_t now_ns;          /* the clock (clock_gettime is wrapped) */
 
 	/* alsa-lib side */
 	int readi_error;          /* returned once by snd_pcm_readi */
@@ -99,7 +68,7 @@ static struct {
 	const unsigned *rates;    /* the rates the device takes (NULL: all) */
 } fake;
 
-static ts_source *const SRC = (ts_source *)&fake;
+#define SRC fake_host_src(&fh)
 
 /* ---- wraps: the alsa-lib boundary and the clock ---------------------------------- */
 
@@ -204,152 +173,12 @@ int __wrap_snd_pcm_hw_params_test_rate(snd_pcm_t *pcm, snd_pcm_hw_params_t *hw, 
 	return rate_taken(rate) ? __real_snd_pcm_hw_params_test_rate(pcm, hw, rate, dir) : -EINVAL;
 }
 
-/* ---- the fake host ---------------------------------------------------------------- */
-
-static const char *host_config_get(ts_source *src, const char *key)
-{
-	assert_ptr_equal(src, SRC);
-	for (int i = 0; i < 16 && fake.keys[i][0]; i++)
-		if (!strcmp(fake.keys[i][0], key)) {
-			fake.claimed[i] = true;
-			return fake.keys[i][1];
-		}
-	return NULL;
-}
-
-__attribute__((format(printf, 3, 4)))
-static int host_config_error(ts_source *src, const char *key, const char *fmt, ...)
-{
-	va_list ap;
-
-	assert_ptr_equal(src, SRC);
-	snprintf(fake.config_key, sizeof(fake.config_key), "%s", key);
-	va_start(ap, fmt);
-	vsnprintf(fake.config_error, sizeof(fake.config_error), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int host_set_format(ts_source *src, const ts_stream_format *f)
-{
-	assert_ptr_equal(src, SRC);
-	assert_int_equal(f->struct_size, sizeof(*f));
-	fake.format = *f;
-	for (unsigned c = 0; c < f->channels && c < 4; c++)
-		snprintf(fake.channel_names[c], sizeof(fake.channel_names[c]), "%s",
-			 f->channel[c].name);
-	fake.format_set = true;
-	return 0;
-}
-
-static int host_emit(ts_source *src, const ts_sample_block *b)
-{
-	assert_ptr_equal(src, SRC);
-	assert_int_equal(b->struct_size, sizeof(*b));
-	assert_true(b->frames > 0);
-	if (fake.emit_result)
-		return fake.emit_result;
-	if (!fake.emits)
-		fake.first_mono = b->mono_ns;
-	fake.emits++;
-	fake.frames += b->frames;
-	fake.last_frames = b->frames;
-	fake.last_mono = b->mono_ns;
-	fake.last_real = b->realtime_ns;
-	fake.last_first_sample = ((const int16_t *)b->data)[0];
-	return 0;
-}
-
-static void host_end_of_stream(ts_source *src)
-{
-	(void)src;
-	fail_msg("a capture device never ends");
-}
-
-static int host_watch_fd(ts_source *src, int fd, uint32_t events, ts_fd_callback cb, void *user,
-			 void **handle)
-{
-	assert_ptr_equal(src, SRC);
-	assert_true(fd >= 0);
-	for (int i = 0; i < MAX_EVENTS; i++)
-		if (!fake.watches[i].active) {
-			fake.watches[i] = (struct fake_watch){ true, fd, events, cb, user };
-			*handle = &fake.watches[i];
-			return 0;
-		}
-	return -ENOMEM;
-}
-
-static void host_unwatch_fd(ts_source *src, void *handle)
-{
-	struct fake_watch *w = handle;
-
-	assert_ptr_equal(src, SRC);
-	assert_true(w->active);
-	w->active = false;
-}
-
-static int host_add_timer(ts_source *src, uint64_t usec, ts_timer_callback cb, void *user,
-			  void **handle)
-{
-	assert_ptr_equal(src, SRC);
-	for (int i = 0; i < MAX_EVENTS; i++)
-		if (!fake.timers[i].armed) {
-			fake.timers[i] = (struct fake_timer){ true, fake.now_ns + usec * 1000, usec,
-							      cb, user };
-			*handle = &fake.timers[i];
-			return 0;
-		}
-	return -ENOMEM;
-}
-
-static void host_cancel_timer(ts_source *src, void *handle)
-{
-	struct fake_timer *t = handle;
-
-	assert_ptr_equal(src, SRC);
-	assert_true(t->armed);
-	t->armed = false;
-}
-
-__attribute__((format(printf, 3, 4)))
-static void host_log(ts_source *src, int priority, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)src;
-	(void)priority;
-	va_start(ap, fmt);
-	vsnprintf(fake.last_log, sizeof(fake.last_log), fmt, ap);
-	va_end(ap);
-}
-
-static void host_set_state(ts_source *src, ts_source_state state, const char *error)
-{
-	assert_ptr_equal(src, SRC);
-	fake.state = state;
-	snprintf(fake.error, sizeof(fake.error), "%s", error ? error : "");
-	fake.state_calls++;
-}
-
-static const ts_plugin_host host = {
-	.struct_size = sizeof(ts_plugin_host),
-	.abi_major = TS_PLUGIN_ABI_MAJOR,
-	.abi_minor = TS_PLUGIN_ABI_MINOR,
-	.config_get = host_config_get,
-	.config_error = host_config_error,
-	.set_format = host_set_format,
-	.emit = host_emit,
-	.end_of_stream = host_end_of_stream,
-	.watch_fd = host_watch_fd,
-	.unwatch_fd = host_unwatch_fd,
-	.add_timer = host_add_timer,
-	.cancel_timer = host_cancel_timer,
-	.log = host_log,
-	.set_state = host_set_state,
-};
-
 /* ---- helpers ---------------------------------------------------------------------- */
+
+static uint64_t fake_now(void)
+{
+	return fake.now_ns;
+}
 
 static int reset(void **state)
 {
@@ -357,58 +186,39 @@ static int reset(void **state)
 	memset(&fake, 0, sizeof(fake));
 	fake.now_ns = 1000 * NS_PER_MS;
 	fake.avail = -1;
-	fake.state = TS_SOURCE_RUNNING;
+	fake_host_reset(&fh, fake_now);
 	return 0;
-}
-
-static void set_keys(const char *const *kv)
-{
-	int n = 0;
-
-	for (; kv[2 * n]; n++) {
-		fake.keys[n][0] = kv[2 * n];
-		fake.keys[n][1] = kv[2 * n + 1];
-	}
 }
 
 static int open_with(void **priv, const char *const *kv)
 {
-	set_keys(kv);
-	return ts_plugin_descriptor.open(SRC, &host, priv);
+	fake_host_clear_keys(&fh);
+	for (int n = 0; kv[2 * n]; n++)
+		fake_host_key(&fh, kv[2 * n], kv[2 * n + 1]);
+	return fake_host_open(&fh, &ts_plugin_descriptor, priv);
 }
 
 static unsigned armed_timers(void)
 {
-	unsigned n = 0;
-
-	for (int i = 0; i < MAX_EVENTS; i++)
-		n += fake.timers[i].armed;
-	return n;
+	return (unsigned)fake_host_active_timers(&fh);
 }
 
 static struct fake_timer *the_timer(void)
 {
 	assert_int_equal(armed_timers(), 1);
-	for (int i = 0; i < MAX_EVENTS; i++)
-		if (fake.timers[i].armed)
-			return &fake.timers[i];
-	return NULL;
+	return fake_host_next_timer(&fh, UINT64_MAX);
 }
 
 static unsigned active_watches(void)
 {
-	unsigned n = 0;
-
-	for (int i = 0; i < MAX_EVENTS; i++)
-		n += fake.watches[i].active;
-	return n;
+	return (unsigned)fake_host_active_watches(&fh);
 }
 
 static struct fake_watch *a_watch(void)
 {
-	for (int i = 0; i < MAX_EVENTS; i++)
-		if (fake.watches[i].active)
-			return &fake.watches[i];
+	for (int i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		if (fh.watches[i].active)
+			return &fh.watches[i];
 	fail_msg("no watched descriptor");
 	return NULL;
 }
@@ -417,20 +227,12 @@ static struct fake_watch *a_watch(void)
 static void advance_ms(uint64_t ms)
 {
 	const uint64_t end = fake.now_ns + ms * NS_PER_MS;
+	struct fake_timer *next;
 
-	for (;;) {
-		struct fake_timer *next = NULL;
-
-		for (int i = 0; i < MAX_EVENTS; i++)
-			if (fake.timers[i].armed && fake.timers[i].due_ns <= end &&
-			    (!next || fake.timers[i].due_ns < next->due_ns))
-				next = &fake.timers[i];
-		if (!next)
-			break;
+	while ((next = fake_host_next_timer(&fh, end))) {
 		if (next->due_ns > fake.now_ns)
 			fake.now_ns = next->due_ns;
-		next->armed = false; /* one-shot: the handle ends with the call */
-		next->cb(SRC, next->user);
+		fake_host_fire(&fh, next);
 	}
 	fake.now_ns = end;
 }
@@ -468,10 +270,10 @@ static void test_unknown_device(void **state)
 
 	(void)state;
 	assert_int_equal(open_with(&priv, kv), -EINVAL);
-	assert_string_equal(fake.config_key, "Device");
-	assert_non_null(strstr(fake.config_error, "Unknown PCM nosuchmic"));
-	assert_non_null(strstr(fake.config_error, "arecord -L"));
-	assert_false(fake.format_set);
+	assert_string_equal(fh.error_key, "Device");
+	assert_non_null(strstr(fh.error, "Unknown PCM nosuchmic"));
+	assert_non_null(strstr(fh.error, "arecord -L"));
+	assert_false(fh.format_set);
 }
 
 static void test_bad_format(void **state)
@@ -481,8 +283,8 @@ static void test_bad_format(void **state)
 
 	(void)state;
 	assert_int_equal(open_with(&priv, kv), -EINVAL);
-	assert_string_equal(fake.config_key, "Format");
-	assert_string_equal(fake.config_error, "expected S16_LE or S32_LE");
+	assert_string_equal(fh.error_key, "Format");
+	assert_string_equal(fh.error, "expected S16_LE or S32_LE");
 	assert_int_equal(fake.opens, 0);
 }
 
@@ -495,8 +297,8 @@ static void test_rate_refused(void **state)
 	(void)state;
 	fake.rates = rates;
 	assert_int_equal(open_with(&priv, kv), -EINVAL);
-	assert_string_equal(fake.config_key, "Rate");
-	assert_string_equal(fake.config_error, "the device offers 8000, 16000, 48000 Hz");
+	assert_string_equal(fh.error_key, "Rate");
+	assert_string_equal(fh.error, "the device offers 8000, 16000, 48000 Hz");
 }
 
 static void test_period_keys(void **state)
@@ -509,9 +311,9 @@ static void test_period_keys(void **state)
 
 	(void)state;
 	assert_int_equal(open_with(&priv, both), -EINVAL);
-	assert_string_equal(fake.config_key, "PeriodFrames");
+	assert_string_equal(fh.error_key, "PeriodFrames");
 	assert_int_equal(open_with(&priv, zero), -EINVAL);
-	assert_string_equal(fake.config_key, "PeriodMs");
+	assert_string_equal(fh.error_key, "PeriodMs");
 }
 
 static void test_s32_stereo(void **state)
@@ -522,15 +324,41 @@ static void test_s32_stereo(void **state)
 
 	(void)state;
 	assert_int_equal(open_with(&priv, kv), 0);
-	assert_true(fake.format_set);
-	assert_int_equal(fake.format.format, TS_SAMPLE_S32);
-	assert_int_equal(fake.format.rate_hz, 48000);
-	assert_int_equal(fake.format.channels, 2);
-	assert_string_equal(fake.channel_names[0], "left");
-	assert_string_equal(fake.channel_names[1], "right");
-	for (int i = 0; fake.keys[i][0]; i++)
-		assert_true(fake.claimed[i]);
+	assert_true(fh.format_set);
+	assert_int_equal(fh.format.format, TS_SAMPLE_S32);
+	assert_int_equal(fh.format.rate_hz, 48000);
+	assert_int_equal(fh.format.channels, 2);
+	assert_string_equal(fh.channel_names[0], "left");
+	assert_string_equal(fh.channel_names[1], "right");
+	assert_null(fake_host_unclaimed(&fh));
 	ts_plugin_descriptor.close(priv);
+}
+
+/* The keys go through the host's typed getters: the daemon's syntax and
+ * messages; a 1.0 host, which has none, is refused. */
+static void test_getters_and_old_host(void **state)
+{
+	static const char *const bad_rate[] = { "Device", "null", "Rate", "16k", NULL };
+	static const char *const low[] = { "Device", "null", "Format", "s32_le", "BufferPeriods",
+					   "1", NULL };
+	static const char *const lower_case[] = { "Device", "null", "Format", "s32_le", NULL };
+	void *priv = NULL;
+
+	(void)state;
+	assert_int_equal(open_with(&priv, bad_rate), -EINVAL);
+	assert_string_equal(fh.error_key, "Rate");
+	assert_string_equal(fh.error, "expected a whole number in 1..768000");
+	assert_int_equal(open_with(&priv, low), -EINVAL);
+	assert_string_equal(fh.error_key, "BufferPeriods");
+	assert_string_equal(fh.error, "expected a whole number in 2..64");
+	assert_int_equal(fake.opens, 0);
+	assert_int_equal(open_with(&priv, lower_case), 0);
+	assert_int_equal(fh.format.format, TS_SAMPLE_S32);
+	ts_plugin_descriptor.close(priv);
+	fh.format_set = false;
+	assert_int_equal(ts_plugin_descriptor.open(SRC, &fake_host_table_1_0, &priv), -EPROTO);
+	assert_non_null(strstr(fh.last_log, "plugin ABI 1.1"));
+	assert_false(fh.format_set);
 }
 
 /* Absent at open(): declared anyway, FAILED on the loop, retried. */
@@ -541,20 +369,20 @@ static void test_absent_at_open(void **state)
 	(void)state;
 	fake.open_error = -ENODEV;
 	assert_int_equal(open_with(&priv, null_mic), 0);
-	assert_true(fake.format_set);
-	assert_int_equal(fake.format.rate_hz, 16000);
-	assert_non_null(strstr(fake.last_log, "capture starts when it opens"));
+	assert_true(fh.format_set);
+	assert_int_equal(fh.format.rate_hz, 16000);
+	assert_non_null(strstr(fh.last_log, "capture starts when it opens"));
 	assert_int_equal(ts_plugin_descriptor.start(priv), 0);
 	advance_ms(0);
-	assert_int_equal(fake.state, TS_SOURCE_FAILED);
-	assert_string_equal(fake.error, "Device=null: ALSA cannot open it: No such device; retrying");
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_string_equal(fh.state_error, "Device=null: ALSA cannot open it: No such device; retrying");
 	assert_int_equal(the_timer()->usec, 500000);
 	fake.open_error = 0;
 	advance_ms(500);
-	assert_int_equal(fake.state, TS_SOURCE_RUNNING);
-	assert_string_equal(fake.error, "");
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_string_equal(fh.state_error, "");
 	advance_ms(100);
-	assert_int_equal(fake.frames, 1600);
+	assert_int_equal(fh.frames, 1600);
 	ts_plugin_descriptor.close(priv);
 }
 
@@ -572,24 +400,24 @@ static void test_paced(void **state)
 	assert_int_equal(active_watches(), 0);
 	assert_int_equal(the_timer()->usec, 20000);
 	advance_ms(19);
-	assert_int_equal(fake.emits, 0);
+	assert_int_equal(fh.emits, 0);
 	advance_ms(1);
-	assert_int_equal(fake.emits, 1);
-	assert_int_equal(fake.last_frames, 320);
-	assert_int_equal(fake.last_mono, start);
-	assert_int_equal(fake.last_real, start + REALTIME_OFFSET_NS);
-	assert_int_equal(fake.last_first_sample, 0);
+	assert_int_equal(fh.emits, 1);
+	assert_int_equal(fh.last.frames, 320);
+	assert_int_equal(fh.last.mono, start);
+	assert_int_equal(fh.last.real, start + REALTIME_OFFSET_NS);
+	assert_int_equal(fh.last.v[0], 0);
 	advance_ms(980);
-	assert_int_equal(fake.frames, 16000);
-	assert_int_equal(fake.emits, 50);
-	assert_int_equal(fake.last_mono, start + 980 * NS_PER_MS);
-	assert_int_equal(fake.last_first_sample, 49 * 320);
+	assert_int_equal(fh.frames, 16000);
+	assert_int_equal(fh.emits, 50);
+	assert_int_equal(fh.last.mono, start + 980 * NS_PER_MS);
+	assert_int_equal(fh.last.v[0], 49 * 320);
 	/* A late timer: everything due is read at once. */
 	the_timer()->due_ns += 75 * NS_PER_MS;
 	advance_ms(100);
-	assert_int_equal(fake.frames, 16000 + 5 * 320);
-	assert_int_equal(fake.state, TS_SOURCE_RUNNING);
-	assert_int_equal(fake.state_calls, 0);
+	assert_int_equal(fh.frames, 16000 + 5 * 320);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.state_calls, 0);
 	ts_plugin_descriptor.close(priv);
 }
 
@@ -600,28 +428,28 @@ static void test_overrun(void **state)
 	(void)state;
 	priv = running();
 	advance_ms(100);
-	assert_int_equal(fake.frames, 1600);
+	assert_int_equal(fh.frames, 1600);
 	fake.readi_error = -EPIPE;
 	advance_ms(20);
-	assert_int_equal(fake.state, TS_SOURCE_DEGRADED);
-	assert_string_equal(fake.error, "1 overrun");
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
+	assert_string_equal(fh.state_error, "1 overrun");
 	/* Recovered (prepared and started again): reads go on. */
 	advance_ms(40);
-	assert_true(fake.frames >= 1600 + 2 * 320);
+	assert_true(fh.frames >= 1600 + 2 * 320);
 	assert_int_equal(armed_timers(), 1);
 	/* A block the pipeline has no room for counts too. */
 	advance_ms(2000);
-	fake.emit_result = -EAGAIN;
+	fh.emit_result = -EAGAIN;
 	advance_ms(20);
-	fake.emit_result = 0;
-	assert_int_equal(fake.state, TS_SOURCE_DEGRADED);
-	assert_string_equal(fake.error, "2 overruns");
+	fh.emit_result = 0;
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
+	assert_string_equal(fh.state_error, "2 overruns");
 	/* Ten seconds without one: running again. */
 	advance_ms(9900);
-	assert_int_equal(fake.state, TS_SOURCE_DEGRADED);
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
 	advance_ms(200);
-	assert_int_equal(fake.state, TS_SOURCE_RUNNING);
-	assert_string_equal(fake.error, "");
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_string_equal(fh.state_error, "");
 	ts_plugin_descriptor.close(priv);
 }
 
@@ -636,11 +464,11 @@ static void test_overruns_reported_once_a_second(void **state)
 		fake.readi_error = -EPIPE;
 		advance_ms(20);
 	}
-	assert_string_equal(fake.error, "1 overrun");
-	calls = fake.state_calls;
+	assert_string_equal(fh.state_error, "1 overrun");
+	calls = fh.state_calls;
 	advance_ms(1000);
-	assert_string_equal(fake.error, "10 overruns");
-	assert_int_equal(fake.state_calls, calls + 1);
+	assert_string_equal(fh.state_error, "10 overruns");
+	assert_int_equal(fh.state_calls, calls + 1);
 	ts_plugin_descriptor.close(priv);
 }
 
@@ -655,18 +483,18 @@ static void test_suspend(void **state)
 	fake.readi_error = -ESTRPIPE;
 	fake.resume_eagain = 2;
 	advance_ms(20);
-	assert_int_equal(fake.state, TS_SOURCE_DEGRADED);
-	assert_string_equal(fake.error, "0 overruns, 1 suspend");
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
+	assert_string_equal(fh.state_error, "0 overruns, 1 suspend");
 	/* Still suspended: nothing but a resume timer. */
 	assert_int_equal(the_timer()->usec, 100000);
-	frames = fake.frames;
+	frames = fh.frames;
 	advance_ms(100);
 	assert_int_equal(fake.resumes, 2);
-	assert_int_equal(fake.frames, frames);
+	assert_int_equal(fh.frames, frames);
 	advance_ms(100);
 	assert_int_equal(fake.resumes, 3);
 	advance_ms(100);
-	assert_true(fake.frames > frames);
+	assert_true(fh.frames > frames);
 	ts_plugin_descriptor.close(priv);
 }
 
@@ -682,8 +510,8 @@ static void test_enodev_and_back(void **state)
 	fake.readi_error = -ENODEV;
 	fake.open_error = -ENODEV;
 	advance_ms(20);
-	assert_int_equal(fake.state, TS_SOURCE_FAILED);
-	assert_string_equal(fake.error, "Device=null: No such device (snd_pcm_readi); reopening");
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_string_equal(fh.state_error, "Device=null: No such device (snd_pcm_readi); reopening");
 	assert_int_equal(active_watches(), 0);
 	opens = fake.opens;
 	for (size_t i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
@@ -692,22 +520,22 @@ static void test_enodev_and_back(void **state)
 		assert_int_equal(fake.opens, opens + i);
 		advance_ms(1);
 		assert_int_equal(fake.opens, opens + i + 1);
-		assert_int_equal(fake.state, TS_SOURCE_FAILED);
-		assert_string_equal(fake.error,
+		assert_int_equal(fh.state, TS_SOURCE_FAILED);
+		assert_string_equal(fh.state_error,
 				    "Device=null: ALSA cannot open it: No such device; retrying");
 	}
 	/* Plugged in again. */
 	fake.open_error = 0;
-	fake.emits = 0;
+	fh.emits = 0;
 	advance_ms(30000);
-	assert_int_equal(fake.state, TS_SOURCE_RUNNING);
-	assert_string_equal(fake.error, "");
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_string_equal(fh.state_error, "");
 	advance_ms(100);
-	assert_int_equal(fake.emits, 5);
+	assert_int_equal(fh.emits, 5);
 	/* The backoff starts over. */
 	fake.readi_error = -EIO;
 	advance_ms(20);
-	assert_int_equal(fake.state, TS_SOURCE_FAILED);
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
 	assert_int_equal(the_timer()->usec, 500000);
 	ts_plugin_descriptor.close(priv);
 }
@@ -729,10 +557,10 @@ static void test_poll_and_fallback(void **state)
 	fake.avail = 320;
 	fake.stamp_ns = fake.now_ns - 5 * NS_PER_MS;
 	fire_fd();
-	assert_int_equal(fake.emits, 1);
-	assert_int_equal(fake.last_frames, 320);
-	assert_int_equal(fake.last_mono, fake.stamp_ns - 20 * NS_PER_MS);
-	assert_int_equal(fake.last_real, fake.last_mono + REALTIME_OFFSET_NS);
+	assert_int_equal(fh.emits, 1);
+	assert_int_equal(fh.last.frames, 320);
+	assert_int_equal(fh.last.mono, fake.stamp_ns - 20 * NS_PER_MS);
+	assert_int_equal(fh.last.real, fh.last.mono + REALTIME_OFFSET_NS);
 	assert_true(active_watches() >= 1);
 	assert_int_equal(armed_timers(), 0);
 
@@ -740,8 +568,8 @@ static void test_poll_and_fallback(void **state)
 	fake.avail = 5000;
 	fake.stamp_ns = fake.now_ns;
 	fire_fd();
-	assert_int_equal(fake.last_frames, 1280);
-	assert_int_equal(fake.last_mono, fake.now_ns - 5000 * NS_PER_MS / 16);
+	assert_int_equal(fh.last.frames, 1280);
+	assert_int_equal(fh.last.mono, fake.now_ns - 5000 * NS_PER_MS / 16);
 
 	/* Ready with nothing to read: a period timer, not a spin. */
 	fake.avail = 0;
@@ -756,22 +584,22 @@ static void test_poll_and_fallback(void **state)
 	now = fake.now_ns;
 	fake.stamp_ns = now + 20 * NS_PER_MS;
 	advance_ms(20);
-	assert_int_equal(fake.emits, 3);
-	assert_int_equal(fake.last_mono, now);
+	assert_int_equal(fh.emits, 3);
+	assert_int_equal(fh.last.mono, now);
 	assert_true(active_watches() >= 1);
 	assert_int_equal(armed_timers(), 0);
 
 	/* An overrun on a wakeup: recovered, the descriptors stay. */
 	fake.readi_error = -EPIPE;
 	fire_fd();
-	assert_int_equal(fake.state, TS_SOURCE_DEGRADED);
-	assert_string_equal(fake.error, "1 overrun");
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
+	assert_string_equal(fh.state_error, "1 overrun");
 	assert_true(active_watches() >= 1);
 
 	/* Unplugged: everything closed, a reopen timer. */
 	fake.readi_error = -ENODEV;
 	fire_fd();
-	assert_int_equal(fake.state, TS_SOURCE_FAILED);
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
 	assert_int_equal(active_watches(), 0);
 	assert_int_equal(the_timer()->usec, 500000);
 	ts_plugin_descriptor.close(priv);
@@ -788,10 +616,10 @@ static void test_stop_start(void **state)
 	assert_int_equal(armed_timers(), 0);
 	assert_int_equal(active_watches(), 0);
 	advance_ms(1000);
-	assert_int_equal(fake.frames, 1600);
+	assert_int_equal(fh.frames, 1600);
 	assert_int_equal(ts_plugin_descriptor.start(priv), 0);
 	advance_ms(100);
-	assert_int_equal(fake.frames, 3200);
+	assert_int_equal(fh.frames, 3200);
 	/* stop() while waiting to reopen cancels that too. */
 	fake.readi_error = -ENODEV;
 	fake.open_error = -ENODEV;
@@ -810,6 +638,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rate_refused, reset),
 		cmocka_unit_test_setup(test_period_keys, reset),
 		cmocka_unit_test_setup(test_s32_stereo, reset),
+		cmocka_unit_test_setup(test_getters_and_old_host, reset),
 		cmocka_unit_test_setup(test_absent_at_open, reset),
 		cmocka_unit_test_setup(test_paced, reset),
 		cmocka_unit_test_setup(test_overrun, reset),

@@ -74,60 +74,42 @@ static void make_sine(int16_t *table)
 	}
 }
 
-/* A whole number from key in [min, max], or def when absent. */
-static int get_uint(struct example *e, const char *key, long min, long max, long def,
-		    long *out)
-{
-	const char *v = e->host->config_get(e->src, key);
-	char *end;
-	long n;
-
-	if (!v) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < min || n > max)
-		return e->host->config_error(e->src, key, "expected a whole number in %ld..%ld",
-					     min, max);
-	*out = n;
-	return 0;
-}
-
 static int example_open(ts_source *src, const ts_plugin_host *host, void **priv)
 {
-	struct example *e = calloc(1, sizeof(*e));
+	struct example *e;
 	ts_stream_format format = { .struct_size = sizeof(format), .format = TS_SAMPLE_S16 };
-	long rate, channels, frequency, amplitude, burst, block_ms;
+	uint64_t rate, channels, frequency, amplitude, burst, block_ms;
 	int r;
 
+	/* The typed getters are ABI 1.1: a 1.0 daemon has none. */
+	if (!TS_PLUGIN_HOST_HAS(host, config_list)) {
+		host->log(src, LOG_ERR, "needs tinysensed with plugin ABI 1.1 or later");
+		return -EPROTO;
+	}
+	if ((r = host->config_uint(src, "Rate", 1000, 1, 192000, &rate)) < 0 ||
+	    (r = host->config_uint(src, "Channels", 1, 1, EXAMPLE_MAX_CHANNELS, &channels)) < 0 ||
+	    (r = host->config_uint(src, "Frequency", 50, 0, 96000, &frequency)) < 0 ||
+	    (r = host->config_uint(src, "Amplitude", 6000, 0, 6000, &amplitude)) < 0 ||
+	    (r = host->config_uint(src, "BurstEvery", 0, 0, 3600, &burst)) < 0 ||
+	    (r = host->config_uint(src, "BlockMs", 20, 1, 1000, &block_ms)) < 0)
+		return r;
+	if (rate * block_ms / 1000 == 0 || rate * block_ms / 1000 > EXAMPLE_MAX_BLOCK)
+		return host->config_error(src, "BlockMs", "gives %llu frames per block, allowed 1..%d",
+					  (unsigned long long)(rate * block_ms / 1000),
+					  EXAMPLE_MAX_BLOCK);
+	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	e->src = src;
 	e->host = host;
-	if ((r = get_uint(e, "Rate", 1, 192000, 1000, &rate)) ||
-	    (r = get_uint(e, "Channels", 1, EXAMPLE_MAX_CHANNELS, 1, &channels)) ||
-	    (r = get_uint(e, "Frequency", 0, 96000, 50, &frequency)) ||
-	    (r = get_uint(e, "Amplitude", 0, 6000, 6000, &amplitude)) ||
-	    (r = get_uint(e, "BurstEvery", 0, 3600, 0, &burst)) ||
-	    (r = get_uint(e, "BlockMs", 1, 1000, 20, &block_ms))) {
-		free(e);
-		return r;
-	}
 	e->rate = (uint32_t)rate;
 	e->channels = (uint16_t)channels;
 	e->frequency = (uint32_t)frequency;
 	e->amplitude = (int32_t)amplitude;
 	e->burst_every = (uint32_t)burst;
 	e->block_frames = (uint32_t)(rate * block_ms / 1000);
-	if (e->block_frames == 0 || e->block_frames > EXAMPLE_MAX_BLOCK) {
-		free(e);
-		return host->config_error(src, "BlockMs", "gives %ld frames per block, allowed 1..%d",
-					  rate * block_ms / 1000, EXAMPLE_MAX_BLOCK);
-	}
 	make_sine(e->sine);
-	for (long c = 0; c < channels; c++)
+	for (uint64_t c = 0; c < channels; c++)
 		e->info[c] = (ts_channel_info){ .name = "signal", .unit = "", .scale = 1.0 };
 	format.rate_hz = e->rate;
 	format.channels = e->channels;

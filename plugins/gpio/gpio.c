@@ -12,7 +12,7 @@
  *   Edge=both             rising | falling | both (count: rising)
  *   ActiveLow=no          yes: the line reads 1 when the wire is low
  *   Bias=as-is            as-is | disable | pull-up | pull-down
- *   Debounce=0            edges closer than this per line are ignored
+ *   Debounce=0            edges closer than this per line are ignored (20ms)
  *   Window=1s             count: one frame of counts per window
  *   Rate=10               level: polls per second; edges: nominal rate
  *
@@ -43,12 +43,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
 #include <tinysense/plugin.h>
 
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
 #define GPIO_MAX_LINES 64
 #define GPIO_NAME_MAX 32
 #define EVENTS_PER_READ 16   /* the kernel keeps up to 16 per line */
@@ -126,197 +127,95 @@ static uint64_t clock_ns(clockid_t clock)
 
 /* ---- configuration --------------------------------------------------------- */
 
-static int choice(const char *value, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(value, names[i]))
-			return i;
-	return -1;
-}
-
-/* "20ms", "1.5s", "500us", "250" (milliseconds) -> nanoseconds. */
-static int parse_duration(const char *v, uint64_t *out)
-{
-	uint64_t whole = 0, frac = 0, frac_scale = 1, unit;
-	const char *p = v;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > 100000000ull)
-			return -ERANGE;
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			if (frac_scale < 1000000000ull) {
-				frac = frac * 10 + (uint64_t)(*p - '0');
-				frac_scale *= 10;
-			}
-	}
-	if (!strcmp(p, "ns"))
-		unit = 1;
-	else if (!strcmp(p, "us"))
-		unit = 1000;
-	else if (!strcmp(p, "ms") || !*p)
-		unit = 1000000;
-	else if (!strcmp(p, "s"))
-		unit = 1000000000ull;
-	else
-		return -EINVAL;
-	if (whole * unit / unit != whole || whole * unit > 3600ull * 1000000000ull)
-		return -ERANGE;
-	*out = whole * unit + frac * unit / frac_scale;
-	return 0;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < 4; i++) {
-		if (!strcasecmp(v, yes[i]))
-			return *out = true, 0;
-		if (!strcasecmp(v, no[i]))
-			return *out = false, 0;
-	}
-	return -EINVAL;
-}
-
-/* One item of Lines=: an offset (all digits) or a name. */
-static int add_line(struct gpio *g, const char *p, size_t len)
+/* Lines= item i (trimmed by the host): an offset (all digits) or a name. */
+static int add_line(struct gpio *g, const char *item)
 {
 	struct gpio_line *l = &g->line[g->n];
+	const size_t len = strlen(item);
 	bool digits = true;
 
-	if (!len)
-		return g->host->config_error(g->src, "Lines", "empty item in the list");
-	if (g->n == GPIO_MAX_LINES)
-		return g->host->config_error(g->src, "Lines", "at most %d lines", GPIO_MAX_LINES);
-	if (len >= GPIO_NAME_MAX)
-		return g->host->config_error(g->src, "Lines", "'%.*s': at most %d characters",
-					     (int)len, p, GPIO_NAME_MAX - 1);
 	for (size_t i = 0; i < len; i++)
-		digits = digits && p[i] >= '0' && p[i] <= '9';
+		digits = digits && item[i] >= '0' && item[i] <= '9';
 	if (digits && len > 5)
-		return g->host->config_error(g->src, "Lines", "offset '%.*s' is too large", (int)len, p);
+		return g->host->config_error(g->src, "Lines", "offset '%s' is too large", item);
 	l->want_name[0] = 0;
 	l->want_offset = 0;
 	if (digits)
-		l->want_offset = (unsigned int)strtoul(p, NULL, 10);
+		for (size_t i = 0; i < len; i++)
+			l->want_offset = l->want_offset * 10 + (unsigned int)(item[i] - '0');
 	else
-		memcpy(l->want_name, p, len), l->want_name[len] = 0;
+		memcpy(l->want_name, item, len + 1);
 	for (uint16_t i = 0; i < g->n; i++) {
 		const struct gpio_line *o = &g->line[i];
 
 		if (digits ? !o->want_name[0] && o->want_offset == l->want_offset
 			   : !strcmp(o->want_name, l->want_name))
-			return g->host->config_error(g->src, "Lines", "line '%.*s' is listed twice",
-						     (int)len, p);
+			return g->host->config_error(g->src, "Lines", "line '%s' is listed twice",
+						     item);
 	}
 	g->n++;
 	return 0;
 }
 
-/* Lines=17, DOOR ,27 */
-static int parse_lines(struct gpio *g, const char *v)
-{
-	for (const char *p = v;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		int r;
-
-		while (len && (*p == ' ' || *p == '\t'))
-			p++, len--;
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if ((r = add_line(g, p, len)))
-			return r;
-		if (!end)
-			return 0;
-		p = end + 1;
-	}
-}
-
 static int read_config(struct gpio *g)
 {
-	static const char *const modes[] = { "edges", "count", "level" };
-	static const char *const edges[] = { "rising", "falling", "both" };
-	static const char *const biases[] = { "as-is", "disable", "pull-up", "pull-down" };
+	static const char *const modes[] = { "edges", "count", "level", NULL };
+	static const char *const edges[] = { "rising", "falling", "both", NULL };
+	static const char *const biases[] = { "as-is", "disable", "pull-up", "pull-down", NULL };
 	static const int bias_flags[] = { 0, GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE,
 					  GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP,
 					  GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN };
 	const ts_plugin_host *h = g->host;
 	ts_source *s = g->src;
-	/* Every key is read (claimed) first: keys of another mode are named
-	 * as such instead of "unknown". */
-	const char *chip = h->config_get(s, "Chip"), *lines = h->config_get(s, "Lines");
-	const char *mode = h->config_get(s, "Mode"), *edge = h->config_get(s, "Edge");
-	const char *active_low = h->config_get(s, "ActiveLow"), *bias = h->config_get(s, "Bias");
-	const char *debounce = h->config_get(s, "Debounce"), *window = h->config_get(s, "Window");
-	const char *rate = h->config_get(s, "Rate");
-	int i, r;
+	const char *chip = h->config_get(s, "Chip");
+	char lines[GPIO_MAX_LINES][GPIO_NAME_MAX];
+	unsigned mode, edge, bias;
+	uint64_t rate;
+	size_t n_lines;
+	int r, edge_set, debounce_set, window_set, rate_set;
 
 	if (chip) {
 		if (!*chip || strlen(chip) >= sizeof(g->chip_name))
 			return h->config_error(s, "Chip", "expected a chip name, path, label or number");
 		snprintf(g->chip_name, sizeof(g->chip_name), "%s", chip);
 	}
-	if (!lines)
-		return h->config_error(s, "Lines", "required: the line offsets or names to read");
-	if ((r = parse_lines(g, lines)))
+	/* Every key is read before the mode judges them: keys of another
+	 * mode are named as such instead of "unknown". */
+	if ((r = h->config_list(s, "Lines", &lines[0][0], GPIO_NAME_MAX, GPIO_MAX_LINES,
+				&n_lines)) < 0 ||
+	    (r = h->config_enum(s, "Mode", modes, MODE_EDGES, &mode)) < 0 ||
+	    (r = edge_set = h->config_enum(s, "Edge", edges, mode == MODE_COUNT ? EDGE_RISING
+									      : EDGE_BOTH,
+					   &edge)) < 0 ||
+	    (r = h->config_bool(s, "ActiveLow", false, &g->active_low)) < 0 ||
+	    (r = h->config_enum(s, "Bias", biases, 0, &bias)) < 0 ||
+	    (r = debounce_set = h->config_duration(s, "Debounce", 0, 0, 10 * NS_PER_S,
+						   &g->debounce_ns)) < 0 ||
+	    (r = window_set = h->config_duration(s, "Window", NS_PER_S, NS_PER_MS,
+						 3600 * NS_PER_S, &g->window_ns)) < 0 ||
+	    (r = rate_set = h->config_uint(s, "Rate", 10, 1, mode == MODE_LEVEL ? 1000 : 1000000,
+					   &rate)) < 0)
 		return r;
-	g->mode = MODE_EDGES;
-	if (mode && (i = choice(mode, modes, 3)) < 0)
-		return h->config_error(s, "Mode", "expected edges, count or level");
-	if (mode)
-		g->mode = (enum gpio_mode)i;
-	g->edge = g->mode == MODE_COUNT ? EDGE_RISING : EDGE_BOTH;
-	if (edge) {
-		if (g->mode == MODE_LEVEL)
-			return h->config_error(s, "Edge", "applies to Mode=edges and Mode=count");
-		if ((i = choice(edge, edges, 3)) < 0)
-			return h->config_error(s, "Edge", "expected rising, falling or both");
-		g->edge = (enum gpio_edge)i;
-	}
-	if (active_low && parse_bool(active_low, &g->active_low))
-		return h->config_error(s, "ActiveLow", "expected yes or no");
-	if (bias) {
-		if ((i = choice(bias, biases, 4)) < 0)
-			return h->config_error(s, "Bias", "expected as-is, disable, pull-up or pull-down");
-		g->bias_flag = bias_flags[i];
-	}
-	if (debounce) {
-		if (g->mode == MODE_LEVEL)
-			return h->config_error(s, "Debounce", "applies to Mode=edges and Mode=count");
-		if (parse_duration(debounce, &g->debounce_ns) || g->debounce_ns > 10000000000ull)
-			return h->config_error(s, "Debounce", "expected a duration up to 10s, e.g. 20ms");
-	}
-	g->window_ns = 1000000000ull;
-	if (window) {
-		if (g->mode != MODE_COUNT)
-			return h->config_error(s, "Window", "applies to Mode=count");
-		if (parse_duration(window, &g->window_ns) || g->window_ns < 1000000ull)
-			return h->config_error(s, "Window", "expected a duration from 1ms to 3600s, e.g. 1s");
-	}
-	g->rate = 10;
-	if (rate) {
-		char *end;
-		unsigned long v;
-
-		if (g->mode == MODE_COUNT)
-			return h->config_error(s, "Rate", "Mode=count sends one frame per Window=");
-		errno = 0;
-		v = strtoul(rate, &end, 10);
-		if (errno || *end || end == rate || v < 1 || v > (g->mode == MODE_LEVEL ? 1000 : 1000000))
-			return h->config_error(s, "Rate", "expected a whole number of Hz in 1..%d",
-					       g->mode == MODE_LEVEL ? 1000 : 1000000);
-		g->rate = (uint32_t)v;
-	}
+	if (!n_lines)
+		return h->config_error(s, "Lines", "required: the line offsets or names to read");
+	for (size_t i = 0; i < n_lines; i++)
+		if ((r = add_line(g, lines[i])))
+			return r;
+	g->mode = (enum gpio_mode)mode;
+	g->edge = (enum gpio_edge)edge;
+	g->bias_flag = bias_flags[bias];
+	g->rate = (uint32_t)rate;
+	if (edge_set && g->mode == MODE_LEVEL)
+		return h->config_error(s, "Edge", "applies to Mode=edges and Mode=count");
+	if (debounce_set && g->mode == MODE_LEVEL)
+		return h->config_error(s, "Debounce", "applies to Mode=edges and Mode=count");
+	if (window_set && g->mode != MODE_COUNT)
+		return h->config_error(s, "Window", "applies to Mode=count");
+	if (rate_set && g->mode == MODE_COUNT)
+		return h->config_error(s, "Rate", "Mode=count sends one frame per Window=");
 	if (g->mode == MODE_COUNT) {
 		/* nominal: frames per second, rounded, at least 1 */
-		uint64_t hz = (1000000000ull + g->window_ns / 2) / g->window_ns;
+		uint64_t hz = (NS_PER_S + g->window_ns / 2) / g->window_ns;
 
 		g->rate = hz ? (uint32_t)hz : 1;
 	}
@@ -944,6 +843,12 @@ static int gpio_open(ts_source *src, const ts_plugin_host *host, void **priv)
 
 	if (!g)
 		return -ENOMEM;
+	/* The typed getters are ABI 1.1: a 1.0 daemon has none. */
+	if (!TS_PLUGIN_HOST_HAS(host, config_list)) {
+		free(g);
+		host->log(src, LOG_ERR, "needs tinysensed with plugin ABI 1.1 or later");
+		return -EPROTO;
+	}
 	g->src = src;
 	g->host = host;
 	for (int i = 0; i < GPIO_MAX_LINES; i++) {

@@ -18,7 +18,9 @@
  * window (two lines, debounce, an event read after its window's end),
  * level polling, read error -> FAILED -> retry with backoff -> recovery, a
  * busy line, a full pipeline, and bad configuration (no such line, chip,
- * offset, no access; keys of another mode).
+ * offset, no access; keys of another mode; durations and booleans in the
+ * daemon's syntax, through the shared fake host's typed getters); a 1.0
+ * host is refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +40,8 @@
 #include <unistd.h>
 
 #include <tinysense/plugin.h>
+
+#include "fake_host.h"
 
 extern const ts_plugin ts_plugin_descriptor;
 
@@ -340,47 +344,35 @@ static void replug(void)
 
 /* ---- fake host ------------------------------------------------------------------ */
 
-static uint64_t fake_host_now_ns(void)
+static struct fake_host fh;
+
+static uint64_t fake_now(void)
 {
 	return fake_mono;
 }
 
-#include "test_fake_host.h"
 /* Calls the callbacks of ready fds (as the daemon's epoll loop would). */
 static void dispatch_fds(void)
 {
-	for (size_t i = 0; i < MAX_WATCH; i++) {
-		struct watch *w = &host.watches[i];
-		struct pollfd p;
-
-		if (!w->active)
-			continue;
-		p = (struct pollfd){ .fd = w->fd, .events = POLLIN };
-		assert_true(poll(&p, 1, 0) >= 0);
-		if (p.revents)
-			w->cb(SRC, w->fd, (p.revents & POLLIN ? TS_FD_READABLE : 0) |
-					  (p.revents & POLLHUP ? TS_FD_HANGUP : 0) |
-					  (p.revents & POLLERR ? TS_FD_ERROR : 0), w->user);
-	}
+	for (size_t i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		if (fh.watches[i].active)
+			assert_int_equal(fh.watches[i].events, TS_FD_READABLE);
+	fake_host_dispatch_fds(&fh);
 }
 
 /* Runs the loop until time t: fds, then due timers in order. */
 static void run_until(uint64_t t)
 {
-	for (;;) {
-		struct timer *next = NULL;
+	struct fake_timer *next;
 
+	for (;;) {
 		dispatch_fds();
-		for (size_t i = 0; i < MAX_TIMERS; i++)
-			if (host.timers[i].active && host.timers[i].due <= t &&
-			    (!next || host.timers[i].due < next->due))
-				next = &host.timers[i];
+		next = fake_host_next_timer(&fh, t);
 		if (!next)
 			break;
-		if (next->due > fake_mono)
-			fake_mono = next->due;
-		next->active = false; /* one-shot: the handle ends with its call */
-		next->cb(SRC, next->user);
+		if (next->due_ns > fake_mono)
+			fake_mono = next->due_ns;
+		fake_host_fire(&fh, next);
 	}
 	if (t > fake_mono)
 		fake_mono = t;
@@ -398,25 +390,22 @@ static void edge(unsigned int offset, int phys, uint64_t t)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&host, 0, sizeof(host));
 	fake_reset();
 	fake_mono = 1000 * MS;
+	fake_host_reset(&fh, fake_now);
 	return 0;
 }
 
 static void config(const char *key, const char *value)
 {
-	assert_true(host.n_keys < MAX_KEYS);
-	host.keys[host.n_keys][0] = key;
-	host.keys[host.n_keys][1] = value;
-	host.n_keys++;
+	fake_host_key(&fh, key, value);
 }
 
 static void *open_plugin(void)
 {
 	void *priv = NULL;
 
-	assert_int_equal(ts_plugin_descriptor.open(SRC, &host_table, &priv), 0);
+	assert_int_equal(fake_host_open(&fh, &ts_plugin_descriptor, &priv), 0);
 	assert_non_null(priv);
 	return priv;
 }
@@ -425,10 +414,12 @@ static void close_plugin(void *priv)
 {
 	ts_plugin_descriptor.stop(priv);
 	ts_plugin_descriptor.close(priv);
-	for (size_t i = 0; i < MAX_WATCH; i++)
-		assert_false(host.watches[i].active);
-	for (size_t i = 0; i < MAX_TIMERS; i++)
-		assert_false(host.timers[i].active);
+	for (size_t i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		assert_false(fh.watches[i].active);
+	for (size_t i = 0; i < FAKE_HOST_MAX_TIMERS; i++)
+		assert_false(fh.timers[i].active);
+	for (size_t i = 0; i < fh.n_blocks; i++)
+		assert_int_equal(fh.blocks[i].frames, 1); /* a frame per block */
 	for (size_t c = 0; c < n_chips; c++) {
 		assert_int_equal(chips[c].opens, 0);
 		for (unsigned int i = 0; i < chips[c].num_lines; i++)
@@ -438,10 +429,10 @@ static void close_plugin(void *priv)
 
 static void assert_frame(size_t i, uint64_t mono, int32_t v0)
 {
-	assert_true(i < host.n_frames);
-	assert_int_equal(host.frames[i].mono, mono);
-	assert_int_equal(host.frames[i].real, mono + REALTIME_OFFSET);
-	assert_int_equal(host.frames[i].v[0], v0);
+	assert_true(i < fh.n_blocks);
+	assert_int_equal(fh.blocks[i].mono, mono);
+	assert_int_equal(fh.blocks[i].real, mono + REALTIME_OFFSET);
+	assert_int_equal(fh.blocks[i].v[0], v0);
 }
 
 /* ---- the tests ------------------------------------------------------------------- */
@@ -457,15 +448,15 @@ static void test_edges_debounce(void **state)
 	config("Lines", "17");
 	config("Debounce", "20ms");
 	g = open_plugin();
-	assert_int_equal(host.format.format, TS_SAMPLE_S16);
-	assert_int_equal(host.format.channels, 1);
-	assert_int_equal(host.format.rate_hz, 10);
-	assert_string_equal(host.channel_names[0], "GPIO17");
-	assert_string_equal(host.channel_units[0], "");
+	assert_int_equal(fh.format.format, TS_SAMPLE_S16);
+	assert_int_equal(fh.format.channels, 1);
+	assert_int_equal(fh.format.rate_hz, 10);
+	assert_string_equal(fh.channel_names[0], "GPIO17");
+	assert_string_equal(fh.channel_units[0], "");
 	assert_false(l->requested); /* open() only checks; start() requests */
 
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
 	assert_true(l->requested);
 	assert_int_equal(l->type, GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES);
 	assert_int_equal(l->flags, 0);
@@ -477,7 +468,7 @@ static void test_edges_debounce(void **state)
 	edge(17, 0, t0 + 102 * MS);
 	edge(17, 1, t0 + 104 * MS);
 	run_until(t0 + 400 * MS);
-	assert_int_equal(host.n_frames, 1);
+	assert_int_equal(fh.n_blocks, 1);
 	assert_frame(0, t0 + 100 * MS, 1);
 
 	/* The release, also bouncing. */
@@ -485,7 +476,7 @@ static void test_edges_debounce(void **state)
 	edge(17, 1, t0 + 510 * MS);
 	edge(17, 0, t0 + 512 * MS);
 	run_until(t0 + 700 * MS);
-	assert_int_equal(host.n_frames, 2);
+	assert_int_equal(fh.n_blocks, 2);
 	assert_frame(1, t0 + 500 * MS, 0);
 
 	/* A glitch shorter than Debounce: its falling edge is ignored, the
@@ -493,7 +484,7 @@ static void test_edges_debounce(void **state)
 	edge(17, 1, t0 + 800 * MS);
 	edge(17, 0, t0 + 805 * MS);
 	run_until(t0 + 900 * MS);
-	assert_int_equal(host.n_frames, 4);
+	assert_int_equal(fh.n_blocks, 4);
 	assert_frame(2, t0 + 800 * MS, 1);
 	assert_frame(3, t0 + 820 * MS, 0);
 
@@ -501,7 +492,7 @@ static void test_edges_debounce(void **state)
 	edge(17, 1, t0 + 1000 * MS);
 	edge(17, 0, t0 + 1021 * MS);
 	run_until(t0 + 1100 * MS);
-	assert_int_equal(host.n_frames, 6);
+	assert_int_equal(fh.n_blocks, 6);
 	assert_frame(4, t0 + 1000 * MS, 1);
 	assert_frame(5, t0 + 1021 * MS, 0);
 	close_plugin(g);
@@ -521,7 +512,7 @@ static void test_active_low_pull_up(void **state)
 	config("Bias", "pull-up");
 	config("Mode", "edges");
 	g = open_plugin();
-	assert_string_equal(host.channel_names[0], "DOOR");
+	assert_string_equal(fh.channel_names[0], "DOOR");
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	assert_int_equal(l->flags, GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW |
 					   GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP);
@@ -533,7 +524,7 @@ static void test_active_low_pull_up(void **state)
 	run_until(t0 + 300 * MS);
 	wire(22, 1, t0 + 300 * MS, false);
 	run_until(t0 + 400 * MS);
-	assert_int_equal(host.n_frames, 2);
+	assert_int_equal(fh.n_blocks, 2);
 	assert_frame(0, t0 + 50 * MS, 1);
 	assert_frame(1, t0 + 300 * MS, 0);
 	close_plugin(g);
@@ -551,12 +542,12 @@ static void test_counts_per_window(void **state)
 	config("Window", "1s");
 	config("Debounce", "5ms");
 	g = open_plugin();
-	assert_int_equal(host.format.format, TS_SAMPLE_S32);
-	assert_int_equal(host.format.channels, 2);
-	assert_int_equal(host.format.rate_hz, 1);
-	assert_string_equal(host.channel_names[0], "GPIO4");
-	assert_string_equal(host.channel_names[1], "RAIN");
-	assert_string_equal(host.channel_units[1], "count");
+	assert_int_equal(fh.format.format, TS_SAMPLE_S32);
+	assert_int_equal(fh.format.channels, 2);
+	assert_int_equal(fh.format.rate_hz, 1);
+	assert_string_equal(fh.channel_names[0], "GPIO4");
+	assert_string_equal(fh.channel_names[1], "RAIN");
+	assert_string_equal(fh.channel_units[1], "count");
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	assert_int_equal(chips[0].line[4].type, GPIOD_LINE_REQUEST_EVENT_RISING_EDGE);
 
@@ -583,18 +574,18 @@ static void test_counts_per_window(void **state)
 	fake_mono = t0 + 3012 * MS;
 	wire(23, 1, t0 + 3010 * MS, false);
 	dispatch_fds();
-	assert_int_equal(host.n_frames, 3);
+	assert_int_equal(fh.n_blocks, 3);
 	assert_frame(0, t0 + 1000 * MS, 3);
-	assert_int_equal(host.frames[0].v[1], 1);
+	assert_int_equal(fh.blocks[0].v[1], 1);
 	assert_frame(1, t0 + 2000 * MS, 0);
-	assert_int_equal(host.frames[1].v[1], 0);
+	assert_int_equal(fh.blocks[1].v[1], 0);
 	assert_frame(2, t0 + 3000 * MS, 0);
-	assert_int_equal(host.frames[2].v[1], 2);
+	assert_int_equal(fh.blocks[2].v[1], 2);
 	/* the late timer of window 3 changes nothing; window 4 has one */
 	run_until(t0 + 4000 * MS);
-	assert_int_equal(host.n_frames, 4);
+	assert_int_equal(fh.n_blocks, 4);
 	assert_frame(3, t0 + 4000 * MS, 0);
-	assert_int_equal(host.frames[3].v[1], 1);
+	assert_int_equal(fh.blocks[3].v[1], 1);
 	close_plugin(g);
 }
 
@@ -609,25 +600,25 @@ static void test_level_polling(void **state)
 	config("Mode", "level");
 	config("Rate", "100");
 	g = open_plugin();
-	assert_int_equal(host.format.rate_hz, 100);
-	assert_int_equal(host.format.channels, 2);
+	assert_int_equal(fh.format.rate_hz, 100);
+	assert_int_equal(fh.format.channels, 2);
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	assert_int_equal(chips[0].line[0].type, GPIOD_LINE_REQUEST_DIRECTION_INPUT);
 	run_until(t0 + 15 * MS);
 	wire(1, 1, t0 + 15 * MS, false);
 	run_until(t0 + 35 * MS);
-	assert_int_equal(host.n_frames, 4);
+	assert_int_equal(fh.n_blocks, 4);
 	for (size_t i = 0; i < 4; i++) {
 		assert_frame(i, t0 + i * 10 * MS, 1);
-		assert_int_equal(host.frames[i].v[1], i >= 2);
+		assert_int_equal(fh.blocks[i].v[1], i >= 2);
 	}
 	/* A late loop skips polls instead of bunching them. */
 	fake_mono = t0 + 75 * MS;
 	run_until(t0 + 75 * MS);
-	assert_int_equal(host.n_frames, 5);
+	assert_int_equal(fh.n_blocks, 5);
 	assert_frame(4, t0 + 75 * MS, 1);
 	run_until(t0 + 80 * MS);
-	assert_int_equal(host.n_frames, 6);
+	assert_int_equal(fh.n_blocks, 6);
 	assert_frame(5, t0 + 80 * MS, 1);
 	close_plugin(g);
 }
@@ -643,37 +634,37 @@ static void test_read_error_retry_recovery(void **state)
 	g = open_plugin();
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	edge(17, 1, t0 + 100 * MS);
-	assert_int_equal(host.n_frames, 1);
+	assert_int_equal(fh.n_blocks, 1);
 
 	/* The chip goes away: the event fd hangs up, the read fails. */
 	run_until(t0 + 200 * MS);
 	unplug();
 	dispatch_fds();
-	assert_int_equal(host.state, TS_SOURCE_FAILED);
-	assert_non_null(strstr(host.last_error, "gpiochip0 line 17 (GPIO17)"));
-	assert_non_null(strstr(host.last_error, "No such device"));
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_non_null(strstr(fh.state_error, "gpiochip0 line 17 (GPIO17)"));
+	assert_non_null(strstr(fh.state_error, "No such device"));
 	assert_false(chips[0].line[17].requested);
 	assert_int_equal(chips[0].opens, 0); /* closed, to be reopened */
 
 	/* Retries after 1 s, then 2 s: still gone, says so once. */
 	run_until(t0 + 1200 * MS);
-	assert_int_equal(host.state, TS_SOURCE_FAILED);
-	assert_non_null(strstr(host.last_error, "no GPIO chip \"/dev/gpiochip0\""));
-	assert_non_null(strstr(host.last_error, "gpiochip1 [expander]"));
-	assert_int_equal(host.failed_reports, 2);
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_non_null(strstr(fh.state_error, "no GPIO chip \"/dev/gpiochip0\""));
+	assert_non_null(strstr(fh.state_error, "gpiochip1 [expander]"));
+	assert_int_equal(fh.failed_reports, 2);
 	replug();
 	run_until(t0 + 3100 * MS);
-	assert_int_equal(host.state, TS_SOURCE_FAILED);
-	assert_int_equal(host.failed_reports, 2);
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_int_equal(fh.failed_reports, 2);
 	/* The retry at 1.2 + 2 s finds it. */
 	run_until(t0 + 3200 * MS);
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
-	assert_string_equal(host.last_error, "");
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_string_equal(fh.state_error, "");
 	assert_true(chips[0].line[17].requested);
 	assert_int_equal(chips[0].opens, 1);
 	/* and delivers again, starting from the level it reads */
 	edge(17, 0, t0 + 4000 * MS);
-	assert_int_equal(host.n_frames, 2);
+	assert_int_equal(fh.n_blocks, 2);
 	assert_frame(1, t0 + 4000 * MS, 0);
 	close_plugin(g);
 }
@@ -688,19 +679,19 @@ static void test_busy_line_and_full_pipeline(void **state)
 	snprintf(chips[0].line[5].consumer, 32, "pigpiod");
 	g = open_plugin();
 	assert_int_equal(ts_plugin_descriptor.start(g), 0); /* not fatal: retried */
-	assert_int_equal(host.state, TS_SOURCE_FAILED);
-	assert_string_equal(host.last_error, "gpiochip0 line 5 (GPIO5) is busy: used by \"pigpiod\"");
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_string_equal(fh.state_error, "gpiochip0 line 5 (GPIO5) is busy: used by \"pigpiod\"");
 	chips[0].line[5].consumer[0] = 0;
 	run_until(t0 + 1000 * MS);
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
 
-	host.emit_result = -EAGAIN;
+	fh.emit_result = -EAGAIN;
 	edge(5, 1, t0 + 1100 * MS);
-	assert_int_equal(host.state, TS_SOURCE_DEGRADED);
-	host.emit_result = 0;
+	assert_int_equal(fh.state, TS_SOURCE_DEGRADED);
+	fh.emit_result = 0;
 	edge(5, 0, t0 + 1200 * MS);
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
-	assert_int_equal(host.n_frames, 1);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.n_blocks, 1);
 	close_plugin(g);
 }
 
@@ -709,13 +700,13 @@ static void expect_config_error(const char *key, const char *text)
 {
 	void *priv = NULL;
 
-	assert_int_equal(ts_plugin_descriptor.open(SRC, &host_table, &priv), -EINVAL);
-	assert_string_equal(host.error_key, key);
-	if (!strstr(host.error, text))
-		fail_msg("'%s' not in '%s'", text, host.error);
+	assert_int_equal(fake_host_open(&fh, &ts_plugin_descriptor, &priv), -EINVAL);
+	assert_string_equal(fh.error_key, key);
+	if (!strstr(fh.error, text))
+		fail_msg("'%s' not in '%s'", text, fh.error);
 	for (size_t c = 0; c < n_chips; c++)
 		assert_int_equal(chips[c].opens, 0);
-	host.n_keys = 0;
+	fake_host_clear_keys(&fh);
 }
 
 static void test_bad_config(void **state)
@@ -740,7 +731,7 @@ static void test_bad_config(void **state)
 	config("Lines", "17,GPIO17");
 	expect_config_error("Lines", "GPIO17 and GPIO17 are the same line (17)");
 	config("Lines", "17,,4");
-	expect_config_error("Lines", "empty item");
+	expect_config_error("Lines", "none empty");
 	config("Lines", "3,3");
 	expect_config_error("Lines", "listed twice");
 	expect_config_error("Lines", "required");
@@ -758,6 +749,20 @@ static void test_bad_config(void **state)
 	config("Lines", "17");
 	config("Debounce", "soon");
 	expect_config_error("Debounce", "expected a duration");
+	/* Durations in the daemon's syntax: a bare number needs a unit. */
+	config("Lines", "17");
+	config("Debounce", "250");
+	expect_config_error("Debounce", "a duration needs a unit, such as 250ms or 250s");
+	config("Lines", "17");
+	config("Debounce", "2min");
+	expect_config_error("Debounce", "expected a duration up to 10s");
+	config("Lines", "17");
+	config("Mode", "count");
+	config("Window", "500us");
+	expect_config_error("Window", "expected a duration from 1ms to 1h");
+	config("Lines", "17");
+	config("ActiveLow", "maybe");
+	expect_config_error("ActiveLow", "expected yes or no (or true/false, on/off, 1/0)");
 	config("Lines", "17");
 	config("Bias", "up");
 	expect_config_error("Bias", "expected as-is, disable, pull-up or pull-down");
@@ -770,6 +775,29 @@ static void test_bad_config(void **state)
 				    "(the daemon's user needs read-write access to /dev/gpiochip*: group gpio)");
 }
 
+/* Durations with fractions and spaces, booleans in any case; a 1.0 host
+ * (no typed getters) is refused before anything is opened. */
+static void test_value_syntax_and_old_host(void **state)
+{
+	void *g, *priv = NULL;
+
+	(void)state;
+	config("Lines", "17");
+	config("Mode", "count");
+	config("Window", "0.25 s");
+	config("Debounce", "1.5ms");
+	config("ActiveLow", "TRUE");
+	g = open_plugin();
+	assert_int_equal(fh.format.rate_hz, 4);
+	assert_null(fake_host_unclaimed(&fh));
+	close_plugin(g);
+	assert_int_equal(ts_plugin_descriptor.open(fake_host_src(&fh), &fake_host_table_1_0, &priv),
+			 -EPROTO);
+	assert_non_null(strstr(fh.last_log, "plugin ABI 1.1"));
+	for (size_t c = 0; c < n_chips; c++)
+		assert_int_equal(chips[c].opens, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -780,6 +808,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_error_retry_recovery, setup),
 		cmocka_unit_test_setup(test_busy_line_and_full_pipeline, setup),
 		cmocka_unit_test_setup(test_bad_config, setup),
+		cmocka_unit_test_setup(test_value_syntax_and_old_host, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

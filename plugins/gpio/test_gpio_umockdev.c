@@ -72,6 +72,8 @@
 
 #include <tinysense/plugin.h>
 
+#include "fake_host.h"
+
 extern const ts_plugin ts_plugin_descriptor;
 
 #define MS 1000000ull
@@ -488,12 +490,13 @@ static int emu_stop(void **state)
 
 /* ---- fake host ------------------------------------------------------------- */
 
-static uint64_t fake_host_now_ns(void)
+static struct fake_host fh;
+
+static uint64_t mono_now(void)
 {
 	return now_ns(CLOCK_MONOTONIC);
 }
 
-#include "test_fake_host.h"
 static short poll_fd(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -506,32 +509,19 @@ static short poll_fd(int fd)
  * Returns how many were ready. */
 static int dispatch_fds(void)
 {
-	int ready = 0;
-
-	for (size_t i = 0; i < MAX_WATCH; i++) {
-		struct watch *w = &host.watches[i];
-		short revents;
-
-		if (!w->active)
-			continue;
-		revents = poll_fd(w->fd);
-		if (!revents)
-			continue;
-		ready++;
-		w->cb(SRC, w->fd, (revents & POLLIN ? TS_FD_READABLE : 0) |
-				  (revents & POLLHUP ? TS_FD_HANGUP : 0) |
-				  (revents & POLLERR ? TS_FD_ERROR : 0), w->user);
-	}
-	return ready;
+	for (size_t i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		if (fh.watches[i].active)
+			assert_int_equal(fh.watches[i].events, TS_FD_READABLE);
+	return fake_host_dispatch_fds(&fh);
 }
 
-static struct watch *watch_of(int n)
+static struct fake_watch *watch_of(int n)
 {
 	int k = 0;
 
-	for (size_t i = 0; i < MAX_WATCH; i++)
-		if (host.watches[i].active && k++ == n)
-			return &host.watches[i];
+	for (size_t i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		if (fh.watches[i].active && k++ == n)
+			return &fh.watches[i];
 	fail_msg("no watch #%d", n);
 	return NULL;
 }
@@ -540,20 +530,20 @@ static size_t active_watches(void)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < MAX_WATCH; i++)
-		n += host.watches[i].active;
+	for (size_t i = 0; i < FAKE_HOST_MAX_WATCHES; i++)
+		n += fh.watches[i].active;
 	return n;
 }
 
 /* The one armed timer. */
-static struct timer *the_timer(void)
+static struct fake_timer *the_timer(void)
 {
-	struct timer *t = NULL;
+	struct fake_timer *t = NULL;
 
-	for (size_t i = 0; i < MAX_TIMERS; i++)
-		if (host.timers[i].active) {
+	for (size_t i = 0; i < FAKE_HOST_MAX_TIMERS; i++)
+		if (fh.timers[i].active) {
 			assert_null(t);
-			t = &host.timers[i];
+			t = &fh.timers[i];
 		}
 	assert_non_null(t);
 	return t;
@@ -570,19 +560,19 @@ static void sleep_until(uint64_t mono)
 
 /* Fires a timer: at its due time, or at once (the plugin does not look at
  * the clock in every callback: a retry). */
-static void fire(struct timer *t, bool at_due_time)
+static void fire(struct fake_timer *t, bool at_due_time)
 {
 	if (at_due_time)
-		sleep_until(t->due);
+		sleep_until(t->due_ns);
 	assert_true(t->active);
 	t->active = false; /* one-shot: the handle ends with its call */
-	t->cb(SRC, t->user);
+	t->cb(fake_host_src(&fh), t->user);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&host, 0, sizeof(host));
+	fake_host_reset(&fh, mono_now);
 	emu_reset();
 	return 0;
 }
@@ -614,18 +604,15 @@ static int teardown(void **state)
 
 static void config(const char *key, const char *value)
 {
-	assert_true(host.n_keys < MAX_KEYS);
-	host.keys[host.n_keys][0] = key;
-	host.keys[host.n_keys][1] = value;
-	host.n_keys++;
+	fake_host_key(&fh, key, value);
 }
 
 static void *open_plugin(void)
 {
 	void *priv = NULL;
 
-	if (ts_plugin_descriptor.open(SRC, &host_table, &priv))
-		fail_msg("open: %s: %s", host.error_key, host.error);
+	if (fake_host_open(&fh, &ts_plugin_descriptor, &priv))
+		fail_msg("open: %s: %s", fh.error_key, fh.error);
 	assert_non_null(priv);
 	current = priv;
 	return priv;
@@ -638,15 +625,15 @@ static void close_plugin(void *priv, int fds_before)
 	ts_plugin_descriptor.stop(priv);
 	ts_plugin_descriptor.close(priv);
 	assert_int_equal(active_watches(), 0);
-	for (size_t i = 0; i < MAX_TIMERS; i++)
-		assert_false(host.timers[i].active);
+	for (size_t i = 0; i < FAKE_HOST_MAX_TIMERS; i++)
+		assert_false(fh.timers[i].active);
 	for (unsigned int i = 0; i < CHIP_LINES; i++)
 		assert_false(line_held(i));
 	assert_int_equal(testbed_fds(), fds_before);
 }
 
 /* realtime_ns = mono_ns + (REALTIME - MONOTONIC), as measured now. */
-static void assert_realtime(const struct frame *f)
+static void assert_realtime(const struct fake_block *f)
 {
 	const int64_t off = realtime_offset();
 	const int64_t d = (int64_t)(f->real - f->mono) - off;
@@ -668,11 +655,11 @@ static void test_open_resolves_lines(void **state)
 	config("Chip", "gpiochip0");
 	config("Lines", "3, DOOR ,RAIN");
 	g = open_plugin();
-	assert_int_equal(host.format.format, TS_SAMPLE_S16);
-	assert_int_equal(host.format.channels, 3);
-	assert_string_equal(host.channel_names[0], "GPIO3"); /* the kernel's name of offset 3 */
-	assert_string_equal(host.channel_names[1], "DOOR");
-	assert_string_equal(host.channel_names[2], "RAIN");
+	assert_int_equal(fh.format.format, TS_SAMPLE_S16);
+	assert_int_equal(fh.format.channels, 3);
+	assert_string_equal(fh.channel_names[0], "GPIO3"); /* the kernel's name of offset 3 */
+	assert_string_equal(fh.channel_names[1], "DOOR");
+	assert_string_equal(fh.channel_names[2], "RAIN");
 	assert_int_equal(testbed_fds(), fds + 1); /* the chip stays open */
 	for (unsigned int i = 0; i < CHIP_LINES; i++)
 		assert_int_equal(emu_get(i).requests, 0);
@@ -682,13 +669,13 @@ static void test_open_resolves_lines(void **state)
 	static const char *const chips[] = { "/dev/gpiochip0", "0", NULL };
 
 	for (size_t i = 0; i < 3; i++) {
-		memset(&host, 0, sizeof(host));
+		fake_host_reset(&fh, mono_now);
 		if (chips[i])
 			config("Chip", chips[i]);
 		config("Lines", "5");
 		g = open_plugin();
-		assert_int_equal(host.format.channels, 1);
-		assert_string_equal(host.channel_names[0], "GPIO5");
+		assert_int_equal(fh.format.channels, 1);
+		assert_string_equal(fh.channel_names[0], "GPIO5");
 		close_plugin(g, fds);
 	}
 }
@@ -698,12 +685,12 @@ static void expect_config_error(const char *key, const char *text, int fds)
 {
 	void *priv = NULL;
 
-	assert_int_equal(ts_plugin_descriptor.open(SRC, &host_table, &priv), -EINVAL);
-	assert_string_equal(host.error_key, key);
-	if (!strstr(host.error, text))
-		fail_msg("'%s' not in '%s'", text, host.error);
+	assert_int_equal(fake_host_open(&fh, &ts_plugin_descriptor, &priv), -EINVAL);
+	assert_string_equal(fh.error_key, key);
+	if (!strstr(fh.error, text))
+		fail_msg("'%s' not in '%s'", text, fh.error);
 	assert_int_equal(testbed_fds(), fds);
-	host.n_keys = 0;
+	fake_host_clear_keys(&fh);
 }
 
 static void test_bad_line_config(void **state)
@@ -740,7 +727,7 @@ static void test_edges_from_event_fifo(void **state)
 	config("Mode", "edges");
 	g = open_plugin();
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
 
 	/* What libgpiod asked the kernel for. */
 	l3 = emu_get(3);
@@ -772,31 +759,31 @@ static void test_edges_from_event_fifo(void **state)
 	assert_true(poll_fd(watch_of(1)->fd) & POLLIN);
 	assert_true(dispatch_fds() >= 1);
 	assert_int_equal(dispatch_fds(), 0); /* all read */
-	assert_int_equal(host.n_frames, 3);
-	assert_int_equal(host.frames[0].mono, t0 + 1 * MS);
-	assert_int_equal(host.frames[0].v[0], 1);
-	assert_int_equal(host.frames[0].v[1], 1);
-	assert_int_equal(host.frames[1].mono, t0 + 2 * MS);
-	assert_int_equal(host.frames[1].v[0], 1);
-	assert_int_equal(host.frames[1].v[1], 0);
-	assert_int_equal(host.frames[2].mono, t0 + 3 * MS);
-	assert_int_equal(host.frames[2].v[0], 0);
-	assert_int_equal(host.frames[2].v[1], 0);
+	assert_int_equal(fh.n_blocks, 3);
+	assert_int_equal(fh.blocks[0].mono, t0 + 1 * MS);
+	assert_int_equal(fh.blocks[0].v[0], 1);
+	assert_int_equal(fh.blocks[0].v[1], 1);
+	assert_int_equal(fh.blocks[1].mono, t0 + 2 * MS);
+	assert_int_equal(fh.blocks[1].v[0], 1);
+	assert_int_equal(fh.blocks[1].v[1], 0);
+	assert_int_equal(fh.blocks[2].mono, t0 + 3 * MS);
+	assert_int_equal(fh.blocks[2].v[0], 0);
+	assert_int_equal(fh.blocks[2].v[1], 0);
 	for (size_t i = 0; i < 3; i++)
-		assert_realtime(&host.frames[i]);
+		assert_realtime(&fh.blocks[i]);
 
 	/* Linux < 5.7 stamps v1 events with CLOCK_REALTIME: the frame still
 	 * gets the monotonic time of the edge. */
 	t_real = now_ns(CLOCK_REALTIME);
 	emu_write_event(6, t_real, GPIOEVENT_EVENT_RISING_EDGE);
 	dispatch_fds();
-	assert_int_equal(host.n_frames, 4);
-	assert_int_equal(host.frames[3].v[1], 1);
-	assert_true(host.frames[3].mono > t0);
-	assert_true(host.frames[3].mono <= now_ns(CLOCK_MONOTONIC));
-	assert_realtime(&host.frames[3]);
+	assert_int_equal(fh.n_blocks, 4);
+	assert_int_equal(fh.blocks[3].v[1], 1);
+	assert_true(fh.blocks[3].mono > t0);
+	assert_true(fh.blocks[3].mono <= now_ns(CLOCK_MONOTONIC));
+	assert_realtime(&fh.blocks[3]);
 	{
-		const int64_t d = (int64_t)(host.frames[3].real - t_real);
+		const int64_t d = (int64_t)(fh.blocks[3].real - t_real);
 
 		assert_true(d < (int64_t)(20 * MS) && d > -(int64_t)(20 * MS));
 	}
@@ -804,9 +791,9 @@ static void test_edges_from_event_fifo(void **state)
 	/* The kernel's view: emu_wire() queues only what was requested. */
 	emu_wire(3, 1, t0 + 10 * MS);
 	dispatch_fds();
-	assert_int_equal(host.n_frames, 5);
-	assert_int_equal(host.frames[4].mono, t0 + 10 * MS);
-	assert_int_equal(host.frames[4].v[0], 1);
+	assert_int_equal(fh.n_blocks, 5);
+	assert_int_equal(fh.blocks[4].mono, t0 + 10 * MS);
+	assert_int_equal(fh.blocks[4].v[0], 1);
 
 	close_plugin(g, fds);
 }
@@ -817,7 +804,7 @@ static void test_count_per_window(void **state)
 {
 	const uint64_t window = 100 * MS;
 	const int fds = testbed_fds();
-	struct timer *t;
+	struct fake_timer *t;
 	uint64_t end, start;
 	void *g;
 
@@ -827,9 +814,9 @@ static void test_count_per_window(void **state)
 	config("Mode", "count");
 	config("Window", "100ms");
 	g = open_plugin();
-	assert_int_equal(host.format.format, TS_SAMPLE_S32);
-	assert_int_equal(host.format.rate_hz, 10);
-	assert_string_equal(host.channel_units[0], "count");
+	assert_int_equal(fh.format.format, TS_SAMPLE_S32);
+	assert_int_equal(fh.format.rate_hz, 10);
+	assert_string_equal(fh.channel_units[0], "count");
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	assert_int_equal(emu_get(7).kind, REQ_EVENT);
 	assert_int_equal(emu_get(7).eventflags, GPIOEVENT_REQUEST_RISING_EDGE);
@@ -838,7 +825,7 @@ static void test_count_per_window(void **state)
 	/* The window timer: due at the window's end (within the few us
 	 * between the plugin's clock reading and the host's). */
 	t = the_timer();
-	end = t->due;
+	end = t->due_ns;
 	start = end - window;
 
 	/* Four pulses in the window: only the rising edges reach the FIFO. */
@@ -848,12 +835,12 @@ static void test_count_per_window(void **state)
 	}
 	assert_true(poll_fd(watch_of(0)->fd) & POLLIN);
 	assert_int_equal(dispatch_fds(), 1);
-	assert_int_equal(host.n_frames, 0); /* counted, the window is still open */
+	assert_int_equal(fh.n_blocks, 0); /* counted, the window is still open */
 	fire(t, true);
-	assert_int_equal(host.n_frames, 1);
-	assert_int_equal(host.frames[0].v[0], 4);
-	assert_true(host.frames[0].mono <= end && host.frames[0].mono + 5 * MS > end);
-	assert_realtime(&host.frames[0]);
+	assert_int_equal(fh.n_blocks, 1);
+	assert_int_equal(fh.blocks[0].v[0], 4);
+	assert_true(fh.blocks[0].mono <= end && fh.blocks[0].mono + 5 * MS > end);
+	assert_realtime(&fh.blocks[0]);
 
 	/* Window 2: two pulses, read only when its timer fires. */
 	t = the_timer();
@@ -861,9 +848,9 @@ static void test_count_per_window(void **state)
 	emu_wire(7, 0, end + 31 * MS);
 	emu_wire(7, 1, end + 60 * MS);
 	fire(t, true);
-	assert_int_equal(host.n_frames, 2);
-	assert_int_equal(host.frames[1].v[0], 2);
-	assert_int_equal(host.frames[1].mono - host.frames[0].mono, window);
+	assert_int_equal(fh.n_blocks, 2);
+	assert_int_equal(fh.blocks[1].v[0], 2);
+	assert_int_equal(fh.blocks[1].mono - fh.blocks[0].mono, window);
 
 	/* Window 3 has no edge, and the loop is late: an edge at end + 250 ms
 	 * (window 4) is read when window 3's timer fires, and counts in 4. */
@@ -872,13 +859,13 @@ static void test_count_per_window(void **state)
 	emu_wire(7, 0, end + 240 * MS); /* a falling edge: not requested */
 	emu_wire(7, 1, end + 250 * MS);
 	fire(t, true);
-	assert_int_equal(host.n_frames, 3);
-	assert_int_equal(host.frames[2].v[0], 0);
-	assert_int_equal(host.frames[2].mono - host.frames[0].mono, 2 * window);
+	assert_int_equal(fh.n_blocks, 3);
+	assert_int_equal(fh.blocks[2].v[0], 0);
+	assert_int_equal(fh.blocks[2].mono - fh.blocks[0].mono, 2 * window);
 	fire(the_timer(), true);
-	assert_int_equal(host.n_frames, 4);
-	assert_int_equal(host.frames[3].v[0], 1);
-	assert_int_equal(host.frames[3].mono - host.frames[0].mono, 3 * window);
+	assert_int_equal(fh.n_blocks, 4);
+	assert_int_equal(fh.blocks[3].v[0], 1);
+	assert_int_equal(fh.blocks[3].mono - fh.blocks[0].mono, 3 * window);
 	close_plugin(g, fds);
 }
 
@@ -900,7 +887,7 @@ static void test_level_reads_line_values(void **state)
 	config("ActiveLow", "yes");
 	config("Bias", "pull-up");
 	g = open_plugin();
-	assert_int_equal(host.format.rate_hz, 100);
+	assert_int_equal(fh.format.rate_hz, 100);
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
 	l1 = emu_get(1);
 	assert_int_equal(l1.kind, REQ_HANDLE);
@@ -915,26 +902,26 @@ static void test_level_reads_line_values(void **state)
 	before = now_ns(CLOCK_MONOTONIC);
 	fire(the_timer(), true);
 	after = now_ns(CLOCK_MONOTONIC);
-	assert_int_equal(host.n_frames, 1);
-	assert_int_equal(host.frames[0].v[0], 1);
-	assert_int_equal(host.frames[0].v[1], 0);
-	assert_true(host.frames[0].mono >= before && host.frames[0].mono <= after);
-	assert_realtime(&host.frames[0]);
+	assert_int_equal(fh.n_blocks, 1);
+	assert_int_equal(fh.blocks[0].v[0], 1);
+	assert_int_equal(fh.blocks[0].v[1], 0);
+	assert_true(fh.blocks[0].mono >= before && fh.blocks[0].mono <= after);
+	assert_realtime(&fh.blocks[0]);
 	assert_int_equal(emu_get(1).value_reads, 1);
 	assert_int_equal(emu_get(2).value_reads, 1);
 
 	/* The wires change; the next poll, 10 ms on, sees it. */
 	emu_wire(1, 1, 0);
 	emu_wire(2, 0, 0);
-	due = the_timer()->due;
-	assert_true(due > host.frames[0].mono && due <= host.frames[0].mono + 15 * MS);
+	due = the_timer()->due_ns;
+	assert_true(due > fh.blocks[0].mono && due <= fh.blocks[0].mono + 15 * MS);
 	fire(the_timer(), true);
-	assert_int_equal(host.n_frames, 2);
-	assert_int_equal(host.frames[1].v[0], 0);
-	assert_int_equal(host.frames[1].v[1], 1);
-	assert_true(host.frames[1].mono >= due);
+	assert_int_equal(fh.n_blocks, 2);
+	assert_int_equal(fh.blocks[1].v[0], 0);
+	assert_int_equal(fh.blocks[1].v[1], 1);
+	assert_true(fh.blocks[1].mono >= due);
 	fire(the_timer(), true);
-	assert_int_equal(host.n_frames, 3);
+	assert_int_equal(fh.n_blocks, 3);
 	assert_int_equal(emu_get(1).value_reads, 3);
 	assert_int_equal(emu_get(2).value_reads, 3);
 	close_plugin(g, fds);
@@ -961,20 +948,20 @@ static void test_busy_line(void **state)
 	config("Lines", "GPIO5");
 	g = open_plugin();
 	assert_int_equal(ts_plugin_descriptor.start(g), 0);
-	assert_int_equal(host.state, TS_SOURCE_FAILED);
-	assert_string_equal(host.last_error,
+	assert_int_equal(fh.state, TS_SOURCE_FAILED);
+	assert_string_equal(fh.state_error,
 			    "gpiochip0 line 5 (GPIO5) is busy: used by \"other-app\"");
 
 	gpiod_line_release(held);
 	gpiod_chip_close(other);
 	fire(the_timer(), false); /* the retry */
-	assert_int_equal(host.state, TS_SOURCE_RUNNING);
+	assert_int_equal(fh.state, TS_SOURCE_RUNNING);
 	assert_int_equal(emu_get(5).kind, REQ_EVENT);
 	assert_string_equal(emu_get(5).consumer, "tinysense");
 	emu_wire(5, 1, now_ns(CLOCK_MONOTONIC));
 	dispatch_fds();
-	assert_int_equal(host.n_frames, 1);
-	assert_int_equal(host.frames[0].v[0], 1);
+	assert_int_equal(fh.n_blocks, 1);
+	assert_int_equal(fh.blocks[0].v[0], 1);
 	close_plugin(g, fds);
 }
 

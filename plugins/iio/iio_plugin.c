@@ -420,6 +420,12 @@ static int iio_open(ts_source *src, const ts_plugin_host *host, void **priv)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	/* The typed getters are ABI 1.1: a 1.0 daemon has none. */
+	if (!TS_PLUGIN_HOST_HAS(host, config_list)) {
+		free(p);
+		host->log(src, LOG_ERR, "needs tinysensed with plugin ABI 1.1 or later");
+		return -EPROTO;
+	}
 	p->src = src;
 	p->host = host;
 	p->state = TS_SOURCE_RUNNING;

@@ -79,7 +79,7 @@ cc -shared -fPIC -o "$tmp/plugins/plain.so" "$tmp/plain.c"
 for p in future plain missing; do
 	sed "s/^Plugin=.*/Plugin=$p/" "$conf/pipelines.d/gen.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/gen.conf"
 	case $p in
-	future) check_refused "a plugin of another ABI is refused" "future.so: plugin ABI 2.0, tinysensed speaks 1.0" ;;
+	future) check_refused "a plugin of another ABI is refused" "future.so: plugin ABI 2.0, tinysensed speaks 1.1" ;;
 	plain) check_refused "a library without a descriptor is refused" "plain.so: no ts_plugin_descriptor symbol" ;;
 	missing) check_refused "a missing plugin is named" "Plugin=missing: no such source plugin" ;;
 	esac

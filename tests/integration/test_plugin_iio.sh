@@ -483,7 +483,11 @@ BufferSize=8" "[Source] BufferSize=8: only for Mode=buffer, and this source poll
 check_refused "bad Mode=" "Device=test-adc
 Mode=fast" "[Source] Mode=fast: expected buffer or poll"
 check_refused "bad Rate=" "Device=test-adc
-Rate=-5" "[Source] Rate=-5: expected a frequency in Hz above 0"
+Rate=-5" "[Source] Rate=-5: expected a decimal number from 0 to 1000000"
+check_refused "Rate=0" "Device=test-adc
+Rate=0" "[Source] Rate=0: expected a frequency in Hz above 0"
+check_refused "a Rate= in the daemon's number syntax" "Device=test-adc
+Rate=1e2" "[Source] Rate=1e2: expected a decimal number from 0 to 1000000"
 check_refused "Watermark= above BufferSize=" "Device=test-adc
 BufferSize=4
 Watermark=8" "[Source] Watermark=8: larger than BufferSize=4"

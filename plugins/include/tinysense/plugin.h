@@ -24,12 +24,19 @@
  * Plugins reach the daemon only through the ts_plugin_host table given to
  * open().  Compatibility: the daemon loads plugins whose abi_major equals
  * its own; a host table grows only at its end and says its size in
- * struct_size, so a plugin checks struct_size before using a newer entry.
- * Reserved slots must be NULL.
+ * struct_size, so a plugin checks struct_size before using a newer entry
+ * (TS_PLUGIN_HOST_HAS).  Reserved slots must be NULL.  The host accepts
+ * every structure from a plugin of an older minor version: it reads only
+ * the fields that version has, by its struct_size.
+ *
+ * Since 1.0, ABI 1.1 added the typed configuration getters at the end of
+ * the host table (config_uint ... config_list) and says that emit takes a
+ * block of any size.
  */
 #ifndef TINYSENSE_PLUGIN_H
 #define TINYSENSE_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,7 +45,7 @@ extern "C" {
 #endif
 
 #define TS_PLUGIN_ABI_MAJOR 1
-#define TS_PLUGIN_ABI_MINOR 0
+#define TS_PLUGIN_ABI_MINOR 1
 
 /* The symbol the daemon looks up with dlsym(). */
 #define TS_PLUGIN_SYMBOL "ts_plugin_descriptor"
@@ -73,7 +80,8 @@ typedef struct ts_stream_format {
 	const ts_channel_info *channel;  /* channels entries; copied by the host */
 } ts_stream_format;
 
-/* A block of interleaved frames.  The host copies it before emit returns. */
+/* A block of interleaved frames, of any number of frames.  The host copies
+ * it before emit returns. */
 typedef struct ts_sample_block {
 	uint32_t struct_size;  /* sizeof(ts_sample_block) */
 	uint32_t frames;
@@ -112,8 +120,10 @@ typedef struct ts_plugin_host {
 
 	/* Declares the stream: call once in open(). */
 	int (*set_format)(ts_source *src, const ts_stream_format *format);
-	/* Delivers frames: 0, or -EAGAIN when the pipeline is full (the block
-	 * is dropped: count it as an overrun). */
+	/* Delivers a block of any size (the host copies it): 0, or -EAGAIN
+	 * only when the pipeline is still behind with earlier blocks; the
+	 * block is then dropped: count it as an overrun.  (-E2BIG above
+	 * 64 MiB, -ENOMEM when the host cannot copy it: dropped too.) */
 	int (*emit)(ts_source *src, const ts_sample_block *block);
 	/* A finite source (a file) has delivered everything. */
 	void (*end_of_stream)(ts_source *src);
@@ -137,7 +147,54 @@ typedef struct ts_plugin_host {
 	void (*set_state)(ts_source *src, ts_source_state state, const char *error);
 
 	void *reserved[8];
+
+	/* ---- ABI 1.1: typed configuration getters ----------------------------
+	 * Check TS_PLUGIN_HOST_HAS(host, config_list) before using them (a 1.0
+	 * host does not have them).  Each reads [Source] KEY, claims it like
+	 * config_get, and parses it with the daemon's own syntax (the VALUES
+	 * section of tinysense.conf(5)).  Call them in open() only.  Returns:
+	 *   1        KEY is set and *out holds its value;
+	 *   0        KEY is absent: *out = def;
+	 *   -EINVAL  the value is wrong: the host has reported it as
+	 *            config_error does ("FILE:LINE: [Source] KEY=VALUE: expected
+	 *            a whole number in 1..1000"); *out is unchanged (the
+	 *            items of config_list may be partly written); open()
+	 *            returns it;
+	 *   -EBUSY   called outside open().
+	 * Ranges are inclusive.  def need not be in the range. */
+
+	/* A decimal whole number without a sign, in [min, max]. */
+	int (*config_uint)(ts_source *src, const char *key, uint64_t def, uint64_t min,
+			   uint64_t max, uint64_t *out);
+	/* A decimal whole number, optionally signed, in [min, max]. */
+	int (*config_int)(ts_source *src, const char *key, int64_t def, int64_t min,
+			  int64_t max, int64_t *out);
+	/* A decimal number ("12.5", "-0.25"; no exponent, inf or nan) in
+	 * [min, max], as the nearest double. */
+	int (*config_double)(ts_source *src, const char *key, double def, double min,
+			     double max, double *out);
+	/* A duration in nanoseconds, in [min_ns, max_ns]: a decimal number with
+	 * a unit, us, ms, s, min or h ("20ms", "1.5s"); "0" alone needs none. */
+	int (*config_duration)(ts_source *src, const char *key, uint64_t def_ns,
+			       uint64_t min_ns, uint64_t max_ns, uint64_t *out_ns);
+	/* yes/no, true/false, on/off, 1/0, in any case. */
+	int (*config_bool)(ts_source *src, const char *key, bool def, bool *out);
+	/* One of names (a NULL-terminated list), in any case: *out is its
+	 * index.  The error lists the names. */
+	int (*config_enum)(ts_source *src, const char *key, const char *const *names,
+			   unsigned def, unsigned *out);
+	/* "a, b,c": 1 to max_items items, each trimmed of spaces and copied
+	 * with its NUL into items + i * item_size; an empty item, more items
+	 * or a longer one is an error.  *n_items is the count, 0 when absent. */
+	int (*config_list)(ts_source *src, const char *key, char *items, size_t item_size,
+			   size_t max_items, size_t *n_items);
 } ts_plugin_host;
+
+/* Whether host has the entry member (a newer entry than the host's ABI
+ * minor version is not there). */
+#define TS_PLUGIN_HOST_HAS(host, member)                                          \
+	((host)->struct_size >= offsetof(ts_plugin_host, member) + sizeof((host)->member) && \
+	 (host)->member != NULL)
 
 typedef struct ts_plugin {
 	uint16_t abi_major;      /* TS_PLUGIN_ABI_MAJOR the plugin was built with */
