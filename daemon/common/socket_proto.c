@@ -54,9 +54,12 @@ static size_t utf8_seq(const unsigned char *s, size_t len, const char **problem)
 		*problem = "overlong UTF-8 encoding";
 		return 0;
 	}
-	if (b < 0xc2 || b > 0xf7) {
-		*problem = b < 0xc0 ? "invalid UTF-8 byte (a continuation byte alone)"
-				    : "code point above U+10FFFF";
+	if (b < 0xc0) {
+		*problem = "invalid UTF-8 byte (a continuation byte alone)";
+		return 0;
+	}
+	if (b > 0xf7) {
+		*problem = "invalid UTF-8 byte";
 		return 0;
 	}
 	n = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
@@ -161,7 +164,8 @@ static void field_path(const struct walk *w, bool is_key, char *buf, size_t size
 		bool last = i + 1 == w->depth;
 
 		if (f->object && !(last && is_key) && f->key)
-			len += (size_t)snprintf(buf + len, size - len, "\"%.*s\"%s",
+			len += (size_t)snprintf(buf + len, size - len, "%s\"%.*s\"%s",
+						len ? "." : "",
 						(int)(f->key_len < KEY_SHOWN ? f->key_len : KEY_SHOWN),
 						f->key, f->key_len > KEY_SHOWN ? "..." : "");
 		else if (!f->object)
