@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The local socket's protocol, without I/O: request lines decoded into a
- * struct sp_request, replies and events encoded as json-c objects and
- * serialized into lines, and the decoders tinysensectl reads them with.
+ * struct sp_request (socket_proto_request.c), replies and events encoded as
+ * json-c objects (socket_proto_reply.c) and serialized into lines, and the
+ * decoders tinysensectl reads them with (socket_proto_read.c).
  * tinysensed's socket_server.c carries the lines; tinysensectl's
  * client_cmd.c speaks it.
  *
@@ -220,6 +221,10 @@ const char *sp_decode_error(struct json_object *msg);
 const char *sp_label(const struct sp_pipeline_view *v, size_t i);
 
 /* ---- strings --------------------------------------------------------------------------- */
+
+/* The length of the valid UTF-8 character at s[0..len), len > 0 (NUL
+ * counts as one), or 0 with *problem set. */
+size_t sp_utf8_char(const char *s, size_t len, const char **problem);
 
 /* The first problem of s[0..len) as UTF-8 for the protocol (invalid byte,
  * overlong form, surrogate, above U+10FFFF, NUL); NULL when it is valid. */
