@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tinysensectl status | list | watch | last: the daemon's JSON-lines socket
- * (protocol in daemon/tinysensed/socket_server.h), printed as aligned
- * columns, or as the raw lines with --json. */
+ * (protocol in daemon/common/socket_proto.h, whose encoders and decoders
+ * this uses), printed as aligned columns, or as the raw lines with --json. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,12 +16,12 @@
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "socket_proto.h"
 
 #define DEFAULT_SOCKET "/run/tinysense/tinysense.sock"
 #define USER_SOCKET "tinysense.sock" /* in $XDG_RUNTIME_DIR */
-#define PROTO_MAJOR 1
 #define REPLY_TIMEOUT_SEC 10
-#define MAX_WATCH 32
+#define MAX_WATCH SP_MAX_WATCH
 #define TABLE_COLS 6
 
 struct client_args {
@@ -180,47 +180,25 @@ static int read_line(struct connection *c)
 	return 0;
 }
 
-/* Parses c->line into an object with a "class"; NULL (message printed) if
- * it is not one. */
-static struct json_object *parse_line(const struct connection *c, const char **class)
+/* Decodes c->line into a message and its class; NULL (message printed)
+ * if it is not one. */
+static struct json_object *parse_line(const struct connection *c, enum sp_class *cls)
 {
-	struct json_object *o = json_tokener_parse(c->line), *cls;
+	struct json_object *o;
 
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "class", &cls) ||
-	    !json_object_is_type(cls, json_type_string)) {
+	if (sp_message_decode(c->line, &o, cls)) {
 		fprintf(stderr, "tinysensectl: %s: not a tinysense daemon reply: %.80s\n", c->path,
 			c->line);
-		json_object_put(o);
 		return NULL;
 	}
-	*class = json_object_get_string(cls);
 	return o;
 }
 
-static const char *get_string(struct json_object *o, const char *key)
+/* An ERROR's message, as the daemon put it ("too many clients ...", an
+ * idle timeout, a refused request). */
+static void print_error(struct json_object *o)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return "";
-	return json_object_get_string(v);
-}
-
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-static struct json_object *get_array(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
-		return NULL;
-	return v;
+	fprintf(stderr, "tinysensectl: %s\n", sp_decode_error(o));
 }
 
 /* Connects and checks the greeting. */
@@ -229,8 +207,8 @@ static int connection_open(struct connection *c, const struct client_args *a)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_SEC };
 	struct json_object *o;
-	const char *class;
-	int64_t major;
+	struct sp_version_view v;
+	enum sp_class cls;
 
 	c->fd = -1;
 	if (socket_path(a, c->path, sizeof(c->path)))
@@ -248,12 +226,17 @@ static int connection_open(struct connection *c, const struct client_args *a)
 		fprintf(stderr, "tinysensectl: %s\n", strerror(errno));
 		return -1;
 	}
-	if (read_line(c) || !(o = parse_line(c, &class)))
+	if (read_line(c) || !(o = parse_line(c, &cls)))
 		return -1;
-	major = get_int(o, "proto_major");
-	if (strcmp(class, "VERSION") || major != PROTO_MAJOR) {
+	if (cls == SP_ERROR) {
+		print_error(o);
+		json_object_put(o);
+		return -1;
+	}
+	sp_decode_version(o, &v);
+	if (cls != SP_VERSION || v.major != SOCKET_PROTO_MAJOR) {
 		fprintf(stderr, "tinysensectl: %s: the daemon speaks protocol %lld, this tool %d\n",
-			c->path, (long long)major, PROTO_MAJOR);
+			c->path, (long long)v.major, SOCKET_PROTO_MAJOR);
 		json_object_put(o);
 		return -1;
 	}
@@ -261,17 +244,43 @@ static int connection_open(struct connection *c, const struct client_args *a)
 	return 0;
 }
 
-/* Sends req (consumed) as one line. */
-static int send_request(struct connection *c, struct json_object *req)
+/* After a failed send: the daemon may have said why before it closed
+ * (too many clients, an idle timeout).  True when it did (printed). */
+static bool told_why(struct connection *c)
 {
-	size_t len, off = 0;
-	const char *text = json_object_to_json_string_length(req, JSON_C_TO_STRING_PLAIN, &len);
+	struct timeval tv = { .tv_sec = 1 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (int i = 0; i < 16; i++) {
+		struct json_object *o;
+		enum sp_class cls;
+
+		if (getline(&c->line, &c->line_size, c->in) < 0 ||
+		    sp_message_decode(c->line, &o, &cls))
+			return false;
+		if (cls == SP_ERROR) {
+			c->line[strcspn(c->line, "\n")] = '\0';
+			print_error(o);
+		}
+		json_object_put(o);
+		if (cls == SP_ERROR)
+			return true;
+	}
+	return false;
+}
+
+/* Sends req as one line. */
+static int send_request(struct connection *c, const struct sp_request *req)
+{
+	struct json_object *o = sp_request_encode(req);
+	size_t len = 0, off = 0;
+	const char *text = o ? sp_line(o, &len) : NULL;
 	char *line = text ? malloc(len + 1) : NULL;
 	int r = 0;
 
 	if (!line) {
 		fprintf(stderr, "tinysensectl: out of memory\n");
-		json_object_put(req);
+		json_object_put(o);
 		return -1;
 	}
 	memcpy(line, text, len);
@@ -282,31 +291,34 @@ static int send_request(struct connection *c, struct json_object *req)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "tinysensectl: %s: %s\n", c->path, strerror(errno));
+			int err = errno;
+
+			if (!told_why(c))
+				fprintf(stderr, "tinysensectl: %s: %s\n", c->path, strerror(err));
 			r = -1;
 			break;
 		}
 		off += (size_t)n;
 	}
 	free(line);
-	json_object_put(req);
+	json_object_put(o);
 	return r;
 }
 
 /* Reads until the reply of class want; events before it are skipped.  An
  * ERROR reply is printed.  NULL on any failure. */
-static struct json_object *read_reply(struct connection *c, const char *want)
+static struct json_object *read_reply(struct connection *c, enum sp_class want)
 {
 	for (;;) {
 		struct json_object *o;
-		const char *class;
+		enum sp_class cls;
 
-		if (read_line(c) || !(o = parse_line(c, &class)))
+		if (read_line(c) || !(o = parse_line(c, &cls)))
 			return NULL;
-		if (!strcmp(class, want))
+		if (cls == want)
 			return o;
-		if (!strcmp(class, "ERROR")) {
-			fprintf(stderr, "tinysensectl: %s\n", get_string(o, "message"));
+		if (cls == SP_ERROR) {
+			print_error(o);
 			json_object_put(o);
 			return NULL;
 		}
@@ -365,23 +377,21 @@ static void table_print(struct table *t)
 
 static int print_list(struct json_object *reply)
 {
-	struct json_object *list = get_array(reply, "pipelines");
 	struct table t = { .cols = 5 };
+	size_t n = sp_entries(reply);
 
 	table_add(&t, (const char *const[]){ "NAME", "STATE", "SOURCE", "MODEL", "LABELS" });
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *p = json_object_array_get_idx(list, i);
-		struct json_object *labels = get_array(p, "labels");
+	for (size_t i = 0; i < n; i++) {
+		struct sp_pipeline_view p;
 		char text[1024] = "";
 		size_t len = 0;
+		const char *label;
 
-		for (size_t l = 0; labels && l < json_object_array_length(labels) &&
-				   len < sizeof(text); l++)
+		sp_decode_pipeline(reply, i, &p);
+		for (size_t l = 0; (label = sp_label(&p, l)) && len < sizeof(text); l++)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, l ? ",%s" : "%s",
-						json_object_get_string(json_object_array_get_idx(labels, l)));
-		table_add(&t, (const char *const[]){ get_string(p, "name"), get_string(p, "state"),
-						     get_string(p, "source"), get_string(p, "model"),
-						     text });
+						label);
+		table_add(&t, (const char *const[]){ p.name, p.state, p.source, p.model, text });
 	}
 	table_print(&t);
 	return 0;
@@ -389,24 +399,23 @@ static int print_list(struct json_object *reply)
 
 static int print_status(struct json_object *reply)
 {
-	struct json_object *list = get_array(reply, "pipelines");
 	struct table t = { .cols = 6 };
+	size_t n = sp_entries(reply);
 
 	table_add(&t, (const char *const[]){ "NAME", "STATE", "INFERENCES", "DETECTIONS",
 					     "MEAN-US", "LAST" });
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *p = json_object_array_get_idx(list, i), *last;
+	for (size_t i = 0; i < n; i++) {
+		struct sp_pipeline_view p;
 		char inf[24], det[24], mean[24], text[256] = "-";
 
-		snprintf(inf, sizeof(inf), "%lld", (long long)get_int(p, "inferences"));
-		snprintf(det, sizeof(det), "%lld", (long long)get_int(p, "detections"));
-		snprintf(mean, sizeof(mean), "%lld", (long long)get_int(p, "mean_inference_usec"));
-		if (json_object_object_get_ex(p, "last", &last) &&
-		    json_object_is_type(last, json_type_object))
-			snprintf(text, sizeof(text), "%s %s %s", get_string(last, "label"),
-				 get_string(last, "score"), get_string(last, "time"));
-		table_add(&t, (const char *const[]){ get_string(p, "name"), get_string(p, "state"),
-						     inf, det, mean, text });
+		sp_decode_pipeline(reply, i, &p);
+		snprintf(inf, sizeof(inf), "%lld", (long long)p.inferences);
+		snprintf(det, sizeof(det), "%lld", (long long)p.detections);
+		snprintf(mean, sizeof(mean), "%lld", (long long)p.mean_inference_usec);
+		if (p.has_last)
+			snprintf(text, sizeof(text), "%s %s %s", p.last.label, p.last.score,
+				 p.last.time);
+		table_add(&t, (const char *const[]){ p.name, p.state, inf, det, mean, text });
 	}
 	table_print(&t);
 	return 0;
@@ -414,42 +423,57 @@ static int print_status(struct json_object *reply)
 
 static int print_last(struct json_object *reply)
 {
-	struct json_object *list = get_array(reply, "detections");
 	struct table t = { .cols = 3 };
+	size_t n = sp_entries(reply);
 
 	table_add(&t, (const char *const[]){ "TIME", "LABEL", "SCORE" });
-	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-		struct json_object *e = json_object_array_get_idx(list, i);
+	for (size_t i = 0; i < n; i++) {
+		struct sp_detection_view d;
 
-		table_add(&t, (const char *const[]){ get_string(e, "time"), get_string(e, "label"),
-						     get_string(e, "score") });
+		sp_decode_last_entry(reply, i, &d);
+		table_add(&t, (const char *const[]){ d.time, d.label, d.score });
 	}
 	table_print(&t);
+	return 0;
+}
+
+/* A pipeline name that fits a request; else the message is printed. */
+static int copy_name(char *out, const char *name)
+{
+	if (strlen(name) >= PC_NAME_LEN) {
+		fprintf(stderr, "tinysensectl: pipeline name longer than %d bytes: %.64s...\n",
+			PC_NAME_LEN - 1, name);
+		return -1;
+	}
+	memcpy(out, name, strlen(name) + 1);
 	return 0;
 }
 
 /* One request, one reply. */
 static int run_query(struct connection *c, const struct client_args *a)
 {
-	struct json_object *req = json_object_new_object(), *reply;
-	const char *want;
+	struct sp_request req = { .cmd = SP_CMD_STATUS };
+	enum sp_class want = SP_STATUS;
+	struct json_object *reply;
 	int r;
 
-	json_object_object_add(req, "cmd", json_object_new_string(a->cmd));
 	if (!strcmp(a->cmd, "last")) {
-		json_object_object_add(req, "pipeline", json_object_new_string(a->names[0]));
-		json_object_object_add(req, "n", json_object_new_int64(a->n));
-		want = "LAST";
-	} else {
-		want = !strcmp(a->cmd, "list") ? "PIPELINES" : "STATUS";
+		req.cmd = SP_CMD_LAST;
+		req.n = (uint64_t)a->n;
+		want = SP_LAST;
+		if (copy_name(req.pipeline, a->names[0]))
+			return 1;
+	} else if (!strcmp(a->cmd, "list")) {
+		req.cmd = SP_CMD_LIST;
+		want = SP_PIPELINES;
 	}
-	if (send_request(c, req) || !(reply = read_reply(c, want)))
+	if (send_request(c, &req) || !(reply = read_reply(c, want)))
 		return 1;
 	if (a->json)
 		r = puts(c->line) < 0;
-	else if (!strcmp(a->cmd, "last"))
+	else if (req.cmd == SP_CMD_LAST)
 		r = print_last(reply);
-	else if (!strcmp(a->cmd, "list"))
+	else if (req.cmd == SP_CMD_LIST)
 		r = print_list(reply);
 	else
 		r = print_status(reply);
@@ -458,36 +482,45 @@ static int run_query(struct connection *c, const struct client_args *a)
 }
 
 /* Readable event output: detections on stdout, the rest on stderr. */
-static void print_event(const char *class, struct json_object *o)
+static void print_event(enum sp_class cls, struct json_object *o)
 {
-	if (!strcmp(class, "DETECTION"))
-		printf("%s  %-12s  %-10s  %s\n", get_string(o, "time"), get_string(o, "pipeline"),
-		       get_string(o, "label"), get_string(o, "score"));
-	else if (!strcmp(class, "STATE"))
-		fprintf(stderr, "tinysensectl: %s is %s%s%s\n", get_string(o, "pipeline"),
-			get_string(o, "state"), *get_string(o, "error") ? ": " : "",
-			get_string(o, "error"));
-	else if (!strcmp(class, "DROPPED"))
-		fprintf(stderr, "tinysensectl: %lld events lost (reading too slowly)\n",
-			(long long)get_int(o, "count"));
-	else if (!strcmp(class, "ERROR"))
-		fprintf(stderr, "tinysensectl: %s\n", get_string(o, "message"));
+	struct sp_detection_view d;
+	struct sp_state_view st;
+
+	switch (cls) {
+	case SP_DETECTION:
+		sp_decode_detection(o, &d);
+		printf("%s  %-12s  %-10s  %s\n", d.time, d.pipeline, d.label, d.score);
+		break;
+	case SP_STATE:
+		sp_decode_state(o, &st);
+		fprintf(stderr, "tinysensectl: %s is %s%s%s\n", st.pipeline, st.state,
+			st.error[0] ? ": " : "", st.error);
+		break;
+	case SP_DROPPED:
+		fprintf(stderr, "tinysensectl: %llu events lost (reading too slowly)\n",
+			(unsigned long long)sp_decode_dropped(o));
+		break;
+	case SP_ERROR:
+		print_error(o);
+		break;
+	default:
+		break;
+	}
 }
 
 static int run_watch(struct connection *c, const struct client_args *a)
 {
-	struct json_object *req = json_object_new_object(), *names = NULL, *reply;
+	struct sp_request req = { .cmd = SP_CMD_WATCH, .all = !a->n_names };
+	struct json_object *reply;
 	struct timeval forever = { 0 };
 	long seen = 0;
 
-	json_object_object_add(req, "cmd", json_object_new_string("watch"));
-	if (a->n_names) {
-		names = json_object_new_array();
-		for (size_t i = 0; i < a->n_names; i++)
-			json_object_array_add(names, json_object_new_string(a->names[i]));
-		json_object_object_add(req, "pipelines", names);
-	}
-	if (send_request(c, req) || !(reply = read_reply(c, "WATCH")))
+	for (size_t i = 0; i < a->n_names; i++)
+		if (copy_name(req.pipelines[i], a->names[i]))
+			return 1;
+	req.n_pipelines = a->n_names;
+	if (send_request(c, &req) || !(reply = read_reply(c, SP_WATCH)))
 		return 1;
 	json_object_put(reply);
 	if (a->json && puts(c->line) < 0)
@@ -497,16 +530,16 @@ static int run_watch(struct connection *c, const struct client_args *a)
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever));
 	while (!a->count || seen < a->count) {
 		struct json_object *o;
-		const char *class;
+		enum sp_class cls;
 
-		if (read_line(c) || !(o = parse_line(c, &class)))
+		if (read_line(c) || !(o = parse_line(c, &cls)))
 			return 1;
-		if (!strcmp(class, "DETECTION"))
+		if (cls == SP_DETECTION)
 			seen++;
 		if (a->json)
 			puts(c->line);
 		else
-			print_event(class, o);
+			print_event(cls, o);
 		json_object_put(o);
 		if (fflush(stdout))
 			return 1;

@@ -11,6 +11,7 @@
 
 #include "ini_lines.h"
 #include "log.h"
+#include "socket_server.h"
 #include "value_parse.h"
 #include "version.h"
 
@@ -53,6 +54,24 @@ static int handle(void *user, const char *section, const char *key, const char *
 		/* may be empty: no socket */
 		if (copy_trimmed(cfg->socket_path, sizeof(cfg->socket_path), value))
 			return bad_key(fs, section, key, "too long");
+		return 1;
+	} else if (!strcmp(key, "SocketIdleTimeout")) {
+		uint64_t ns;
+
+		if (parse_duration_ns(value, &ns) || ns / 1000 > 24ull * 3600 * 1000000)
+			return bad_key(fs, section, key, "expected a duration up to 24h (0: none)");
+		cfg->socket_idle_usec = ns / 1000;
+		if (ns && !cfg->socket_idle_usec)
+			return bad_key(fs, section, key, "shorter than 1us");
+		return 1;
+	} else if (!strcmp(key, "SocketMaxClients")) {
+		char what[64];
+		long long n;
+
+		snprintf(what, sizeof(what), "expected a number in 1..%d", SOCKET_MAX_CLIENTS);
+		if (parse_int_range(value, 1, SOCKET_MAX_CLIENTS, &n))
+			return bad_key(fs, section, key, what);
+		cfg->socket_max_clients = (unsigned)n;
 		return 1;
 	} else if (!strcmp(key, "Bus")) {
 		if (!strcmp(value, "system"))
@@ -131,6 +150,8 @@ static void set_defaults(struct daemon_config *cfg)
 	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "/run/tinysense/tinysense.sock");
 	cfg->bus = BUS_SYSTEM;
 	cfg->log_level = LOG_INFO;
+	cfg->socket_idle_usec = SOCKET_IDLE_USEC;
+	cfg->socket_max_clients = SOCKET_MAX_CLIENTS;
 }
 
 int daemon_config_load(struct daemon_config *cfg, int argc, char **argv,

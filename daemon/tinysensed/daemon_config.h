@@ -4,6 +4,8 @@
  *   [Daemon]
  *   PluginDir=/usr/lib/tinysense/plugins
  *   SocketPath=/run/tinysense/tinysense.sock   (empty: no socket)
+ *   SocketIdleTimeout=30s                       (no command by then: closed; 0: never)
+ *   SocketMaxClients=1024                       (1..1024)
  *   Bus=system|user|none
  *   LogLevel=err|warning|notice|info|debug
  *   ModelDir=/usr/share/tinysense/models       (relative Model.Path base)
@@ -12,6 +14,7 @@
 #define TS_DAEMON_DAEMON_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pipeline_config.h"
 
@@ -23,6 +26,8 @@ struct daemon_config {
 	char plugin_dir[PC_PATH_LEN];
 	char model_dir[PC_PATH_LEN];
 	char socket_path[PC_PATH_LEN];
+	uint64_t socket_idle_usec;         /* SocketIdleTimeout=; 0: none */
+	unsigned socket_max_clients;       /* SocketMaxClients=; 0: SOCKET_MAX_CLIENTS */
 	char bus_address[PC_PATH_LEN];     /* with BUS_ADDRESS */
 	enum bus_kind bus;
 	int log_level;                     /* syslog priority, LOG_INFO default */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The JSON-lines socket (protocol in socket_server.h).
+ * The JSON-lines socket's transport (the protocol: daemon/common/socket_proto.h).
  *
  * Everything runs on the event-loop thread.  A message is serialized once
  * and shared by reference among the clients it goes to; each client keeps a
@@ -14,6 +14,7 @@
  * EPOLLOUT.
  */
 #include "socket_server.h"
+#include "socket_proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,6 @@
 #define BIND_RETRY_MIN_USEC (250 * 1000)     /* a socket path that cannot be made yet */
 #define BIND_RETRY_MAX_USEC (30 * 1000 * 1000)
 #define WRITE_IOV 32
-#define JSON_DEPTH 8
 
 /* One serialized line (newline included), shared by every client it goes to. */
 struct message {
@@ -70,6 +70,7 @@ struct client {
 	int fd;
 	sd_event_source *io;
 	uint32_t io_events;
+	sd_event_source *idle; /* until the first command: closes a silent client */
 
 	char in[SOCKET_MAX_LINE + 1]; /* one request line and its newline */
 	size_t in_len;
@@ -116,7 +117,7 @@ struct socket_server {
 	size_t n_clients;
 	struct history *histories[MANAGER_MAX_PIPELINES];
 	size_t n_histories;
-	json_tokener *tok;
+	struct sp_decoder *decoder;
 	struct message *version;
 };
 
@@ -134,8 +135,8 @@ static void message_unref(struct message *m)
 		free(m);
 }
 
-/* Serializes o into a new message (one reference) and drops o.  NULL when
- * out of memory. */
+/* Serializes o (from socket_proto) into a new message (one reference)
+ * and drops o.  NULL when out of memory. */
 static struct message *message_from_json(struct json_object *o)
 {
 	struct message *m = NULL;
@@ -144,8 +145,7 @@ static struct message *message_from_json(struct json_object *o)
 
 	if (!o)
 		return NULL;
-	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-						 JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	text = sp_line(o, &len);
 	if (text)
 		m = malloc(sizeof(*m) + len + 1);
 	if (m) {
@@ -158,171 +158,67 @@ static struct message *message_from_json(struct json_object *o)
 	return m;
 }
 
-static struct json_object *json_class(const char *class)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (o)
-		json_object_object_add(o, "class", json_object_new_string(class));
-	return o;
-}
-
-/* Q15 score as a number with three decimals, e.g. 0.970. */
-static struct json_object *json_score(uint16_t q15)
-{
-	char text[16];
-	double v = (double)q15 / PC_SCORE_ONE;
-
-	snprintf(text, sizeof(text), "%.3f", v);
-	return json_object_new_double_s(v, text);
-}
-
-/* RFC 3339 UTC with microseconds: 2026-11-22T04:20:31.123456Z */
-static struct json_object *json_time(uint64_t realtime_us)
-{
-	char text[64];
-	time_t sec = (time_t)(realtime_us / 1000000);
-	struct tm tm;
-	size_t n;
-
-	if (!gmtime_r(&sec, &tm))
-		return NULL;
-	n = strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(text + n, sizeof(text) - n, ".%06uZ", (unsigned)(realtime_us % 1000000));
-	return json_object_new_string(text);
-}
-
-static struct json_object *json_detection_fields(struct json_object *o,
-						 const struct history_entry *e)
-{
-	json_object_object_add(o, "label", json_object_new_string(e->label));
-	json_object_object_add(o, "score", json_score(e->score_q15));
-	json_object_object_add(o, "average", json_score(e->average_q15));
-	json_object_object_add(o, "time", json_time(e->realtime_us));
-	json_object_object_add(o, "mono_usec", json_object_new_int64((int64_t)(e->mono_ns / 1000)));
-	return o;
-}
-
 static struct message *error_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct message *error_message(const char *fmt, ...)
 {
-	struct json_object *o = json_class("ERROR");
-	char text[256];
+	struct json_object *o;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	o = sp_encode_errorv(fmt, ap);
 	va_end(ap);
-	if (o)
-		json_object_object_add(o, "message", json_object_new_string(text));
-	return message_from_json(o);
-}
-
-static struct message *version_message(void)
-{
-	struct json_object *o = json_class("VERSION");
-
-	if (o) {
-		json_object_object_add(o, "release", json_object_new_string(TINYSENSE_VERSION));
-		json_object_object_add(o, "proto_major", json_object_new_int(SOCKET_PROTO_MAJOR));
-		json_object_object_add(o, "proto_minor", json_object_new_int(SOCKET_PROTO_MINOR));
-	}
 	return message_from_json(o);
 }
 
 static struct message *pipelines_message(const struct manager *m)
 {
-	struct json_object *o = json_class("PIPELINES");
-	struct json_object *list = json_object_new_array();
+	struct json_object *o = sp_encode_pipelines();
 
-	for (size_t i = 0; list && i < m->n_pipelines; i++) {
+	for (size_t i = 0; o && i < m->n_pipelines; i++) {
 		struct pipeline *p = m->pipelines[i];
 		const struct pipeline_config *cfg = pipeline_config(p);
-		struct json_object *e = json_object_new_object();
-		struct json_object *labels = json_object_new_array();
+		const struct sp_pipeline_info info = {
+			.name = pipeline_name(p),
+			.state = pipeline_state_name(pipeline_state(p)),
+			.source = cfg->source_summary,
+			.model = cfg->model_path,
+			.labels = (const char (*)[PC_LABEL_LEN])cfg->labels,
+			.n_labels = cfg->n_labels,
+		};
 
-		if (!e) {
-			json_object_put(labels);
-			continue;
-		}
-		for (size_t l = 0; labels && l < cfg->n_labels; l++)
-			json_object_array_add(labels, json_object_new_string(cfg->labels[l]));
-		json_object_object_add(e, "name", json_object_new_string(pipeline_name(p)));
-		json_object_object_add(e, "state",
-				       json_object_new_string(pipeline_state_name(pipeline_state(p))));
-		json_object_object_add(e, "source", json_object_new_string(cfg->source_summary));
-		json_object_object_add(e, "model", json_object_new_string(cfg->model_path));
-		json_object_object_add(e, "labels", labels);
-		json_object_array_add(list, e);
+		sp_pipelines_add(o, &info);
 	}
-	if (o)
-		json_object_object_add(o, "pipelines", list);
-	else
-		json_object_put(list);
 	return message_from_json(o);
-}
-
-/* Why the last (re)load was refused, or null. */
-static struct json_object *json_config_error(const struct manager *m)
-{
-	return m->config_error[0] ? json_object_new_string(m->config_error) : NULL;
 }
 
 static struct message *status_message(const struct manager *m)
 {
-	struct json_object *o = json_class("STATUS");
-	struct json_object *list = json_object_new_array();
+	struct json_object *o = sp_encode_status(m->config_error);
 
-	for (size_t i = 0; list && i < m->n_pipelines; i++) {
+	for (size_t i = 0; o && i < m->n_pipelines; i++) {
 		struct pipeline *p = m->pipelines[i];
-		struct json_object *e = json_object_new_object();
-		struct json_object *last = NULL;
 		struct pipeline_stats st;
+		struct sp_detection last;
 
-		if (!e)
-			continue;
 		pipeline_get_stats(p, &st);
-		json_object_object_add(e, "name", json_object_new_string(pipeline_name(p)));
-		json_object_object_add(e, "state",
-				       json_object_new_string(pipeline_state_name(pipeline_state(p))));
-		json_object_object_add(e, "inferences", json_object_new_int64((int64_t)st.inferences));
-		json_object_object_add(e, "detections", json_object_new_int64((int64_t)st.detections));
-		json_object_object_add(e, "samples", json_object_new_int64((int64_t)st.samples));
-		json_object_object_add(e, "mean_inference_usec",
-				       json_object_new_int64((int64_t)(st.mean_inference_ns / 1000)));
-		if (st.has_last) {
-			struct history_entry h = {
-				.score_q15 = st.last.score_q15,
-				.average_q15 = st.last.average_q15,
-				.mono_ns = st.last.mono_ns,
-				.realtime_us = st.last.realtime_us,
-			};
-
-			snprintf(h.label, sizeof(h.label), "%s", st.last.label ? st.last.label : "");
-			last = json_object_new_object();
-			if (last)
-				json_detection_fields(last, &h);
-		}
-		json_object_object_add(e, "last", last);
-		if (st.last_error[0])
-			json_object_object_add(e, "error", json_object_new_string(st.last_error));
-		json_object_array_add(list, e);
+		last = (struct sp_detection){
+			.label = st.last.label,
+			.score_q15 = st.last.score_q15,
+			.average_q15 = st.last.average_q15,
+			.mono_ns = st.last.mono_ns,
+			.realtime_us = st.last.realtime_us,
+		};
+		sp_status_add(o, &(const struct sp_pipeline_status){
+			.name = pipeline_name(p),
+			.state = pipeline_state_name(pipeline_state(p)),
+			.inferences = st.inferences,
+			.detections = st.detections,
+			.samples = st.samples,
+			.mean_inference_ns = st.mean_inference_ns,
+			.last = st.has_last ? &last : NULL,
+			.error = st.last_error,
+		});
 	}
-	if (o) {
-		json_object_object_add(o, "pipelines", list);
-		json_object_object_add(o, "config_error", json_config_error(m));
-	} else {
-		json_object_put(list);
-	}
-	return message_from_json(o);
-}
-
-static struct message *config_message(const struct manager *m)
-{
-	struct json_object *o = json_class("CONFIG");
-
-	if (o)
-		json_object_object_add(o, "error", json_config_error(m));
 	return message_from_json(o);
 }
 
@@ -492,15 +388,6 @@ static void client_reply(struct client *c, struct message *m)
 	message_unref(m);
 }
 
-static struct message *dropped_message(uint64_t count)
-{
-	struct json_object *o = json_class("DROPPED");
-
-	if (o)
-		json_object_object_add(o, "count", json_object_new_int64((int64_t)count));
-	return message_from_json(o);
-}
-
 /* Writes as much as the socket takes.  Negative: the connection is dead or
  * done (closing and drained); the caller frees the client. */
 static int client_flush(struct client *c)
@@ -512,7 +399,7 @@ static int client_flush(struct client *c)
 
 		/* The gap left by dropped events is announced where it is. */
 		if (c->dropped && c->head_sent == 0) {
-			struct message *m = dropped_message(c->dropped);
+			struct message *m = message_from_json(sp_encode_dropped(c->dropped));
 
 			if (!m || queue_push_front(c, m)) {
 				message_unref(m);
@@ -587,6 +474,7 @@ static void client_free(struct client *c)
 		c->next->prev = c->prev;
 	s->n_clients--;
 	sd_event_source_disable_unref(c->io);
+	sd_event_source_disable_unref(c->idle);
 	/* Unread input would turn our close into ECONNRESET for the peer
 	 * before it reads our last words (an overlong line's ERROR). */
 	for (int i = 0; i < 16 && recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT) > 0; i++)
@@ -684,222 +572,131 @@ static void broadcast(struct socket_server *s, const char *pipeline, struct mess
 
 /* ---- requests ------------------------------------------------------------------ */
 
-typedef void (*command_fn)(struct client *c, struct json_object *req);
+/* A client that sent a command is no longer idle: it may stay silent
+ * (a watcher) as long as it likes. */
+static void client_commanded(struct client *c)
+{
+	c->idle = sd_event_source_disable_unref(c->idle);
+}
+
+/* A watch may name every pipeline the manager can hold. */
+_Static_assert(SP_MAX_WATCH >= MANAGER_MAX_PIPELINES, "watch lists too short");
 
 static void reply_error(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reply_error(struct client *c, const char *fmt, ...)
 {
-	char text[256];
+	struct json_object *o;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	o = sp_encode_errorv(fmt, ap);
 	va_end(ap);
-	client_reply(c, error_message("%s", text));
+	client_reply(c, message_from_json(o));
 }
 
-static void cmd_list(struct client *c, struct json_object *req)
-{
-	(void)req;
-	client_reply(c, pipelines_message(&c->server->d->manager));
-}
-
-static void cmd_status(struct client *c, struct json_object *req)
-{
-	(void)req;
-	client_reply(c, status_message(&c->server->d->manager));
-}
-
-static void cmd_watch(struct client *c, struct json_object *req)
+static void cmd_watch(struct client *c, const struct sp_request *req)
 {
 	const struct manager *m = &c->server->d->manager;
-	struct json_object *names = NULL, *scores = NULL, *o, *list = NULL;
 	char (*watch)[PC_NAME_LEN] = NULL;
-	size_t n = 0;
 
-	json_object_object_get_ex(req, "pipelines", &names);
-	json_object_object_get_ex(req, "scores", &scores);
-	if (scores && !json_object_is_type(scores, json_type_boolean)) {
-		reply_error(c, "watch: \"scores\" must be true or false");
-		return;
-	}
-	if (names && !json_object_is_type(names, json_type_array)) {
-		reply_error(c, "watch: \"pipelines\" must be an array of names");
-		return;
-	}
-	if (names) {
-		n = json_object_array_length(names);
-		if (n > MANAGER_MAX_PIPELINES) {
-			reply_error(c, "watch: more than %d pipelines", MANAGER_MAX_PIPELINES);
+	for (size_t i = 0; i < req->n_pipelines; i++) {
+		if (!manager_find(m, req->pipelines[i])) {
+			reply_error(c, "watch: no pipeline '%.64s'", req->pipelines[i]);
 			return;
 		}
-		watch = calloc(n ? n : 1, sizeof(*watch));
+	}
+	if (!req->all) {
+		watch = calloc(req->n_pipelines ? req->n_pipelines : 1, sizeof(*watch));
 		if (!watch) {
 			reply_error(c, "watch: out of memory");
 			return;
 		}
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *v = json_object_array_get_idx(names, i);
-			const char *name = json_object_get_string(v);
-
-			if (!json_object_is_type(v, json_type_string)) {
-				reply_error(c, "watch: \"pipelines\" must be an array of names");
-				free(watch);
-				return;
-			}
-			if (!manager_find(m, name)) {
-				reply_error(c, "watch: no pipeline '%.64s'", name);
-				free(watch);
-				return;
-			}
-			snprintf(watch[i], sizeof(watch[i]), "%s", name);
-		}
+		memcpy(watch, req->pipelines, req->n_pipelines * sizeof(*watch));
 	}
 	free(c->watch);
 	c->watch = watch;
-	c->n_watch = n;
+	c->n_watch = req->n_pipelines;
 	c->watching = true;
-	c->scores = scores && json_object_get_boolean(scores);
+	c->scores = req->scores;
 	update_scores_wanted(c->server);
-
-	o = json_class("WATCH");
-	if (watch) {
-		list = json_object_new_array();
-		for (size_t i = 0; list && i < n; i++)
-			json_object_array_add(list, json_object_new_string(watch[i]));
-	}
-	if (o) {
-		json_object_object_add(o, "enable", json_object_new_boolean(1));
-		json_object_object_add(o, "pipelines", list);
-		json_object_object_add(o, "scores", json_object_new_boolean(c->scores));
-	} else {
-		json_object_put(list);
-	}
-	client_reply(c, message_from_json(o));
+	client_reply(c, message_from_json(sp_encode_watch((const char (*)[PC_NAME_LEN])watch,
+							  c->n_watch, c->scores)));
 }
 
-static void cmd_unwatch(struct client *c, struct json_object *req)
+static void cmd_unwatch(struct client *c)
 {
-	struct json_object *o = json_class("WATCH");
-
-	(void)req;
 	c->watching = false;
 	c->scores = false;
 	update_scores_wanted(c->server);
 	free(c->watch);
 	c->watch = NULL;
 	c->n_watch = 0;
-	if (o)
-		json_object_object_add(o, "enable", json_object_new_boolean(0));
-	client_reply(c, message_from_json(o));
+	client_reply(c, message_from_json(sp_encode_unwatch()));
 }
 
-static void cmd_last(struct client *c, struct json_object *req)
+static void cmd_last(struct client *c, const struct sp_request *req)
 {
 	struct socket_server *s = c->server;
-	struct json_object *name_o = NULL, *n_o = NULL, *o, *list;
 	const struct history *h;
-	const char *name;
-	int64_t n = SOCKET_HISTORY;
+	struct json_object *o;
 	size_t count;
 
-	json_object_object_get_ex(req, "pipeline", &name_o);
-	json_object_object_get_ex(req, "n", &n_o);
-	if (!name_o || !json_object_is_type(name_o, json_type_string)) {
-		reply_error(c, "last: \"pipeline\" must be a pipeline name");
+	if (!manager_find(&s->d->manager, req->pipeline)) {
+		reply_error(c, "last: no pipeline '%.64s'", req->pipeline);
 		return;
 	}
-	if (n_o) {
-		if (!json_object_is_type(n_o, json_type_int) || json_object_get_int64(n_o) < 1) {
-			reply_error(c, "last: \"n\" must be a positive integer");
-			return;
-		}
-		n = json_object_get_int64(n_o);
-	}
-	name = json_object_get_string(name_o);
-	if (!manager_find(&s->d->manager, name)) {
-		reply_error(c, "last: no pipeline '%.64s'", name);
-		return;
-	}
-	h = history_find(s, name);
+	h = history_find(s, req->pipeline);
 	count = h ? h->n : 0;
-	if ((uint64_t)n < count)
-		count = (size_t)n;
+	if (req->n < count)
+		count = (size_t)req->n;
+	o = sp_encode_last_begin(req->pipeline);
+	for (size_t i = 0; o && i < count; i++) {
+		const struct history_entry *e = history_at(h, count, i);
 
-	o = json_class("LAST");
-	list = json_object_new_array();
-	for (size_t i = 0; list && i < count; i++) {
-		struct json_object *e = json_object_new_object();
-
-		if (e)
-			json_detection_fields(e, history_at(h, count, i));
-		json_object_array_add(list, e);
-	}
-	if (o) {
-		json_object_object_add(o, "pipeline", json_object_new_string(name));
-		json_object_object_add(o, "detections", list);
-	} else {
-		json_object_put(list);
+		sp_last_add(o, &(const struct sp_detection){
+			.label = e->label,
+			.score_q15 = e->score_q15,
+			.average_q15 = e->average_q15,
+			.mono_ns = e->mono_ns,
+			.realtime_us = e->realtime_us,
+		});
 	}
 	client_reply(c, message_from_json(o));
 }
 
-static const struct command {
-	const char *name;
-	command_fn run;
-} commands[] = {
-	{ "list", cmd_list },
-	{ "status", cmd_status },
-	{ "watch", cmd_watch },
-	{ "unwatch", cmd_unwatch },
-	{ "last", cmd_last },
-};
-
-/* line: NUL-terminated, len bytes, no newline. */
-static void client_handle_line(struct client *c, char *line, size_t len)
+/* line: len bytes, no newline. */
+static void client_handle_line(struct client *c, const char *line, size_t len)
 {
-	json_tokener *tok = c->server->tok;
-	enum json_tokener_error jerr;
-	struct json_object *req, *cmd;
-	const char *name;
-	size_t i;
+	struct sp_request req;
+	char err[SP_MESSAGE_LEN];
 
-	while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-		line[--len] = '\0';
-	if (!len)
+	switch (sp_request_decode(c->server->decoder, line, len, &req, err)) {
+	case SP_EMPTY:
 		return;
-	if (strlen(line) != len) {
-		reply_error(c, "malformed JSON: NUL byte in request");
+	case SP_INVALID:
+		reply_error(c, "%s", err);
 		return;
+	case SP_DECODED:
+		break;
 	}
-	json_tokener_reset(tok);
-	req = json_tokener_parse_ex(tok, line, (int)len + 1);
-	jerr = json_tokener_get_error(tok);
-	if (jerr != json_tokener_success) {
-		reply_error(c, "malformed JSON: %s", json_tokener_error_desc(jerr));
-		return;
+	client_commanded(c);
+	switch (req.cmd) {
+	case SP_CMD_LIST:
+		client_reply(c, pipelines_message(&c->server->d->manager));
+		break;
+	case SP_CMD_STATUS:
+		client_reply(c, status_message(&c->server->d->manager));
+		break;
+	case SP_CMD_WATCH:
+		cmd_watch(c, &req);
+		break;
+	case SP_CMD_UNWATCH:
+		cmd_unwatch(c);
+		break;
+	case SP_CMD_LAST:
+		cmd_last(c, &req);
+		break;
 	}
-	if (!json_object_is_type(req, json_type_object)) {
-		reply_error(c, "request is not a JSON object");
-		json_object_put(req);
-		return;
-	}
-	if (!json_object_object_get_ex(req, "cmd", &cmd) ||
-	    !json_object_is_type(cmd, json_type_string)) {
-		reply_error(c, "request has no \"cmd\" string");
-		json_object_put(req);
-		return;
-	}
-	name = json_object_get_string(cmd);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(name, commands[i].name))
-			break;
-	if (i < sizeof(commands) / sizeof(commands[0]))
-		commands[i].run(c, req);
-	else
-		reply_error(c, "unknown command '%.64s' (known: list, status, watch, unwatch, last)",
-			    name);
-	json_object_put(req);
 }
 
 /* Handles complete lines while the queue has room. */
@@ -924,19 +721,8 @@ static void client_process_lines(struct client *c)
 			nl = c->in + c->in_len; /* a last line without a newline */
 		}
 		len = (size_t)(nl - (c->in + start));
-		if (nl < c->in + c->in_len) {
-			*nl = '\0';
-			client_handle_line(c, c->in + start, len);
-			start += len + 1;
-		} else {
-			/* the unterminated last line: make room for its NUL */
-			char line[sizeof(c->in) + 1];
-
-			memcpy(line, c->in + start, len);
-			line[len] = '\0';
-			client_handle_line(c, line, len);
-			start = c->in_len;
-		}
+		client_handle_line(c, c->in + start, len);
+		start += nl < c->in + c->in_len ? len + 1 : len;
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
@@ -1000,6 +786,23 @@ static int on_client_io(sd_event_source *es, int fd, uint32_t revents, void *use
 
 /* ---- listening ------------------------------------------------------------------ */
 
+/* SocketIdleTimeout= passed without a command: say so and disconnect. */
+static int on_client_idle(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)es;
+	(void)usec;
+	c->idle = sd_event_source_disable_unref(c->idle);
+	if (c->closing)
+		return 0;
+	reply_error(c, "idle timeout: no command within %g s; closing",
+		    (double)c->server->d->cfg.socket_idle_usec / 1e6);
+	c->closing = true;
+	client_flush_or_free(c);
+	return 0;
+}
+
 static void client_new(struct socket_server *s, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
@@ -1011,7 +814,11 @@ static void client_new(struct socket_server *s, int fd)
 	c->server = s;
 	c->fd = fd;
 	c->io_events = EPOLLIN;
-	if (sd_event_add_io(s->d->event, &c->io, fd, c->io_events, on_client_io, c) < 0) {
+	if (sd_event_add_io(s->d->event, &c->io, fd, c->io_events, on_client_io, c) < 0 ||
+	    (s->d->cfg.socket_idle_usec &&
+	     sd_event_add_time_relative(s->d->event, &c->idle, CLOCK_MONOTONIC,
+					s->d->cfg.socket_idle_usec, 0, on_client_idle, c) < 0)) {
+		sd_event_source_disable_unref(c->io);
 		close(fd);
 		free(c);
 		return;
@@ -1025,10 +832,16 @@ static void client_new(struct socket_server *s, int fd)
 	client_flush_or_free(c);
 }
 
+static unsigned max_clients(const struct socket_server *s)
+{
+	return s->d->cfg.socket_max_clients ? s->d->cfg.socket_max_clients : SOCKET_MAX_CLIENTS;
+}
+
 /* Tells a client beyond the limit why, without waiting for it. */
 static void refuse_client(struct socket_server *s, int fd)
 {
-	struct message *m = error_message("too many clients (%d)", SOCKET_MAX_CLIENTS);
+	struct message *m = error_message("too many clients (%u); try again later",
+					  max_clients(s));
 
 	if (m) {
 		(void)!send(fd, s->version->text, s->version->len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1089,7 +902,7 @@ static int on_accept(sd_event_source *es, int fd, uint32_t revents, void *userda
 			break;
 		}
 		s->accept_failing = false;
-		if (s->n_clients >= SOCKET_MAX_CLIENTS)
+		if (s->n_clients >= max_clients(s))
 			refuse_client(s, cfd);
 		else
 			client_new(s, cfd);
@@ -1264,17 +1077,17 @@ static void on_detection(void *user, const struct pipeline *p, const struct dete
 		.realtime_us = ev->realtime_us,
 	};
 	struct history *h = history_get(s, name);
-	struct json_object *o;
 
 	snprintf(e.label, sizeof(e.label), "%s", ev->label ? ev->label : "");
 	if (h)
 		history_add(h, &e);
-	o = json_class("DETECTION");
-	if (o) {
-		json_object_object_add(o, "pipeline", json_object_new_string(name));
-		json_detection_fields(o, &e);
-	}
-	broadcast(s, name, message_from_json(o));
+	broadcast(s, name, message_from_json(sp_encode_detection(name, &(const struct sp_detection){
+		.label = e.label,
+		.score_q15 = e.score_q15,
+		.average_q15 = e.average_q15,
+		.mono_ns = e.mono_ns,
+		.realtime_us = e.realtime_us,
+	})));
 }
 
 /* SCORES: every inference's averaged score per label, to the clients that
@@ -1284,22 +1097,12 @@ static void on_scores(void *user, const struct pipeline *p, const struct scores_
 	struct socket_server *s = user;
 	const struct pipeline_config *cfg = pipeline_config(p);
 	const char *name = pipeline_name(p);
-	struct json_object *o = json_class("SCORES"), *values = json_object_new_object();
+	size_t n = ev->n < cfg->n_labels ? ev->n : cfg->n_labels;
 	struct message *m;
 	struct client *next;
 
-	if (!o || !values) {
-		json_object_put(o);
-		json_object_put(values);
-		return;
-	}
-	for (size_t i = 0; i < ev->n && i < cfg->n_labels; i++)
-		json_object_object_add(values, cfg->labels[i], json_score(ev->scores_q15[i]));
-	json_object_object_add(o, "pipeline", json_object_new_string(name));
-	json_object_object_add(o, "scores", values);
-	json_object_object_add(o, "time", json_time(ev->realtime_us));
-	json_object_object_add(o, "mono_usec", json_object_new_int64((int64_t)(ev->mono_ns / 1000)));
-	m = message_from_json(o);
+	m = message_from_json(sp_encode_scores(name, (const char (*)[PC_LABEL_LEN])cfg->labels,
+					       ev->scores_q15, n, ev->mono_ns, ev->realtime_us));
 	if (!m)
 		return;
 	for (struct client *c = s->clients; c; c = next) {
@@ -1316,21 +1119,14 @@ static void on_scores(void *user, const struct pipeline *p, const struct scores_
 static void on_state_changed(void *user, const struct pipeline *p)
 {
 	struct socket_server *s = user;
-	struct json_object *o = json_class("STATE");
 	enum pipeline_state state = pipeline_state(p);
+	struct pipeline_stats st = { .last_error = "" };
 
-	if (o) {
-		json_object_object_add(o, "pipeline", json_object_new_string(pipeline_name(p)));
-		json_object_object_add(o, "state", json_object_new_string(pipeline_state_name(state)));
-		if (state == PIPELINE_DEGRADED || state == PIPELINE_FAILED) {
-			struct pipeline_stats st;
-
-			pipeline_get_stats(p, &st);
-			if (st.last_error[0])
-				json_object_object_add(o, "error", json_object_new_string(st.last_error));
-		}
-	}
-	broadcast(s, pipeline_name(p), message_from_json(o));
+	if (state == PIPELINE_DEGRADED || state == PIPELINE_FAILED)
+		pipeline_get_stats(p, &st);
+	broadcast(s, pipeline_name(p),
+		  message_from_json(sp_encode_state(pipeline_name(p), pipeline_state_name(state),
+						    st.last_error)));
 }
 
 static void on_pipelines_changed(void *user, const struct set_change *change)
@@ -1346,8 +1142,7 @@ static void on_config_result(void *user, const char *error)
 {
 	struct socket_server *s = user;
 
-	(void)error; /* config_message() reads it from the manager */
-	broadcast(s, NULL, config_message(&s->d->manager));
+	broadcast(s, NULL, message_from_json(sp_encode_config(error)));
 }
 
 static const struct publisher_ops socket_publisher_ops = {
@@ -1374,14 +1169,13 @@ int socket_server_new(struct daemon *d, struct socket_server **out)
 	}
 	s->d = d;
 	s->fd = -1;
-	s->tok = json_tokener_new_ex(JSON_DEPTH);
-	s->version = version_message();
-	if (!s->tok || !s->version) {
+	s->decoder = sp_decoder_new();
+	s->version = message_from_json(sp_encode_version(TINYSENSE_VERSION));
+	if (!s->decoder || !s->version) {
 		r = -ENOMEM;
 		log_error("socket: out of memory");
 		goto err;
 	}
-	json_tokener_set_flags(s->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 
 	fd = activated_socket(path);
 	if (fd >= 0) {
@@ -1440,8 +1234,7 @@ struct socket_server *socket_server_free(struct socket_server *s)
 	for (size_t i = 0; i < s->n_histories; i++)
 		free(s->histories[i]);
 	message_unref(s->version);
-	if (s->tok)
-		json_tokener_free(s->tok);
+	sp_decoder_free(s->decoder);
 	free(s);
 	return NULL;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the socket protocol, through the real server
+ * libFuzzer target: the socket protocol, through its decoder
+ * (daemon/common/socket_proto.c) directly and through the real server
  * (daemon/tinysensed/socket_server.c) on a real sd-event loop and a real
  * Unix socket.  Each input is one client session:
  *
@@ -15,16 +16,22 @@
  *   bytes 1..    what the client sends: request lines, garbage, NULs,
  *                overlong lines
  *
- * The server holds one pipeline ("kws", built from ../shared like the
- * integration tests, never started: requests see a fixed set) so that
- * watch, last and the event paths (DETECTION, STATE, DROPPED, history)
- * run; without ../shared it serves an empty set.  After each chunk the loop
- * runs until idle and the client drains what came back.  Then the client
- * shuts down its side; the server must answer, close the connection and
- * free the client.
+ * The server holds two pipelines ("kws", and "k\xe9" whose name and one
+ * label are not UTF-8; built from ../shared like the integration tests,
+ * never started: requests see a fixed set) so that watch, last and the
+ * event paths (DETECTION, STATE, DROPPED, history) run; without ../shared
+ * it serves an empty set.  After each chunk the loop runs until idle and
+ * the client drains what came back.  Then the client shuts down its side;
+ * the server must answer, close the connection and free the client.
+ *
+ * First, every line of the input goes through sp_request_decode alone: a
+ * request it accepts must carry only valid UTF-8 without NUL, and encode
+ * (as tinysensectl does) and decode back to the same request; a refused one
+ * must have a message.
  *
  * Oracles besides ASan/UBSan/LeakSanitizer: every line the server sends is
- * one JSON object with a "class" string, and no client is left behind.
+ * one JSON object with a "class" string, in valid UTF-8, and no client is
+ * left behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +50,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "manager.h"
+#include "socket_proto.h"
 #include "socket_server.h"
 
 #define MAX_DETECTIONS 64           /* per input (speed) */
@@ -54,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fuzz_state {
 	struct daemon d;
 	char dir[64];
-	struct pipeline *kws;
+	struct pipeline *kws, *bad; /* bad: a name that is not UTF-8 */
+	struct sp_decoder *dec;
 	json_tokener *tok;
 	char out[SOCKET_MAX_LINE * 64];
 	size_t out_len;
@@ -70,12 +79,30 @@ static void write_file(const char *path, const char *text)
 		abort();
 }
 
-/* A pipeline on the micro_speech model and a recording from ../shared
- * (TS_SHARED overrides), built but not started. */
+/* Writes pipelines.d/FILE.conf: a pipeline NAME with LABELS on the
+ * micro_speech model and a recording from shared. */
+static void write_pipeline(struct fuzz_state *s, const char *shared, const char *file,
+			   const char *name, const char *labels)
+{
+	char path[512], text[2048];
+
+	snprintf(text, sizeof(text),
+		 "[Pipeline]\nName=%s\n[Source]\nPlugin=replay\n"
+		 "Path=%s/frontend/stream_yes_silence_no_noise.wav\nPace=fast\n"
+		 "[Frontend]\nType=audio\nPreset=micro_speech\n"
+		 "[Model]\nPath=%s/conformance/micro-speech.tflite\n"
+		 "Labels=%s\n[Detect]\nThreshold=0.8\n",
+		 name, shared, shared, labels);
+	snprintf(path, sizeof(path), "%s/pipelines.d/%s.conf", s->dir, file);
+	write_file(path, text);
+}
+
+/* Two pipelines from ../shared (TS_SHARED overrides), built but not
+ * started. */
 static void load_pipeline(struct fuzz_state *s)
 {
 	const char *shared = getenv("TS_SHARED") ? getenv("TS_SHARED") : "../shared";
-	char path[512], text[2048];
+	char path[512];
 	struct config_error err = { "" };
 
 	snprintf(path, sizeof(path), "%s/conformance/micro-speech.tflite", shared);
@@ -86,20 +113,14 @@ static void load_pipeline(struct fuzz_state *s)
 	snprintf(path, sizeof(path), "%s/pipelines.d", s->dir);
 	if (mkdir(path, 0700))
 		abort();
-	snprintf(text, sizeof(text),
-		 "[Pipeline]\nName=kws\n[Source]\nPlugin=replay\n"
-		 "Path=%s/frontend/stream_yes_silence_no_noise.wav\nPace=fast\n"
-		 "[Frontend]\nType=audio\nPreset=micro_speech\n"
-		 "[Model]\nPath=%s/conformance/micro-speech.tflite\n"
-		 "Labels=silence,unknown,yes,no\n[Detect]\nThreshold=0.8\n",
-		 shared, shared);
-	snprintf(path, sizeof(path), "%s/pipelines.d/kws.conf", s->dir);
-	write_file(path, text);
+	write_pipeline(s, shared, "kws", "kws", "silence,unknown,yes,no");
+	write_pipeline(s, shared, "bad", "k\xe9", "silence,unknown,yes,n\xe9");
 	if (manager_check(&s->d.manager, &err)) {
 		fprintf(stderr, "fuzz_socket: %s\n", err.text);
 		abort();
 	}
 	s->kws = manager_find(&s->d.manager, "kws");
+	s->bad = manager_find(&s->d.manager, "k\xe9");
 }
 
 static void cleanup(void)
@@ -113,10 +134,13 @@ static void cleanup(void)
 	sd_event_unref(state->d.event);
 	snprintf(path, sizeof(path), "%s/pipelines.d/kws.conf", state->dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/pipelines.d/bad.conf", state->dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/pipelines.d", state->dir);
 	rmdir(path);
 	rmdir(state->dir);
 	json_tokener_free(state->tok);
+	sp_decoder_free(state->dec);
 	free(state);
 	state = NULL;
 }
@@ -139,7 +163,8 @@ static struct fuzz_state *setup(void)
 	if (socket_server_new(&s->d, &s->d.sockets) < 0)
 		abort();
 	s->tok = json_tokener_new();
-	if (!s->tok)
+	s->dec = sp_decoder_new();
+	if (!s->tok || !s->dec)
 		abort();
 	state = s;
 	atexit(cleanup);
@@ -153,7 +178,8 @@ static void run_until_idle(struct fuzz_state *s)
 			return;
 }
 
-/* Every complete line the server sent is a JSON object with a class. */
+/* Every complete line the server sent is a JSON object with a class, in
+ * valid UTF-8. */
 static void check_lines(struct fuzz_state *s)
 {
 	size_t start = 0;
@@ -163,6 +189,11 @@ static void check_lines(struct fuzz_state *s)
 		size_t len = (size_t)(nl - (s->out + start));
 		struct json_object *o, *class;
 
+		if (sp_utf8_problem(s->out + start, len, NULL)) {
+			fprintf(stderr, "fuzz_socket: the server sent a line that is not UTF-8: %.*s\n",
+				(int)len, s->out + start);
+			abort();
+		}
 		json_tokener_reset(s->tok);
 		o = json_tokener_parse_ex(s->tok, s->out + start, (int)len);
 		if (!o || !json_object_is_type(o, json_type_object) ||
@@ -207,6 +238,7 @@ static void publish_detections(struct fuzz_state *s, unsigned n, unsigned seed)
 	if (!s->kws)
 		return;
 	for (unsigned i = 0; i < n; i++) {
+		struct pipeline *p = (seed + i) % 3 == 2 && s->bad ? s->bad : s->kws;
 		struct detection_event ev = {
 			.label = labels[(seed + i) & 1],
 			.class_index = (uint16_t)(2 + ((seed + i) & 1)),
@@ -216,10 +248,71 @@ static void publish_detections(struct fuzz_state *s, unsigned n, unsigned seed)
 			.realtime_us = 1795000000000000ull + 1000ull * i,
 		};
 
-		publishers_detection(&s->d.manager.publishers, s->kws, &ev);
+		publishers_detection(&s->d.manager.publishers, p, &ev);
 	}
 	if (n && (seed & 7) == 0)
-		publishers_state_changed(&s->d.manager.publishers, s->kws);
+		publishers_state_changed(&s->d.manager.publishers,
+					 seed & 8 && s->bad ? s->bad : s->kws);
+}
+
+static bool same_request(const struct sp_request *a, const struct sp_request *b)
+{
+	if (a->cmd != b->cmd || a->all != b->all || a->scores != b->scores ||
+	    a->n_pipelines != b->n_pipelines || strcmp(a->pipeline, b->pipeline) ||
+	    (a->cmd == SP_CMD_LAST && a->n != b->n))
+		return false;
+	for (size_t i = 0; i < a->n_pipelines; i++)
+		if (strcmp(a->pipelines[i], b->pipelines[i]))
+			return false;
+	return true;
+}
+
+/* A name of an accepted request: valid UTF-8, no NUL, NUL-terminated. */
+static void check_name(const char *name)
+{
+	size_t len = strnlen(name, PC_NAME_LEN);
+
+	if (len == PC_NAME_LEN || sp_utf8_problem(name, len, NULL)) {
+		fprintf(stderr, "fuzz_socket: the decoder accepted a bad name\n");
+		abort();
+	}
+}
+
+/* Every line of data through the decoder alone: accepted requests carry
+ * clean names and survive a round trip through the encoder. */
+static void check_decoder(struct fuzz_state *s, const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		struct sp_request req, back;
+		char err[SP_MESSAGE_LEN];
+		enum sp_decode_result r = sp_request_decode(s->dec, p, len, &req, err);
+
+		if (r == SP_INVALID && !err[0]) {
+			fprintf(stderr, "fuzz_socket: a refused request without a message\n");
+			abort();
+		}
+		if (r == SP_DECODED) {
+			struct json_object *o = sp_request_encode(&req);
+			size_t line_len;
+			const char *line = o ? sp_line(o, &line_len) : NULL;
+
+			for (size_t i = 0; i < req.n_pipelines; i++)
+				check_name(req.pipelines[i]);
+			check_name(req.pipeline);
+			if (!line || sp_request_decode(s->dec, line, line_len, &back, err) != SP_DECODED ||
+			    !same_request(&req, &back)) {
+				fprintf(stderr, "fuzz_socket: a request that does not round-trip: %.*s\n",
+					(int)len, p);
+				abort();
+			}
+			json_object_put(o);
+		}
+		p += len + 1;
+	}
 }
 
 static int connect_client(struct fuzz_state *s)
@@ -250,6 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		chunk = size / MAX_CHUNKS; /* speed: tiny writes of small inputs only */
 	per_chunk = data[0] >> 4;
 	slow_reader = per_chunk == 15;
+	check_decoder(s, data + 1, size - 1);
 	s->out_len = 0;
 	fd = connect_client(s);
 	run_until_idle(s);

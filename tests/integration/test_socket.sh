@@ -4,7 +4,10 @@
 # --json), protocol errors that keep the connection, an overlong line that
 # ends it, 200 concurrent watchers, clients that never read (others still get
 # events, the daemon's memory stays bounded), clients killed mid-stream, a
-# stale socket file, socket activation, clean exit.
+# stale socket file, socket activation; clients silent past
+# SocketIdleTimeout= closed with an ERROR, SocketMaxClients= and
+# tinysensectl's message when the daemon is full, a pipeline name that is
+# not UTF-8, a NUL inside a name refused; clean exit.
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL) and python3.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -391,13 +394,134 @@ else
 	echo "skip socket activation: systemd-socket-activate is not installed"
 fi
 
+# ---- daemon D: SocketIdleTimeout=1s, SocketMaxClients=4, a pipeline whose name is not UTF-8 ----
+idle=$tmp/idle.sock
+badname=$(printf 'k\351') # Latin-1 "ké"
+make_config "$tmp/d" "$idle" kws realtime "$badname" realtime
+printf 'SocketIdleTimeout=1s\nSocketMaxClients=4\n' >> "$tmp/d/tinysense.conf"
+start_daemon "$tmp/d" "$idle" "$tmp/d.log"
+daemon_d=$pid
+py "idle clients, too many clients, non-UTF-8 names" "$idle" "$ctl" <<'EOF'
+import json, subprocess, sys, time, sockets
+path, ctl = sys.argv[1], sys.argv[2]
+def run_ctl(*args):
+    p = subprocess.run([ctl, *args, "--socket", path], capture_output=True, timeout=20)
+    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+def utf8_lines(data):
+    try:
+        return [json.loads(l) for l in data.decode("utf-8", "strict").splitlines()]
+    except (UnicodeDecodeError, ValueError) as e:
+        return str(e)
+# one pipeline named with a Latin-1 byte: list and status still work, in UTF-8
+rc, out, err = run_ctl("list", "--json")
+l = utf8_lines(out)
+sockets.check("list --json with a non-UTF-8 pipeline name: valid UTF-8, both pipelines",
+              rc == 0 and isinstance(l, list) and
+              sorted(p["name"] for p in l[0]["pipelines"]) == ["kws", "k\ufffd"], (rc, out, err))
+rc, out, err = run_ctl("status", "--json")
+s = utf8_lines(out)
+sockets.check("status --json with a non-UTF-8 pipeline name: valid UTF-8, both pipelines",
+              rc == 0 and isinstance(s, list) and len(s[0]["pipelines"]) == 2, (rc, out, err))
+rc, out, err = run_ctl("list")
+sockets.check("list with a non-UTF-8 pipeline name: a row for each",
+              rc == 0 and b"\nkws " in out and "\nk\ufffd ".encode() in out, (rc, out, err))
+# a NUL inside a name is refused, naming the field (it used to watch "kws")
+c = sockets.connect(path); c.msg()
+c.send(b'{"cmd":"watch","pipelines":["kws\\u0000junk"]}\n')
+m = c.msg()
+sockets.check('watch of "kws\\u0000junk" -> ERROR naming the field',
+              m and m["class"] == "ERROR" and '"pipelines"[0]' in m["message"]
+              and "NUL" in m["message"], m)
+c.close()
+# a client that sends nothing is told and closed after the idle timeout
+c = sockets.connect(path)
+t0 = time.monotonic()
+v, m, end = c.msg(), c.msg(5), c.line(5)
+took = time.monotonic() - t0
+sockets.check("silent client: VERSION, then ERROR idle timeout, then closed",
+              v and v["class"] == "VERSION" and m and m["class"] == "ERROR"
+              and m["message"].startswith("idle timeout: no command within 1 s") and end == b"",
+              (v, m, end))
+sockets.check("silent client: closed after the timeout, not before (0.9..4 s)",
+              0.9 <= took <= 4, took)
+# half a request line is no command either
+c = sockets.connect(path); c.msg()
+c.send(b'{"cmd":"sta')
+m = c.msg(5)
+sockets.check("half a request line: idle timeout too",
+              m and m["class"] == "ERROR" and m["message"].startswith("idle timeout"), m)
+c.close()
+# a watcher that sent its command may stay silent
+w = [sockets.connect(path) for _ in range(4)]
+for x in w:
+    x.msg()
+    x.send(b'{"cmd":"watch","pipelines":["kws"]}\n')
+    x.until("WATCH")
+end, bad = time.monotonic() + 2.5, None
+while time.monotonic() < end:
+    m = w[0].msg(end - time.monotonic())
+    if m is not None and m.get("class") != "DETECTION":
+        bad = m
+        break
+sockets.check("a watcher stays past the idle timeout", bad is None and w[0].until("DETECTION"), bad)
+# the fifth client: told why, then closed
+c = sockets.connect(path)
+v, m, end = c.msg(), c.msg(), c.line()
+sockets.check("beyond SocketMaxClients: VERSION, ERROR too many clients, closed",
+              v and v["class"] == "VERSION" and m and m["class"] == "ERROR"
+              and m["message"] == "too many clients (4); try again later" and end == b"",
+              (v, m, end))
+rc, out, err = run_ctl("status")
+sockets.check("tinysensectl status on a full daemon: exit 1 and the daemon's reason",
+              rc == 1 and "tinysensectl: too many clients (4); try again later" in err
+              and "Broken pipe" not in err, (rc, err))
+rc, out, err = run_ctl("watch", "--count", "1")
+sockets.check("tinysensectl watch on a full daemon: exit 1 and the daemon's reason",
+              rc == 1 and "too many clients (4)" in err, (rc, err))
+w.pop().close()
+ok = False
+for _ in range(20):
+    rc, out, err = run_ctl("status")
+    ok = rc == 0
+    if ok:
+        break
+    time.sleep(0.1)
+sockets.check("a slot freed: tinysensectl works again", ok, err)
+for x in w:
+    x.close()
+# silent connections in every slot lock users out only until the timeout
+time.sleep(0.3)
+silent = [sockets.connect(path) for _ in range(4)]
+for x in silent:
+    x.msg()
+rc, out, err = run_ctl("list")
+sockets.check("four silent clients hold every slot", rc == 1 and "too many clients" in err, (rc, err))
+time.sleep(1.5)
+rc, out, err = run_ctl("list")
+sockets.check("after the idle timeout the slots are free again", rc == 0, (rc, err))
+sockets.done()
+EOF
+check "idle-timeout daemon alive" kill -0 "$daemon_d"
+kill "$daemon_d"
+wait "$daemon_d"
+check "idle-timeout daemon exits 0 on SIGTERM" test $? -eq 0
+for bad in 'SocketIdleTimeout=soon:expected a duration' 'SocketMaxClients=0:expected a number in 1..1024'; do
+	printf '[Daemon]\nBus=none\n%s\n' "${bad%%:*}" > "$tmp/d/tinysense.conf"
+	if "$daemon" --config "$tmp/d" --check-config > "$tmp/d.check" 2>&1; then
+		fail "${bad%%:*} is refused"
+	else
+		check "${bad%%:*} is refused, naming the key" \
+			grep -qF "tinysense.conf:3: [Daemon] ${bad%%=*}: ${bad#*:}" "$tmp/d.check"
+	fi
+done
+
 # ---- clean exit ----
 kill "$daemon_a"
 wait "$daemon_a"
 check "daemon exits 0 on SIGTERM" test $? -eq 0
 check "daemon removes its socket" test ! -e "$sock"
 lib_pids=""
-if grep -q -i -E 'AddressSanitizer|runtime error' "$tmp/a.log" "$tmp/b.log"; then
+if grep -q -i -E 'AddressSanitizer|runtime error' "$tmp/a.log" "$tmp/b.log" "$tmp/d.log"; then
 	fail "sanitizers quiet"; show "$tmp/a.log"; fi
 
 lib_summary
