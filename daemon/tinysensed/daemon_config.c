@@ -56,9 +56,12 @@ static int handle(void *user, const char *section, const char *key, const char *
 			return bad_key(fs, section, key, "too long");
 		return 1;
 	} else if (!strcmp(key, "SocketIdleTimeout")) {
+		char why[128];
 		uint64_t ns;
 
-		if (parse_duration_ns(value, &ns) || ns / 1000 > 24ull * 3600 * 1000000)
+		if (parse_duration_ns(value, &ns, why, sizeof(why)))
+			return bad_key(fs, section, key, why);
+		if (ns / 1000 > 24ull * 3600 * 1000000)
 			return bad_key(fs, section, key, "expected a duration up to 24h (0: none)");
 		cfg->socket_idle_usec = ns / 1000;
 		if (ns && !cfg->socket_idle_usec)
