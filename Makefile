@@ -576,6 +576,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_CFLAGS  := -std=c11 -ffp-contract=off -g -O1 $(FUZZ_SAN) -Ilib/include
 FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
+	$(FUZZ_DIR)/obj/daemon/common/utf8.o \
 	$(FUZZ_DIR)/obj/daemon/common/value_parse.o \
 	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o
 # fuzz_socket: the daemon without main() and D-Bus, and everything it links.

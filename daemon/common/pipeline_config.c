@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "ini_lines.h"
+#include "utf8.h"
 #include "value_parse.h"
 
 struct parse_state {
@@ -48,6 +49,21 @@ static int fail(struct parse_state *ps, const char *section, const char *key,
 
 /* ---- [Model] Labels= --------------------------------------------------- */
 
+/* Names and labels reach D-Bus (which refuses a whole message over one bad
+ * string), JSON and the journal: valid UTF-8, no control characters.
+ * What is wrong, or NULL. */
+static const char *text_problem(const char *s)
+{
+	const char *problem = utf8_problem(s, strlen(s), NULL);
+
+	if (problem)
+		return problem;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return "a control character";
+	return NULL;
+}
+
 static int load_labels_file(struct parse_state *ps, const char *path)
 {
 	struct pipeline_config *pc = ps->pc;
@@ -72,6 +88,11 @@ static int load_labels_file(struct parse_state *ps, const char *path)
 		}
 		if (!label[0] || label[0] == '#')
 			continue;
+		if (text_problem(label)) {
+			fclose(fp);
+			return fail(ps, "Model", "Labels", "%s: label %zu: %s", path,
+				    pc->n_labels + 1, text_problem(label));
+		}
 		if (pc->n_labels == PC_MAX_LABELS) {
 			fclose(fp);
 			return fail(ps, "Model", "Labels", "%s: more than %d labels", path,
@@ -95,6 +116,10 @@ static int set_labels(struct parse_state *ps, const char *value)
 		return fail(ps, "Model", "Labels",
 			    "expected a comma-separated list of at most %d labels or a file path",
 			    PC_MAX_LABELS);
+	for (size_t i = 0; i < pc->n_labels; i++)
+		if (text_problem(pc->labels[i]))
+			return fail(ps, "Model", "Labels", "label %zu: %s", i + 1,
+				    text_problem(pc->labels[i]));
 	return 1;
 }
 
@@ -280,6 +305,8 @@ static int handle(void *user, const char *section, const char *key, const char *
 		return 0;
 	if (!strcmp(section, "Pipeline")) {
 		ps->seen_pipeline = true;
+		if (!strcmp(key, "Name") && text_problem(value))
+			return fail(ps, section, key, "%s", text_problem(value));
 		if (!strcmp(key, "Name"))
 			return copy_value(ps, section, key, value, pc->name, sizeof(pc->name));
 		if (!strcmp(key, "Clock"))

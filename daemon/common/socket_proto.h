@@ -222,14 +222,6 @@ const char *sp_label(const struct sp_pipeline_view *v, size_t i);
 
 /* ---- strings --------------------------------------------------------------------------- */
 
-/* The length of the valid UTF-8 character at s[0..len), len > 0 (NUL
- * counts as one), or 0 with *problem set. */
-size_t sp_utf8_char(const char *s, size_t len, const char **problem);
-
-/* The first problem of s[0..len) as UTF-8 for the protocol (invalid byte,
- * overlong form, surrogate, above U+10FFFF, NUL); NULL when it is valid. */
-const char *sp_utf8_problem(const char *s, size_t len, size_t *at);
-
 /* A json-c string of s with every byte that is not part of valid UTF-8
  * replaced by U+FFFD (NULL s: NULL, the JSON null). */
 struct json_object *sp_string(const char *s);

@@ -2,6 +2,7 @@
 /* The socket protocol's requests: decoded as the daemon reads them, with
  * every string checked, and encoded as tinysensectl sends them. */
 #include "socket_proto.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ static const char *string_problem(const char *text, size_t len, size_t *i)
 		}
 		{
 			const char *p = NULL;
-			size_t n = sp_utf8_char(text + *i, len - *i, &p);
+			size_t n = utf8_char(text + *i, len - *i, &p);
 
 			if (!n) {
 				problem = problem ? problem : p;

@@ -18,6 +18,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "utf8.h"
 #include "version.h"
 
 #define BUS_PATH_MAX 256
@@ -61,6 +62,16 @@ static struct manager *bus_manager(struct bus_service *b)
 static double q15_to_double(int64_t q15)
 {
 	return (double)q15 / PC_SCORE_ONE;
+}
+
+/* Appends s as a D-Bus string, valid UTF-8 however it came: a path, a
+ * plugin's error text or channel name may hold any bytes, and one invalid
+ * string fails the whole message (ListPipelines, GetManagedObjects). */
+static int append_text(sd_bus_message *reply, const char *s)
+{
+	char clean[4 * PC_PATH_LEN];
+
+	return sd_bus_message_append(reply, "s", utf8_sanitize(clean, sizeof(clean), s));
 }
 
 /* ---- who may change things -------------------------------------------- */
@@ -255,7 +266,7 @@ static int property_get_config_error(sd_bus *bus, const char *path, const char *
 				     sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return sd_bus_message_append(reply, "s", bus_manager(userdata)->config_error);
+	return append_text(reply, bus_manager(userdata)->config_error);
 }
 
 static int method_list_pipelines(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -367,7 +378,7 @@ static int property_get_plugin(sd_bus *bus, const char *path, const char *interf
 			       sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->source_summary);
+	return append_text(reply, pipeline_config(userdata)->source_summary);
 }
 
 static int property_get_model(sd_bus *bus, const char *path, const char *interface,
@@ -375,7 +386,7 @@ static int property_get_model(sd_bus *bus, const char *path, const char *interfa
 			      sd_bus_error *error)
 {
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
-	return sd_bus_message_append(reply, "s", pipeline_config(userdata)->model_path);
+	return append_text(reply, pipeline_config(userdata)->model_path);
 }
 
 static int property_get_model_sha256(sd_bus *bus, const char *path, const char *interface,
@@ -643,7 +654,7 @@ static int property_get_last_error(sd_bus *bus, const char *path, const char *in
 	(void)bus, (void)path, (void)interface, (void)property, (void)error;
 	pipeline_get_stats(userdata, &st);
 	st.last_error[sizeof(st.last_error) - 1] = '\0';
-	return sd_bus_message_append(reply, "s", st.last_error);
+	return append_text(reply, st.last_error);
 }
 
 /* ChannelInfo a(ssdd): name, unit, scale, offset of every channel. */
@@ -660,7 +671,12 @@ static int property_get_channel_info(sd_bus *bus, const char *path, const char *
 	if (r < 0)
 		return r;
 	for (uint16_t i = 0; pipeline_channel(userdata, i, &name, &unit, &scale, &offset); i++) {
-		r = sd_bus_message_append(reply, "(ssdd)", name, unit, scale, offset);
+		char clean_name[192], clean_unit[64];
+
+		r = sd_bus_message_append(reply, "(ssdd)",
+					  utf8_sanitize(clean_name, sizeof(clean_name), name),
+					  utf8_sanitize(clean_unit, sizeof(clean_unit), unit), scale,
+					  offset);
 		if (r < 0)
 			return r;
 	}

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "socket_proto.h"
+#include "utf8.h"
 
 struct fixture {
 	struct sp_decoder *dec;
@@ -73,7 +74,7 @@ static void expect_error(struct fixture *f, const char *line, const char *want)
 	o = sp_encode_error("%s", f->err);
 	assert_non_null(o);
 	text = sp_line(o, &len);
-	assert_null(sp_utf8_problem(text, len, NULL));
+	assert_null(utf8_problem(text, len, NULL));
 	json_object_put(o);
 }
 
@@ -88,7 +89,7 @@ static void expect_line(struct json_object *o, const char *want)
 	assert_non_null(line);
 	assert_int_equal(len, strlen(line));
 	assert_string_equal(line, want);
-	assert_null(sp_utf8_problem(line, len, NULL));
+	assert_null(utf8_problem(line, len, NULL));
 	json_object_put(o);
 }
 
@@ -537,14 +538,14 @@ static void test_utf8_problem(void **state)
 	size_t at = 99;
 
 	(void)state;
-	assert_null(sp_utf8_problem("", 0, &at));
-	assert_null(sp_utf8_problem("k\xc3\xbc\xe2\x82\xac\xf0\x9f\x94\x8a\xf4\x8f\xbf\xbf", 14, &at));
-	assert_string_equal(sp_utf8_problem("ab\xff", 3, &at), "invalid UTF-8 byte");
+	assert_null(utf8_problem("", 0, &at));
+	assert_null(utf8_problem("k\xc3\xbc\xe2\x82\xac\xf0\x9f\x94\x8a\xf4\x8f\xbf\xbf", 14, &at));
+	assert_string_equal(utf8_problem("ab\xff", 3, &at), "invalid UTF-8 byte");
 	assert_int_equal(at, 2);
-	assert_string_equal(sp_utf8_problem("a\0b", 3, &at), "NUL (\\u0000) inside a string");
+	assert_string_equal(utf8_problem("a\0b", 3, &at), "NUL (\\u0000) inside a string");
 	assert_int_equal(at, 1);
-	assert_string_equal(sp_utf8_problem("\xc3", 1, &at), "truncated UTF-8 sequence");
-	assert_string_equal(sp_utf8_problem("\xc3\xc3\xbc", 3, &at), "truncated UTF-8 sequence");
+	assert_string_equal(utf8_problem("\xc3", 1, &at), "truncated UTF-8 sequence");
+	assert_string_equal(utf8_problem("\xc3\xc3\xbc", 3, &at), "truncated UTF-8 sequence");
 	assert_int_equal(at, 0);
 }
 
@@ -558,7 +559,7 @@ static void expect_json_string(const char *s, const char *want)
 	assert_non_null(o);
 	line = sp_line(o, &len);
 	assert_string_equal(line, want);
-	assert_null(sp_utf8_problem(line, len, NULL));
+	assert_null(utf8_problem(line, len, NULL));
 	json_object_put(o);
 }
 
@@ -597,7 +598,7 @@ static void test_one_bad_pipeline(void **state)
 	sp_pipelines_add(o, &(const struct sp_pipeline_info){ .name = "kws", .state = "running",
 		.source = "replay", .model = "/m/kws.tflite", .labels = good, .n_labels = 1 });
 	line = sp_line(o, &len);
-	assert_null(sp_utf8_problem(line, len, NULL));
+	assert_null(utf8_problem(line, len, NULL));
 	assert_int_equal(sp_message_decode(line, &back, &cls), 0);
 	assert_int_equal(sp_entries(back), 2);
 	sp_decode_pipeline(back, 0, &p);
@@ -614,7 +615,7 @@ static void test_one_bad_pipeline(void **state)
 	sp_status_add(o, &(const struct sp_pipeline_status){ .name = "k\xe9", .state = "failed",
 		.error = "open /dev/\xfe: gone", .last = &(const struct sp_detection){ .label = "\xe9" } });
 	line = sp_line(o, &len);
-	assert_null(sp_utf8_problem(line, len, NULL));
+	assert_null(utf8_problem(line, len, NULL));
 	json_object_put(o);
 
 	/* labels are SCORES' keys: replaced the same way */

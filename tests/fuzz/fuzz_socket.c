@@ -51,6 +51,7 @@
 #include "log.h"
 #include "manager.h"
 #include "socket_proto.h"
+#include "utf8.h"
 #include "socket_server.h"
 
 #define MAX_DETECTIONS 64           /* per input (speed) */
@@ -189,7 +190,7 @@ static void check_lines(struct fuzz_state *s)
 		size_t len = (size_t)(nl - (s->out + start));
 		struct json_object *o, *class;
 
-		if (sp_utf8_problem(s->out + start, len, NULL)) {
+		if (utf8_problem(s->out + start, len, NULL)) {
 			fprintf(stderr, "fuzz_socket: the server sent a line that is not UTF-8: %.*s\n",
 				(int)len, s->out + start);
 			abort();
@@ -272,7 +273,7 @@ static void check_name(const char *name)
 {
 	size_t len = strnlen(name, PC_NAME_LEN);
 
-	if (len == PC_NAME_LEN || sp_utf8_problem(name, len, NULL)) {
+	if (len == PC_NAME_LEN || utf8_problem(name, len, NULL)) {
 		fprintf(stderr, "fuzz_socket: the decoder accepted a bad name\n");
 		abort();
 	}
