@@ -50,6 +50,7 @@
 #define ACCEPT_RETRY_USEC (250 * 1000)
 #define BIND_RETRY_MIN_USEC (250 * 1000)     /* a socket path that cannot be made yet */
 #define BIND_RETRY_MAX_USEC (30 * 1000 * 1000)
+#define FILE_CHECK_USEC (2 * 1000 * 1000)  /* is the socket file still ours? */
 #define WRITE_IOV 32
 
 /* One serialized line (newline included), shared by every client it goes to. */
@@ -111,6 +112,9 @@ struct socket_server {
 	sd_event_source *accept_retry;
 	bool accept_failing; /* logged once until an accept succeeds */
 	sd_event_source *bind_retry; /* while the socket path cannot be made */
+	sd_event_source *file_check; /* is our socket file still there? */
+	dev_t dev;                   /* of the socket file we made */
+	ino_t ino;
 	sd_event_source *flush;      /* oneshot: events were queued to idle clients */
 	uint64_t bind_backoff_usec;
 	struct client *clients;
@@ -960,8 +964,9 @@ static void set_socket_group(const char *path)
 }
 
 /* The directories of path, when they are missing (a --user run, a hand
- * start without systemd's RuntimeDirectory=, /run cleaned under us). */
-static void make_parents(const char *path)
+ * start without systemd's RuntimeDirectory=, /run cleaned under us).  0,
+ * or why one could not be made (a full disk says ENOSPC, not ENOENT). */
+static int make_parents(const char *path)
 {
 	char dir[PC_PATH_LEN];
 
@@ -969,24 +974,28 @@ static void make_parents(const char *path)
 	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			log_debug("socket: mkdir %s: %s", dir, strerror(errno));
-			return;
+			const int e = errno; /* logging may change errno */
+
+			log_debug("socket: mkdir %s: %s", dir, strerror(e));
+			return -e;
 		}
 		*slash = '/';
 	}
+	return 0;
 }
 
 static int bind_socket(struct socket_server *s, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	struct stat st;
+	int fd, r, parents;
 
 	if (!path[0])
 		return -EINVAL;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	make_parents(path);
+	parents = make_parents(path);
 	r = remove_stale_socket(path, &sa);
 	if (r < 0)
 		return r;
@@ -994,7 +1003,7 @@ static int bind_socket(struct socket_server *s, const char *path)
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
+		r = errno == ENOENT && parents < 0 ? parents : -errno;
 		close(fd);
 		return r;
 	}
@@ -1009,7 +1018,48 @@ static int bind_socket(struct socket_server *s, const char *path)
 		return r;
 	}
 	set_socket_group(path);
+	if (lstat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	s->fd = fd;
+	return 0;
+}
+
+static int retry_binding(struct socket_server *s, int err);
+static int start_listening(struct socket_server *s);
+
+/* Every FILE_CHECK_USEC while we listen on a file of ours: a socket file
+ * deleted (or replaced) under us is made again, so that new clients can
+ * connect; connected clients keep their connections. */
+static int on_file_check(sd_event_source *es, uint64_t usec, void *userdata)
+{
+	struct socket_server *s = userdata;
+	struct stat st;
+	int r;
+
+	(void)usec;
+	if (s->fd >= 0 && s->path && lstat(s->path, &st) == 0 && st.st_dev == s->dev &&
+	    st.st_ino == s->ino) {
+		sd_event_source_set_time_relative(es, FILE_CHECK_USEC);
+		sd_event_source_set_enabled(es, SD_EVENT_ONESHOT);
+		return 0;
+	}
+	if (s->fd < 0)
+		return 0; /* retry_binding() is at work */
+	log_warning("socket %s: the file was removed or replaced; making it again", s->path);
+	s->listen = sd_event_source_disable_unref(s->listen);
+	close(s->fd);
+	s->fd = -1;
+	free(s->path); /* not unlinked: what is there now is not ours */
+	s->path = NULL;
+	r = bind_socket(s, s->d->cfg.socket_path);
+	if (r == 0)
+		r = start_listening(s);
+	else if (!s->bind_retry)
+		r = retry_binding(s, r);
+	if (r < 0)
+		log_error("socket %s: no socket until the daemon restarts", s->d->cfg.socket_path);
 	return 0;
 }
 
@@ -1017,11 +1067,23 @@ static int start_listening(struct socket_server *s)
 {
 	int r = sd_event_add_io(s->d->event, &s->listen, s->fd, EPOLLIN, on_accept, s);
 
-	if (r < 0)
+	if (r < 0) {
 		log_error("socket: cannot watch the listener: %s", strerror(-r));
+		return r;
+	}
+	log_info("socket: listening on %s", s->path ? s->path : "the socket passed by systemd");
+	if (!s->path)
+		return 0;
+	if (!s->file_check)
+		r = sd_event_add_time_relative(s->d->event, &s->file_check, CLOCK_MONOTONIC,
+					       FILE_CHECK_USEC, 0, on_file_check, s);
 	else
-		log_info("socket: listening on %s", s->path ? s->path : "the socket passed by systemd");
-	return r;
+		r = sd_event_source_set_time_relative(s->file_check, FILE_CHECK_USEC);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(s->file_check, SD_EVENT_ONESHOT);
+	if (r < 0)
+		log_warning("socket %s: cannot watch the file: %s", s->path, strerror(-r));
+	return 0;
 }
 
 static int on_bind_retry(sd_event_source *es, uint64_t usec, void *userdata)
@@ -1224,6 +1286,7 @@ struct socket_server *socket_server_free(struct socket_server *s)
 	sd_event_source_disable_unref(s->listen);
 	sd_event_source_disable_unref(s->accept_retry);
 	sd_event_source_disable_unref(s->bind_retry);
+	sd_event_source_disable_unref(s->file_check);
 	sd_event_source_disable_unref(s->flush);
 	if (s->fd >= 0)
 		close(s->fd);
