@@ -356,14 +356,17 @@ int chain_feed(struct chain *c, const void *frames, enum sample_format format, s
 					    n - done, &consumed, features, max_frames);
 
 		for (size_t f = 0; f < made; f++) {
-			/* The sample completing feature frame k is the last of its
-			 * window: k * stride + window - 1 in the stream. */
+			/* The sample completing feature frame k (k = frames_made)
+			 * is the last of its front-end window: k * hop + window - 1
+			 * in the stream (hop and window in samples; the model's
+			 * stride, c->stride, counts feature frames). */
 			const uint64_t last = c->frames_made * c->fe.hop + c->fe.window - 1;
 			const uint64_t ts = t0_ns + (last - base) * 1000000000ull / rate;
 
 			ts_frame_stack_push(&c->stack, features + f * c->frame_bytes);
 			c->frames_made++;
-			/* Windows end on frames window-1, window-1+stride, ... */
+			/* Model inputs end on feature frames window_frames - 1,
+			 * window_frames - 1 + stride, ... */
 			if (ts_frame_stack_ready(&c->stack) &&
 			    (c->frames_made - c->window_frames) % c->stride == 0)
 				infer(c, ts, cb, user);

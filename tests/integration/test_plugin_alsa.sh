@@ -141,7 +141,11 @@ ok "the daemon runs with the alsa plugin"
 detection="\"path\":\"$P\".*\"member\":\"Detection\".*\"data\":\\[\"yes\","
 if wait_monitor "$detection" 100; then
 	ok "Detection signal with label yes from the microphone"
-	check "LastLabel yes" test "$(prop pipeline kws LastLabel)" = 's "yes"'
+	# the last detection need not be that "yes" (a window at the word's edge
+	# may score another label): LastLabel is the label of a Detection signal
+	last=$(prop pipeline kws LastLabel | sed -n 's/^s "\(.*\)"$/\1/p')
+	check "LastLabel ($last) is the label of a Detection signal" \
+		grep -Eq "\"path\":\"$P\".*\"member\":\"Detection\".*\"data\":\\[\"$last\"," "$tmp/monitor"
 	# The word starts 0.5 s into the stream and lasts 1 s; frame 0 is
 	# captured about when the daemon opened the FIFO (t0): a detection
 	# stamped from the stream's clock falls within [t0 + 0.5 s, t0 + 2.5 s].

@@ -1,0 +1,22 @@
+# ==== bench: speed, instructions and memory ===================================
+# Builds tests/bench/bench_frontend.c into $(BUILD)/bench_frontend.  `make
+# bench` runs tests/bench.sh (inference per kernel set, front-ends, memory),
+# bench-arm (mk/cross.mk: guest instructions under qemu) and
+# tests/bench_daemon.sh.
+# Targets: bench, $(BENCH_FRONTEND).
+.PHONY: bench
+
+BENCH_FRONTEND := $(BUILD)/bench_frontend
+
+$(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+
+# Instructions per inference are counted with callgrind.
+BENCH_DEPS := valgrind sox time
+
+bench: all $(BENCH_FRONTEND)
+	@./tests/install-deps.sh $(BENCH_DEPS)
+	@./tests/bench.sh $(BUILD) $(SHARED)
+	@$(MAKE) --no-print-directory bench-arm
+	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
