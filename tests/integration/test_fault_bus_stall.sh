@@ -37,11 +37,18 @@ lib_start_daemon
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$daemon_pid/status"; }
 sleep 1
 before=$(rss_kb)
+# STALL_SECONDS=60 for the measurement the issue asks for (10 in make test).
+stall=${STALL_SECONDS:-10}
 kill -STOP "$dbus_pid"
-sleep 10
+peak=0
+for _ in $(seq "$stall"); do
+	sleep 1
+	now=$(rss_kb)
+	[ "$now" -gt "$peak" ] && peak=$now
+done
 during=$(rss_kb)
-echo "     RSS: ${before} kB before, ${during} kB after 10 s of a stopped bus"
-check "memory stays bounded while the bus does not read (< 64 MB)" test "$during" -lt 65536
+echo "     RSS: ${before} kB before, ${during} kB after ${stall} s of a stopped bus (peak ${peak} kB)"
+check "memory stays bounded while the bus does not read (< 64 MB)" test "$peak" -lt 65536
 check "the socket serves during the stall" socket_answers "$sock"
 check "the daemon says the bus stopped reading" \
 	grep -q 'the bus is not reading' "$tmp/daemon.log"
