@@ -152,8 +152,9 @@ echo "$out" | grep -q "Access denied" || fail "Stop() as nobody failed, but not 
 st=$(timeout 20 busctl --system get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State)
 case $st in 's "running"'|'s "degraded"') ;; *) fail "after the refused Stop(), State is $st" ;; esac
 out=$(timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups busctl --system \
-	get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State 2>&1) ||
-	fail "nobody cannot read State: $out"
+	get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State 2>&1) &&
+	fail "nobody could read State (D-Bus has the socket's readers): $out"
+echo "$out" | grep -q "Access denied" || fail "nobody's State read failed, but not with Access denied: $out"
 out=$(timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups tinysensectl status 2>&1) &&
 	fail "nobody could use the control socket: $out"
 echo "nobody, socket: $out"
@@ -167,6 +168,8 @@ st=$(timeout 20 busctl --system get-property $BUS $PIPE_PATH org.tinysense1.Pipe
 run 20 setpriv --reuid=nobody --regid=nogroup --groups="$grp" \
 	busctl --system call $BUS $PIPE_PATH org.tinysense1.Pipeline Start
 run 20 setpriv --reuid=nobody --regid=nogroup --groups="$grp" tinysensectl status
+run 20 setpriv --reuid=nobody --regid=nogroup --groups="$grp" \
+	busctl --system get-property $BUS $PIPE_PATH org.tinysense1.Pipeline State
 
 # ---- reload, stop, remove ------------------------------------------------------------
 step "systemctl reload, stop; dpkg -r keeps the configuration, --purge removes it"
