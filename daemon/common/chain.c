@@ -14,6 +14,7 @@
 #include <tinysense/frame_stack.h>
 
 #include "frontend.h"
+#include "input_file.h"
 #include "sha256.h"
 
 /* Feature bytes produced per front-end call (at least one frame). */
@@ -64,22 +65,15 @@ static int fail(struct config_error *err, int r, const char *fmt, ...)
 
 static int read_model(struct chain *c, const char *path, struct config_error *err)
 {
-	FILE *fp = fopen(path, "rbe");
-	long size;
+	void *bytes;
+	size_t size;
+	int r = input_file_read(path, INPUT_MAX_MODEL_BYTES, &bytes, &size, err->text,
+				sizeof(err->text));
 
-	if (!fp)
-		return fail(err, -errno, "%s: %s", path, strerror(errno));
-	if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
-		fclose(fp);
-		return fail(err, -EIO, "%s: cannot read", path);
-	}
-	c->model = aligned_alloc(16, ((size_t)size + 15) & ~(size_t)15);
-	if (!c->model || fread(c->model, 1, (size_t)size, fp) != (size_t)size) {
-		fclose(fp);
-		return fail(err, -EIO, "%s: cannot read", path);
-	}
-	fclose(fp);
-	c->model_size = (size_t)size;
+	if (r)
+		return r;
+	c->model = bytes;
+	c->model_size = size;
 	sha256_hex(c->model, c->model_size, c->sha256);
 	return 0;
 }

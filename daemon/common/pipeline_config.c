@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "ini_lines.h"
+#include "input_file.h"
 #include "utf8.h"
 #include "value_parse.h"
 
@@ -67,17 +67,12 @@ static const char *text_problem(const char *s)
 static int load_labels_file(struct parse_state *ps, const char *path)
 {
 	struct pipeline_config *pc = ps->pc;
-	char line[256];
-	FILE *fp = fopen(path, "re");
-	struct stat st;
+	char line[256], why[PC_PATH_LEN + 64];
+	int error;
+	FILE *fp = input_file_fopen(path, INPUT_MAX_CONFIG_BYTES, &error, why, sizeof(why));
 
 	if (!fp)
-		return fail(ps, "Model", "Labels", "cannot open labels file %s: %s", path,
-			    strerror(errno));
-	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
-		fclose(fp);
-		return fail(ps, "Model", "Labels", "%s is not a regular file", path);
-	}
+		return fail(ps, "Model", "Labels", "labels file %s", why);
 	pc->n_labels = 0;
 	while (fgets(line, sizeof(line), fp)) {
 		char label[PC_LABEL_LEN];
@@ -234,9 +229,7 @@ static int keep_setting(struct parse_state *ps, struct settings *s, const char *
 {
 	struct setting *item;
 
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->items[i].key, key))
-			return fail(ps, section, key, "given twice");
+	/* a key given twice: ini_lines.c */
 	if (s->n == PC_MAX_SETTINGS)
 		return fail(ps, section, key, "more than %d keys", PC_MAX_SETTINGS);
 	item = &s->items[s->n];
@@ -421,18 +414,16 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 	snprintf(pc->file, sizeof(pc->file), "%s", path);
 	pc->frontend_keys.file = pc->file;
 	snprintf(pc->frontend_keys.section, sizeof(pc->frontend_keys.section), "Frontend");
-	ps.in.fp = fopen(path, "re");
-	if (!ps.in.fp) {
-		r = -errno;
-		snprintf(err->text, sizeof(err->text), "%s: %s", path, strerror(errno));
+	ps.in.fp = input_file_fopen(path, INPUT_MAX_CONFIG_BYTES, &r, err->text,
+				    sizeof(err->text));
+	if (!ps.in.fp)
 		return r;
-	}
 	r = ini_parse_lines(&ps.in, handle, &ps);
 	fclose(ps.in.fp);
 	if (ps.status)
 		return ps.status;
 	if (r) {
-		snprintf(err->text, sizeof(err->text), "%s:%d: syntax error", path, r);
+		ini_lines_error(&ps.in, r, path, err->text, sizeof(err->text));
 		return -EINVAL;
 	}
 	ps.in.line = 0;

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "input_file.h"
+
 static uint32_t le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -30,15 +32,13 @@ int wav_open(struct wav_reader *w, const char *path, char *err, size_t err_size)
 {
 	uint8_t hdr[12], chunk[8], fmt[16];
 	bool have_fmt = false;
+	int r;
 
 	memset(w, 0, sizeof(*w));
-	w->fp = fopen(path, "rbe");
-	if (!w->fp) {
-		int e = errno;
-
-		snprintf(err, err_size, "%s: %s", path, strerror(e));
-		return -e;
-	}
+	/* Streamed: any size; a FIFO or device is refused. */
+	w->fp = input_file_fopen(path, INPUT_UNLIMITED, &r, err, err_size);
+	if (!w->fp)
+		return r;
 	if (fread(hdr, 1, 12, w->fp) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
 		return bad(w, err, err_size, path, "not a RIFF/WAVE file");
 	for (;;) {

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "input_file.h"
 #include "model_file.h"
 
 struct model_args {
@@ -194,10 +196,12 @@ static int model_run(const struct model_args *a)
 {
 	struct model_file m;
 	void *in = NULL;
-	size_t in_size, per_in, count;
+	uint64_t in_size;
+	size_t per_in, count;
 	const char *out_path = a->output ? a->output : "/dev/null";
-	FILE *out = NULL;
-	int err, ret = 1;
+	FILE *out = NULL, *input = NULL;
+	char why[512];
+	int fd, ret = 1;
 
 	if (!a->input || (!a->output && !a->labels)) {
 		fprintf(stderr, "tinysensectl: model run needs --input, and --output or --labels\n");
@@ -205,15 +209,23 @@ static int model_run(const struct model_args *a)
 	}
 	if (model_file_open(&m, a->model, a->kernels))
 		return 1;
-	err = read_file_aligned(a->input, &in, &in_size);
-	if (err) {
-		fprintf(stderr, "tinysensectl: %s: %s\n", a->input, strerror(-err));
+	/* Read one input set at a time: the file may be of any size. */
+	fd = input_file_open(a->input, INPUT_UNLIMITED, &in_size, why, sizeof(why));
+	if (fd < 0 || !(input = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "tinysensectl: %s\n", fd < 0 ? why : strerror(errno));
 		goto done;
 	}
 	per_in = io_bytes(m.ip, true);
 	if (per_in == 0 || in_size == 0 || in_size % per_in) {
-		fprintf(stderr, "tinysensectl: %s: %zu bytes is not a whole number of %zu-byte input sets\n",
-			a->input, in_size, per_in);
+		fprintf(stderr, "tinysensectl: %s: %llu bytes is not a whole number of %zu-byte input sets\n",
+			a->input, (unsigned long long)in_size, per_in);
+		goto done;
+	}
+	in = malloc(per_in);
+	if (!in) {
+		fprintf(stderr, "tinysensectl: out of memory\n");
 		goto done;
 	}
 	out = fopen(out_path, "wb");
@@ -221,9 +233,14 @@ static int model_run(const struct model_args *a)
 		fprintf(stderr, "tinysensectl: %s: %s\n", out_path, strerror(errno));
 		goto done;
 	}
-	count = in_size / per_in;
+	count = (size_t)(in_size / per_in);
 	for (size_t k = 0; k < count; k++) {
-		load_inputs(m.ip, (const uint8_t *)in + k * per_in);
+		if (fread(in, 1, per_in, input) != per_in) {
+			fprintf(stderr, "tinysensectl: %s: %s\n", a->input,
+				ferror(input) ? strerror(errno) : "shorter than its size");
+			goto done;
+		}
+		load_inputs(m.ip, in);
 		if (invoke(&m))
 			goto done;
 		if (a->labels)
@@ -248,6 +265,8 @@ static int model_run(const struct model_args *a)
 done:
 	if (out)
 		fclose(out);
+	if (input)
+		fclose(input);
 	free(in);
 	model_file_close(&m);
 	return ret;
@@ -286,13 +305,43 @@ static void fill_inputs(ts_interpreter *ip)
 	}
 }
 
+/* The first n bytes of path (a regular file of any size) into *data. */
+static int read_first_set(const char *path, size_t n, void **data)
+{
+	char why[512];
+	uint64_t size;
+	int fd = input_file_open(path, INPUT_UNLIMITED, &size, why, sizeof(why));
+	size_t done = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "tinysensectl: %s\n", why);
+		return fd;
+	}
+	*data = malloc(n ? n : 1);
+	while (*data && size >= n && done < n) {
+		ssize_t got = read(fd, (char *)*data + done, n - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		done += (size_t)got;
+	}
+	close(fd);
+	if (!*data || done < n) {
+		fprintf(stderr, "tinysensectl: %s: %s\n", path,
+			!*data ? "out of memory" : "smaller than one input set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int model_bench(const struct model_args *a)
 {
 	const long iterations = a->iterations ? a->iterations : 100;
 	struct model_file m;
 	double *times, median;
 	void *in = NULL;
-	size_t in_size;
 	int ret = 1, err;
 
 	if (model_file_open(&m, a->model, a->kernels))
@@ -301,12 +350,10 @@ static int model_bench(const struct model_args *a)
 	if (!times)
 		goto done;
 	if (a->input) {
-		err = read_file_aligned(a->input, &in, &in_size);
-		if (err || in_size < io_bytes(m.ip, true)) {
-			fprintf(stderr, "tinysensectl: %s: %s\n", a->input,
-				err ? strerror(-err) : "smaller than one input set");
+		/* The first input set, read into memory. */
+		err = read_first_set(a->input, io_bytes(m.ip, true), &in);
+		if (err)
 			goto done;
-		}
 		load_inputs(m.ip, in);
 	} else {
 		fill_inputs(m.ip);

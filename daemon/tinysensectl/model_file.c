@@ -1,52 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "model_file.h"
 #include "cpu_features.h"
+#include "input_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-int read_file_aligned(const char *path, void **data, size_t *size)
-{
-	struct stat st;
-	size_t done = 0;
-	void *buf = NULL;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = S_ISREG(st.st_mode) ? -errno : -EINVAL;
-		close(fd);
-		return err;
-	}
-	if (posix_memalign(&buf, 16, (size_t)st.st_size ? (size_t)st.st_size : 1)) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, (char *)buf + done, (size_t)st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			free(buf);
-			close(fd);
-			return err;
-		}
-		done += (size_t)n;
-	}
-	close(fd);
-	*data = buf;
-	*size = done;
-	return 0;
-}
 
 /* Creates the interpreter in a growing arena, then again in one of exactly
  * the size it reports, so that the reported figure is proven enough. */
@@ -96,9 +55,10 @@ int model_file_open(struct model_file *m, const char *path, const char *kernels)
 		fprintf(stderr, "tinysensectl: %s\n", diag.text);
 		return -1;
 	}
-	err = read_file_aligned(path, &m->bytes, &m->size);
+	err = input_file_read(path, INPUT_MAX_MODEL_BYTES, &m->bytes, &m->size, diag.text,
+			      sizeof(diag.text));
 	if (err) {
-		fprintf(stderr, "tinysensectl: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "tinysensectl: %s\n", diag.text);
 		return err;
 	}
 	st = create_fitted(m, &opt, &diag);

@@ -17,13 +17,10 @@ struct model_file {
 	ts_interpreter *ip;
 };
 
-/* Reads path and creates its interpreter with the kernel set named (NULL:
+/* Reads path (a regular file of at most INPUT_MAX_MODEL_BYTES) and creates its interpreter with the kernel set named (NULL:
  * the fastest this CPU runs).
  * On failure prints "tinysensectl: PATH: problem" and returns -errno or -1. */
 int model_file_open(struct model_file *m, const char *path, const char *kernels);
 void model_file_close(struct model_file *m);
-
-/* Reads a whole file into a 16-byte aligned buffer; caller frees. */
-int read_file_aligned(const char *path, void **data, size_t *size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ini_lines.h"
+#include "input_file.h"
 #include "log.h"
 #include "socket_server.h"
 #include "value_parse.h"
@@ -109,19 +110,17 @@ static int load_file(struct daemon_config *cfg, struct config_error *err)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/tinysense.conf", cfg->config_dir);
-	fs.in.fp = fopen(path, "re");
-	if (!fs.in.fp) {
-		if (errno == ENOENT)
-			return 0; /* defaults */
-		snprintf(err->text, sizeof(err->text), "%s: %s", path, strerror(errno));
-		return -errno;
-	}
+	/* A directory, FIFO or device there is an error, never the defaults. */
+	fs.in.fp = input_file_fopen(path, INPUT_MAX_CONFIG_BYTES, &r, err->text,
+				    sizeof(err->text));
+	if (!fs.in.fp)
+		return r == -ENOENT ? 0 : r; /* no file: defaults */
 	r = ini_parse_lines(&fs.in, handle, &fs);
 	fclose(fs.in.fp);
 	if (fs.status)
 		return fs.status;
 	if (r) {
-		snprintf(err->text, sizeof(err->text), "%s:%d: syntax error", path, r);
+		ini_lines_error(&fs.in, r, path, err->text, sizeof(err->text));
 		return -EINVAL;
 	}
 	return 0;

@@ -59,45 +59,67 @@ static void on_finished(void *user, struct pipeline *p)
 		sd_event_exit(m->event, 0);
 }
 
-static int compare_names(const void *a, const void *b)
+/* Keeps names[] (n of at most max) the first in name order: inserts name
+ * in place, dropping the last one when full; frees what is not kept. */
+static void keep_first(char **names, size_t max, size_t *n, char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t i = *n;
+
+	if (*n == max) {
+		if (strcmp(name, names[max - 1]) >= 0) {
+			free(name);
+			return;
+		}
+		free(names[--i]);
+	} else {
+		(*n)++;
+	}
+	for (; i > 0 && strcmp(name, names[i - 1]) < 0; i--)
+		names[i] = names[i - 1];
+	names[i] = name;
 }
 
-/* The directory's *.conf names, sorted, into names[] (caller frees). */
-static int list_configs(const char *dir, char **names, size_t max, size_t *n,
+/*
+ * The directory's *.conf names, sorted, into names[] (caller frees).  A
+ * missing directory is no pipelines, unless required.  More than max files:
+ * names[] holds the first max in name order and -E2BIG says so.
+ */
+static int list_configs(const char *dir, bool required, char **names, size_t max, size_t *n,
 			struct config_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	size_t total = 0;
 
 	*n = 0;
 	if (!d) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !required)
 			return 0; /* no pipelines configured */
 		snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
+		char *name;
 
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".conf") || e->d_name[0] == '.')
 			continue;
-		if (*n == max) {
-			closedir(d);
-			snprintf(err->text, sizeof(err->text), "%s: more than %zu pipelines", dir, max);
-			return -E2BIG;
-		}
-		names[*n] = strdup(e->d_name);
-		if (!names[*n]) {
+		name = strdup(e->d_name);
+		if (!name) {
 			closedir(d);
 			snprintf(err->text, sizeof(err->text), "%s: out of memory", dir);
 			return -ENOMEM;
 		}
-		(*n)++;
+		keep_first(names, max, n, name);
+		total++;
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(names[0]), compare_names);
+	if (total > max) {
+		snprintf(err->text, sizeof(err->text),
+			 "%s: %zu pipeline files, at most %zu: the %zu after %s in name order are "
+			 "too many", dir, total, max, total - max, names[max - 1]);
+		return -E2BIG;
+	}
 	return 0;
 }
 
@@ -152,7 +174,12 @@ static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
 	int failed;
 
 	*n_set = 0;
-	failed = list_configs(m->pipelines_dir, names, MANAGER_MAX_PIPELINES, &n, err);
+	/* Start-up runs without the directory (and with the first files of too
+	 * many: logged); a reload or --check-config refuses both. */
+	failed = list_configs(m->pipelines_dir, all_or_nothing, names, MANAGER_MAX_PIPELINES, &n,
+			      err);
+	if (failed && !all_or_nothing)
+		log_error("%s; they are left out", err->text);
 	for (size_t i = 0; i < n; i++) {
 		struct config_error one = { "" };
 		char path[8192];

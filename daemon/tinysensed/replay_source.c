@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "input_file.h"
 #include "log.h"
 #include "source.h"
 #include "value_parse.h"
@@ -61,17 +62,13 @@ static uint64_t now_ns(clockid_t clock)
 
 static int open_file(struct replay *r, char *err, size_t err_size)
 {
+	int e;
+
 	if (r->format == FORMAT_WAV)
 		return wav_open(&r->wav, r->path, err, err_size);
 	r->csv_line = 0;
-	r->fp = fopen(r->path, "rbe");
-	if (!r->fp) {
-		int e = errno;
-
-		snprintf(err, err_size, "%s: %s", r->path, strerror(e));
-		return -e;
-	}
-	return 0;
+	r->fp = input_file_fopen(r->path, INPUT_UNLIMITED, &e, err, err_size);
+	return r->fp ? 0 : e;
 }
 
 static void close_file(struct replay *r)
@@ -137,16 +134,13 @@ static long read_csv(struct replay *r)
 /* Channels of a CSV file: the columns after the timestamp, first data line. */
 static int csv_channels(const char *path, uint16_t *channels, char *err, size_t err_size)
 {
-	FILE *fp = fopen(path, "re");
 	char line[1024];
 	unsigned lines = 0;
+	int e;
+	FILE *fp = input_file_fopen(path, INPUT_UNLIMITED, &e, err, err_size);
 
-	if (!fp) {
-		int e = errno;
-
-		snprintf(err, err_size, "%s: %s", path, strerror(e));
-		return -e;
-	}
+	if (!fp)
+		return e;
 	while (fgets(line, sizeof(line), fp)) {
 		char *end;
 		unsigned commas = 0;
