@@ -167,7 +167,12 @@ static int handle(void *user, const char *section, const char *key, const char *
 		return 0;
 	if (lines->long_key_line && len && value[len - 1] == VALUE_MARK)
 		value = long_value(lines, value);
-	if (remember(lines, section, key) || !lines->handler(lines->user, section, key, value)) {
+	if (remember(lines, section, key)) {
+		lines->stopped = true;
+		return 0;
+	}
+	if (!lines->handler(lines->user, section, key, value)) {
+		lines->refused_line = lines->line;
 		lines->stopped = true;
 		return 0;
 	}
@@ -184,6 +189,7 @@ int ini_parse_lines(struct ini_lines *lines, ini_handler handler, void *user)
 	lines->handler = handler;
 	lines->user = user;
 	lines->stopped = false;
+	lines->refused_line = 0;
 	lines->seen = NULL;
 	lines->n_seen = lines->seen_size = 0;
 	r = ini_parse_stream(read_line, lines, handle, lines);
@@ -192,6 +198,11 @@ int ini_parse_lines(struct ini_lines *lines, ini_handler handler, void *user)
 	if (!r && lines->problem)
 		r = (int)lines->problem_line;
 	return r;
+}
+
+bool ini_lines_failed_first(const struct ini_lines *lines, int r)
+{
+	return r && (r < 0 || !lines->refused_line || (unsigned)r < lines->refused_line);
 }
 
 void ini_lines_error(const struct ini_lines *lines, int r, const char *path, char *text,

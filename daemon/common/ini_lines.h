@@ -49,6 +49,7 @@ struct ini_lines {
 	unsigned first_line;        /* INI_LINES_DUPLICATE: where the key was first */
 	char section[64], key[64];  /* INI_LINES_DUPLICATE: which */
 	int read_errno;
+	unsigned refused_line;      /* where the caller's handler first returned 0 */
 
 	/* private */
 	ini_handler handler;
@@ -67,6 +68,11 @@ struct ini_lines {
  * Returns 0, or the first line with a problem (a syntax error, or one of
  * the problems above), or -1/-2 as inih does.  ini_lines_error() says which. */
 int ini_parse_lines(struct ini_lines *lines, ini_handler handler, void *user);
+
+/* Whether a non-zero result of ini_parse_lines() is to be reported with
+ * ini_lines_error(): a syntax error or a problem above before the line the
+ * handler refused (if it did), rather than the handler's own error. */
+bool ini_lines_failed_first(const struct ini_lines *lines, int r);
 
 /* "PATH:LINE: problem" for a non-zero result of ini_parse_lines(). */
 void ini_lines_error(const struct ini_lines *lines, int r, const char *path, char *text,

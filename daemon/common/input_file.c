@@ -46,8 +46,15 @@ int input_file_open(const char *path, uint64_t max_bytes, uint64_t *size, char *
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	int flags;
 
-	if (fd < 0)
-		return fail_fd(-1, -errno, err, err_size, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+
+		/* a socket cannot be opened (ENXIO): say what it is */
+		if (e == ENXIO && !stat(path, &st) && !S_ISREG(st.st_mode))
+			return fail_fd(-1, -EINVAL, err, err_size, "%s: not a regular file (%s)",
+				       path, kind(st.st_mode));
+		return fail_fd(-1, -e, err, err_size, "%s: %s", path, strerror(e));
+	}
 	if (fstat(fd, &st) < 0)
 		return fail_fd(fd, -errno, err, err_size, "%s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))

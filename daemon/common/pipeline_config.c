@@ -420,12 +420,12 @@ int pipeline_config_load(struct pipeline_config *pc, const char *path,
 		return r;
 	r = ini_parse_lines(&ps.in, handle, &ps);
 	fclose(ps.in.fp);
-	if (ps.status)
-		return ps.status;
-	if (r) {
+	if (ini_lines_failed_first(&ps.in, r)) {
 		ini_lines_error(&ps.in, r, path, err->text, sizeof(err->text));
 		return -EINVAL;
 	}
+	if (ps.status)
+		return ps.status;
 	ps.in.line = 0;
 	if (!pc->name[0])
 		fail(&ps, "Pipeline", "Name", "missing");

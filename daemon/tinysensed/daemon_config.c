@@ -117,12 +117,12 @@ static int load_file(struct daemon_config *cfg, struct config_error *err)
 		return r == -ENOENT ? 0 : r; /* no file: defaults */
 	r = ini_parse_lines(&fs.in, handle, &fs);
 	fclose(fs.in.fp);
-	if (fs.status)
-		return fs.status;
-	if (r) {
+	if (ini_lines_failed_first(&fs.in, r)) {
 		ini_lines_error(&fs.in, r, path, err->text, sizeof(err->text));
 		return -EINVAL;
 	}
+	if (fs.status)
+		return fs.status;
 	return 0;
 }
 

@@ -93,8 +93,10 @@ static int list_configs(const char *dir, bool required, char **names, size_t max
 
 	*n = 0;
 	if (!d) {
-		if (errno == ENOENT && !required)
-			return 0; /* no pipelines configured */
+		if (errno == ENOENT && !required) {
+			log_notice("%s does not exist: no pipelines", dir);
+			return 0;
+		}
 		snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(errno));
 		return -errno;
 	}
@@ -179,7 +181,7 @@ static int build_set(struct manager *m, struct pipeline **set, size_t *n_set,
 	failed = list_configs(m->pipelines_dir, all_or_nothing, names, MANAGER_MAX_PIPELINES, &n,
 			      err);
 	if (failed && !all_or_nothing)
-		log_error("%s; they are left out", err->text);
+		log_error("%s%s", err->text, failed == -E2BIG ? "; they are left out" : "");
 	for (size_t i = 0; i < n; i++) {
 		struct config_error one = { "" };
 		char path[8192];
