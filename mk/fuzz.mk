@@ -17,7 +17,8 @@ FUZZ_LIB_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CONFIG_OBJS := $(FUZZ_DIR)/obj/daemon/common/pipeline_config.o \
 	$(FUZZ_DIR)/obj/daemon/common/utf8.o \
 	$(FUZZ_DIR)/obj/daemon/common/value_parse.o \
-	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o
+	$(FUZZ_DIR)/obj/daemon/common/ini_lines.o \
+	$(FUZZ_DIR)/obj/daemon/common/input_file.o
 # fuzz_socket: the daemon without main() and D-Bus, and everything it links.
 FUZZ_SOCKET_OBJS := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter-out \
 	daemon/tinysensed/main.c daemon/tinysensed/bus.c daemon/tinysensed/daemon_config.c, \
@@ -47,7 +48,7 @@ $(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuz
 $(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_OBJS)
 	@echo '  FUZZLD  $@'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Idaemon/common -o $@ $^ \
-		-Wl,--wrap=fopen $(call pkg_libs,inih)
+		$(call pkg_libs,inih)
 
 $(FUZZ_DIR)/fuzz_socket: tests/fuzz/fuzz_socket.c $(FUZZ_SOCKET_OBJS)
 	@echo '  FUZZLD  $@'
@@ -61,11 +62,12 @@ $(FUZZ_SEEDS): tests/fuzz/make_seeds.c tests/support/tflite_builder.c $(FUZZ_LIB
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)
 
 # Seeds: the conformance models (copied, never committed), builder models,
-# the example pipeline configs and generated front-end streams.
+# the example pipeline configs and tests/fuzz/config_seeds, and generated
+# front-end streams.
 fuzz-corpus: fuzz-build
 	@mkdir -p $(FUZZ_NAMES:%=$(FUZZ_DIR)/corpus/%)
 	$(Q)cp -n $(wildcard $(CONFORMANCE)/*.tflite) $(FUZZ_DIR)/corpus/model/ 2>/dev/null || :
-	$(Q)cp -n config/examples/*.conf $(FUZZ_DIR)/corpus/config/
+	$(Q)cp -n config/examples/*.conf tests/fuzz/config_seeds/* $(FUZZ_DIR)/corpus/config/
 	$(Q)cp -n tests/fuzz/socket_seeds/* $(FUZZ_DIR)/corpus/socket/
 	$(Q)$(FUZZ_SEEDS) $(FUZZ_DIR)/corpus/model $(FUZZ_DIR)/corpus/frontends
 

@@ -44,7 +44,6 @@ int input_file_open(const char *path, uint64_t max_bytes, uint64_t *size, char *
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	int flags;
 
 	if (fd < 0) {
 		int e = errno;
@@ -63,9 +62,6 @@ int input_file_open(const char *path, uint64_t max_bytes, uint64_t *size, char *
 	if (max_bytes && (uint64_t)st.st_size > max_bytes)
 		return fail_fd(fd, -EFBIG, err, err_size, "%s: larger than %llu bytes", path,
 			       (unsigned long long)max_bytes);
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-		return fail_fd(fd, -errno, err, err_size, "%s: %s", path, strerror(errno));
 	if (size)
 		*size = (uint64_t)st.st_size;
 	return fd;

@@ -5,7 +5,10 @@
  * here: read-only, non-blocking (a FIFO never blocks the open), close-on-exec
  * and without becoming a controlling terminal; anything but a regular file
  * (a FIFO, /dev/zero, a directory, a socket) is refused, and so is a file
- * larger than the limit its kind has.  Errors name the file and the problem:
+ * larger than the limit its kind has.  The descriptor stays non-blocking
+ * (no effect on a regular file, but a read of a /proc file such as
+ * /proc/kmsg fails with EAGAIN instead of waiting).  Errors name the file
+ * and the problem:
  * "PATH: not a regular file (a FIFO)", "PATH: larger than 16777216 bytes".
  */
 #ifndef TS_DAEMON_INPUT_FILE_H
@@ -21,8 +24,8 @@
 #define INPUT_UNLIMITED        0           /* streamed inputs: recordings */
 
 /*
- * Opens path for reading.  Returns the descriptor (blocking again once it is
- * known to be a regular file), its size in *size if size is not NULL; or
+ * Opens path for reading.  Returns the descriptor, its size in *size if
+ * size is not NULL; or
  * -errno with "PATH: problem" in err: -EINVAL for what is not a regular
  * file, -EFBIG for a file over max_bytes (INPUT_UNLIMITED: no limit).
  */

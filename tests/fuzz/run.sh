@@ -19,6 +19,7 @@ for name in "$@"; do
 	model) maxlen=400000 ;;   # the largest conformance model is ~300 KB
 	frontends) maxlen=20000 ;;
 	socket) maxlen=20000 ;;   # past SOCKET_MAX_LINE (4096)
+	config) maxlen=9000 ;;    # lines past INI_LINES_MAX (4096)
 	*) maxlen=4096 ;;
 	esac
 	[ -f "tests/fuzz/fuzz_$name.dict" ] && dict="-dict=tests/fuzz/fuzz_$name.dict"
