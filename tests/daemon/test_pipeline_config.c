@@ -380,7 +380,7 @@ static void test_hostile_labels_files(void **state)
 		       "{P}:11: [Model] Labels: labels file {D}/labels.txt: larger than 1048576 bytes");
 	write_bytes(in(f, "labels.txt"), "", 0);
 	assert_refused(f, with_dir(f, text), "{P}:11: [Model] Labels: {D}/labels.txt holds no labels");
-	write_bytes(in(f, "labels.txt"), "yes\n# no\n\nno\n", 15);
+	write_bytes(in(f, "labels.txt"), "yes\n# no\n\nno\n", 13);
 	assert_int_equal(load_text(f, with_dir(f, text)), 0);
 	assert_int_equal(f->pc.n_labels, 2);
 	assert_string_equal(f->pc.labels[1], "no");

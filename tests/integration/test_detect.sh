@@ -40,10 +40,11 @@ expect "stream gives yes then no at the right times" \
 	"$(run stream_yes_silence_no_noise | tr '\n' ' ')"
 
 # A wrong configuration is named with file, line and key.
-printf '[Detect]\nThreshold=2\n' >> "$tmp/kws.conf"
+sed 's/^Threshold=0.8$/Threshold=2/' "$tmp/kws.conf" > "$tmp/x" && mv "$tmp/x" "$tmp/kws.conf"
+line=$(grep -n '^Threshold=2$' "$tmp/kws.conf" | cut -d: -f1)
 if "$ctl" detect --config "$tmp/kws.conf" "$shared/frontend/yes_1000ms.wav" 2>"$tmp/err"; then
 	fail "bad threshold rejected" "exit 0"
-elif grep -q "kws.conf:$(wc -l < "$tmp/kws.conf"): \[Detect\] Threshold: '2' is not a number in 0..1" "$tmp/err"; then
+elif grep -q "kws.conf:$line: \[Detect\] Threshold: '2' is not a number in 0..1" "$tmp/err"; then
 	ok "bad threshold named with file:line"
 else
 	fail "bad threshold message" "$(cat "$tmp/err")"
