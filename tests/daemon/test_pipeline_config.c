@@ -141,6 +141,10 @@ struct error_case {
 };
 
 static const struct error_case errors[] = {
+	/* names and labels reach D-Bus and JSON: UTF-8 without control characters */
+	{ "[Pipeline]\nName=a\x01b\n", "{P}:2: [Pipeline] Name: a control character" },
+	{ HEAD FE "[Model]\nPath=m.tflite\nLabels=yes,n\x7fo\n",
+	  "{P}:11: [Model] Labels: label 2: a control character" },
 	/* keys and sections */
 	{ BASE "[Pipeline]\nColour=blue\n", "{P}:13: [Pipeline] Colour: unknown key" },
 	{ BASE "Colour=blue\n", "{P}:12: [Model] Colour: unknown key" },
@@ -163,7 +167,7 @@ static const struct error_case errors[] = {
 	{ BASE "[Detect]\nConsecutive=1001\n",
 	  "{P}:13: [Detect] Consecutive: '1001' is not a whole number in 1..1000" },
 	{ BASE "[Detect]\nRefractory=soon\n",
-	  "{P}:13: [Detect] Refractory: 'soon' is not a duration such as 1000ms or 2s" },
+	  "{P}:13: [Detect] Refractory: soon: expected a duration such as 250ms or 1.5s (units: us, ms, s, min, h)" },
 	{ BASE "[Detect]\nMargin=-1\n", "{P}:13: [Detect] Margin: '-1' is not a number in 0..1" },
 	{ BASE "[Detect]\nAnomaly=maybe\n", "{P}:13: [Detect] Anomaly: 'maybe' is not yes or no" },
 	{ BASE "[Detect]\nSigma=101\n", "{P}:13: [Detect] Sigma: '101' is not a number in 0..100" },
