@@ -218,10 +218,10 @@ check "Pipelines has both (escaped path)" test \
 check "InterfacesAdded for door-bell" wait_monitor "InterfacesAdded.*\"$P2\"" 20
 check "PropertiesChanged Pipelines" wait_monitor "\"path\":\"$M\".*PropertiesChanged.*Pipelines" 20
 check "door-bell Name" test "$(prop pipeline door_2dbell Name)" = 's "door-bell"'
-printf '[Detect]\nThreshold=2\n' >> "$conf/pipelines.d/door-bell.conf"
+sed -i 's/^Threshold=0.8$/Threshold=2/' "$conf/pipelines.d/door-bell.conf"
 check "Reload of a broken file: ReloadFailed" expect_error org.tinysense1.Error.ReloadFailed \
 	$M org.tinysense1.Manager.Reload
-check "ReloadFailed names the file" grep -q "door-bell.conf" "$tmp/err"
+check "ReloadFailed names the file and the key" grep -q "door-bell.conf:[0-9]*: \[Detect\] Threshold" "$tmp/err"
 check "the old set runs on" test "$(prop manager - Pipelines)" = \
 	"ao 2 \"$P2\" \"$P\""
 rm "$conf/pipelines.d/door-bell.conf"

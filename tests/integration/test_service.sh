@@ -219,7 +219,7 @@ check "reload: still active (running)" test "$(state)" = active/running
 check "reload: the same main process" test "$(unit_prop MainPID)" = "$pid1"
 check "reload: the new pipeline is on the bus" test "$(bctl get-property org.tinysense1 \
 	/org/tinysense1/pipeline/kws2 org.tinysense1.Pipeline State 2> /dev/null)" = 's "running"'
-printf '[Detect]\nThreshold=2\n' >> "$conf/pipelines.d/kws2.conf"
+sed -i 's/^Threshold=0.8$/Threshold=2/' "$conf/pipelines.d/kws2.conf"
 check "reload of a broken file: systemctl succeeds" sc reload "$unit"
 check "reload failed: StatusText names the file" \
 	wait_eval 'unit_prop StatusText | grep -q "^reload failed: .*kws2.conf"' 50
