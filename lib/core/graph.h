@@ -71,11 +71,11 @@ struct ts_interpreter {
 	const struct ts_kernel_table *kernels;
 	uint32_t n_tensors;
 	uint32_t n_nodes;
-	uint32_t n_inputs;
-	uint32_t n_outputs;
+	uint16_t n_inputs;       /* at most 0xffff, as every index vector */
+	uint16_t n_outputs;
 	size_t arena_used;
-	size_t weight_bytes;
 	uint64_t macs;
+	uint64_t cost;
 };
 
 typedef struct ts_node ts_node;

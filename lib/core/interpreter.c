@@ -10,8 +10,45 @@
 #include "../kernels/kernels.h"
 #include "../ops/op.h"
 
+/* The limits of the options, defaults for zeros. */
+struct limits {
+	uint32_t max_operators, max_tensors;
+	uint64_t max_plan_work, max_cost;
+};
+
+static struct limits read_limits(const ts_interpreter_options *opt)
+{
+	struct limits l = { TS_DEFAULT_MAX_OPERATORS, TS_DEFAULT_MAX_TENSORS,
+			    TS_DEFAULT_MAX_PLAN_WORK, TS_DEFAULT_MAX_COST };
+
+	if (opt && opt->max_operators)
+		l.max_operators = opt->max_operators;
+	if (opt && opt->max_tensors)
+		l.max_tensors = opt->max_tensors;
+	if (opt && opt->max_plan_work)
+		l.max_plan_work = opt->max_plan_work;
+	if (opt && opt->max_cost)
+		l.max_cost = opt->max_cost;
+	return l;
+}
+
+/* The node's cost (ts_interpreter_cost): its MACs, its other work, and one
+ * per element of each input and output. */
+static uint64_t node_cost(const ts_interpreter *ip, const ts_node *node,
+			  const ts_prepare_ctx *ctx)
+{
+	uint64_t cost = ts_cost_add(ctx->macs, ctx->cost);
+
+	for (uint32_t k = 0; k < node->n_inputs; k++)
+		if (node->inputs[k] >= 0)
+			cost = ts_cost_add(cost, ip->tensors[node->inputs[k]].elems);
+	for (uint32_t k = 0; k < node->n_outputs; k++)
+		cost = ts_cost_add(cost, ip->tensors[node->outputs[k]].elems);
+	return cost;
+}
+
 static ts_status prepare_node(ts_interpreter *ip, ts_arena *a, ts_node *node,
-			      ts_diag *diag)
+			      uint64_t max_cost, ts_diag *diag)
 {
 	ts_prepare_ctx ctx = { .ip = ip, .node = node, .arena = a, .diag = diag };
 	ts_status st;
@@ -28,15 +65,17 @@ static ts_status prepare_node(ts_interpreter *ip, ts_arena *a, ts_node *node,
 	if (st == TS_OK && ctx.options_bad)
 		return ts_prepare_fail(&ctx, TS_ERR_MALFORMED,
 				       "builtin options field out of bounds");
+	if (st)
+		return st;
 	ip->macs += ctx.macs;
-	return st;
-}
-
-static void count_weights(ts_interpreter *ip)
-{
-	for (uint32_t t = 0; t < ip->n_tensors; t++)
-		if (ip->tensors[t].kind == TS_TENSOR_CONST)
-			ip->weight_bytes += ip->tensors[t].bytes;
+	ip->cost = ts_cost_add(ip->cost, node_cost(ip, node, &ctx));
+	if (ip->cost > max_cost)
+		return ts_prepare_fail(&ctx, TS_ERR_UNSUPPORTED,
+				       "the model's cost reaches %llu operations per inference,"
+				       " over the limit of %llu (interpreter option max_cost)",
+				       (unsigned long long)ip->cost,
+				       (unsigned long long)max_cost);
+	return TS_OK;
 }
 
 /* The kernel set the options ask for, refused when this CPU lacks it. */
@@ -68,6 +107,7 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 				     const ts_interpreter_options *options, ts_diag *diag)
 {
 	const ts_kernel_table *kernels = &ts_kernels_ref;
+	const struct limits lim = read_limits(options);
 	ts_arena a;
 	ts_interpreter *ip;
 	ts_status st;
@@ -86,18 +126,17 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 				   "arena too small: %zu more bytes needed for the interpreter",
 				   a.short_by);
 	ip->kernels = kernels;
-	st = ts_model_load(ip, &a, model, model_size, diag);
+	st = ts_model_load(ip, &a, model, model_size, lim.max_tensors, lim.max_operators, diag);
 	if (st)
 		return st;
 	for (uint32_t n = 0; n < ip->n_nodes; n++) {
-		st = prepare_node(ip, &a, &ip->nodes[n], diag);
+		st = prepare_node(ip, &a, &ip->nodes[n], lim.max_cost, diag);
 		if (st)
 			return st;
 	}
-	st = ts_plan_memory(ip, &a, diag);
+	st = ts_plan_memory(ip, &a, lim.max_plan_work, diag);
 	if (st)
 		return st;
-	count_weights(ip);
 	/* In TS_ARENA_ALIGN units: an aligned arena of this size is enough. */
 	ip->arena_used = (a.top + a.bottom + TS_ARENA_ALIGN - 1) &
 			 ~(size_t)(TS_ARENA_ALIGN - 1);
@@ -124,8 +163,20 @@ ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag)
 size_t ts_interpreter_input_count(const ts_interpreter *ip) { return ip->n_inputs; }
 size_t ts_interpreter_output_count(const ts_interpreter *ip) { return ip->n_outputs; }
 size_t ts_interpreter_arena_used(const ts_interpreter *ip) { return ip->arena_used; }
-size_t ts_interpreter_weight_bytes(const ts_interpreter *ip) { return ip->weight_bytes; }
+
+/* Counted when asked: the interpreter object stays small. */
+size_t ts_interpreter_weight_bytes(const ts_interpreter *ip)
+{
+	size_t bytes = 0;
+
+	for (uint32_t t = 0; t < ip->n_tensors; t++)
+		if (ip->tensors[t].kind == TS_TENSOR_CONST)
+			bytes += ip->tensors[t].bytes;
+	return bytes;
+}
+
 uint64_t ts_interpreter_macs(const ts_interpreter *ip) { return ip->macs; }
+uint64_t ts_interpreter_cost(const ts_interpreter *ip) { return ip->cost; }
 size_t ts_interpreter_op_count(const ts_interpreter *ip) { return ip->n_nodes; }
 
 ts_tensor *ts_interpreter_input(ts_interpreter *ip, size_t i)

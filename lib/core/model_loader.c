@@ -14,6 +14,8 @@ struct loader {
 	ts_fb_vec opcodes;
 	ts_fb_vec buffers;
 	ts_fb_table subgraph;
+	uint32_t max_tensors;
+	uint32_t max_operators;
 };
 
 #if TS_CONFIG_DIAG_TEXT
@@ -433,12 +435,23 @@ static ts_status load_graph(struct loader *l)
 {
 	ts_interpreter *ip = l->ip;
 	ts_fb_vec tensors, operators;
+	uint32_t count;
 	ts_status st;
 
 	if (ts_fb_vector(l->fb, &l->subgraph, TFL_SUBGRAPH_TENSORS, 4, &tensors) == TS_FB_BAD)
 		return bad(l, "subgraph 0: tensors vector out of bounds");
 	if (ts_fb_vector(l->fb, &l->subgraph, TFL_SUBGRAPH_OPERATORS, 4, &operators) == TS_FB_BAD)
 		return bad(l, "subgraph 0: operators vector out of bounds");
+	if (tensors.len > l->max_tensors)
+		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+				   "subgraph 0: %" PRIu32 " tensors exceed the limit of %" PRIu32
+				   " (interpreter option max_tensors)",
+				   tensors.len, l->max_tensors);
+	if (operators.len > l->max_operators)
+		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+				   "subgraph 0: %" PRIu32 " operators exceed the limit of %" PRIu32
+				   " (interpreter option max_operators)",
+				   operators.len, l->max_operators);
 	ip->n_tensors = tensors.len;
 	ip->tensor_tables = tensors;
 	ip->n_nodes = operators.len;
@@ -460,13 +473,15 @@ static ts_status load_graph(struct loader *l)
 			return st;
 	}
 	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_INPUTS, "subgraph", 0,
-			  "input", false, &ip->inputs, &ip->n_inputs);
+			  "input", false, &ip->inputs, &count);
 	if (st)
 		return st;
+	ip->n_inputs = (uint16_t)count; /* read_indices allows 0xffff at most */
 	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_OUTPUTS, "subgraph", 0,
-			  "output", false, &ip->outputs, &ip->n_outputs);
+			  "output", false, &ip->outputs, &count);
 	if (st)
 		return st;
+	ip->n_outputs = (uint16_t)count;
 	for (uint32_t i = 0; i < operators.len; i++) {
 		st = load_operator(l, i, &operators);
 		if (st)
@@ -480,9 +495,11 @@ static ts_status load_graph(struct loader *l)
 }
 
 ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
-			size_t model_size, ts_diag *diag)
+			size_t model_size, uint32_t max_tensors, uint32_t max_operators,
+			ts_diag *diag)
 {
-	struct loader l = { .ip = ip, .arena = a, .diag = diag, .fb = &ip->fb };
+	struct loader l = { .ip = ip, .arena = a, .diag = diag, .fb = &ip->fb,
+			    .max_tensors = max_tensors, .max_operators = max_operators };
 	ts_fb_table root;
 	ts_fb_vec subgraphs;
 	uint32_t version;

@@ -11,9 +11,12 @@
 
 /*
  * Fills ip->fb, tensors, nodes, inputs and outputs (taking memory from a)
- * and checks the graph's wiring.  Operators are not prepared yet.
+ * and checks the graph's wiring.  Operators are not prepared yet.  A
+ * subgraph with more than max_tensors tensors or max_operators operators
+ * is refused before anything is read.
  */
 ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
-			size_t model_size, ts_diag *diag);
+			size_t model_size, uint32_t max_tensors, uint32_t max_operators,
+			ts_diag *diag);
 
 #endif /* TS_CORE_MODEL_LOADER_H */

@@ -16,8 +16,10 @@
 /*
  * Plans every activation and variable tensor of ip into the bottom of the
  * arena, sets their data pointers and reserves the bytes (a->bottom).
- * Temporary bookkeeping uses the arena's free space.
+ * Temporary bookkeeping uses the arena's free space.  Refuses the model
+ * (TS_ERR_UNSUPPORTED) when planning would take more than max_work steps
+ * (lifetime overlaps examined and interval-tree nodes visited).
  */
-ts_status ts_plan_memory(ts_interpreter *ip, ts_arena *a, ts_diag *diag);
+ts_status ts_plan_memory(ts_interpreter *ip, ts_arena *a, uint64_t max_work, ts_diag *diag);
 
 #endif /* TS_CORE_PLANNER_H */

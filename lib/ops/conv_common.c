@@ -24,6 +24,9 @@ int32_t ts_conv_padding(int32_t stride, int32_t dilation, int32_t in,
 	const int64_t effective = (int64_t)(filter - 1) * dilation + 1;
 	const int64_t pad = ((int64_t)(out - 1) * stride + effective - in) / 2;
 
+	/* Saturated: ts_window_axis_ok then refuses it. */
+	if (pad > INT32_MAX)
+		return INT32_MAX;
 	return pad > 0 ? (int32_t)pad : 0;
 }
 
@@ -48,6 +51,19 @@ ts_status ts_conv_read_window(ts_prepare_ctx *c, const struct ts_window_options 
 							    " must be at least 1",
 				       p->dil_h, p->dil_w);
 	return TS_OK;
+}
+
+ts_status ts_conv_check_window(ts_prepare_ctx *c, const ts_conv_params *p)
+{
+	if (ts_conv_window_ok(p))
+		return TS_OK;
+	return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
+			       "window too large: input %" PRId32 "x%" PRId32 ", filter %" PRId32
+			       "x%" PRId32 ", stride %" PRId32 "x%" PRId32 ", dilation %" PRId32
+			       "x%" PRId32 ", padding %" PRId32 "x%" PRId32
+			       " (each span at most 2^28)",
+			       p->in_h, p->in_w, p->k_h, p->k_w, p->stride_h, p->stride_w,
+			       p->dil_h, p->dil_w, p->pad_h, p->pad_w);
 }
 
 ts_status ts_prepare_multiplier(ts_prepare_ctx *c, double real, const char *what TS_DIAG_ONLY,
@@ -134,6 +150,11 @@ ts_status ts_conv_set_params(ts_prepare_ctx *c, ts_conv_prepare_fn hook, ts_conv
 	if (hook) {
 		params = hook(c->arena, p, ts_prepare_const_filter(filter, bias),
 			      ts_prepare_const_bias(bias));
+		/* NULL with the arena not short: the set refused the node. */
+		if (!params && !c->arena->short_by)
+			return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
+					       "kernel set '%s' refuses this node",
+					       c->ip->kernels->name);
 		if (!params)
 			return TS_ERR_ARENA_TOO_SMALL;
 	}

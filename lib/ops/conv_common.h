@@ -6,6 +6,7 @@
 
 #include "op.h"
 #include "../kernels/kernels.h"
+#include "../kernels/window.h"
 
 /* TFLite ComputeOutSize: 0 when the window does not fit at all. */
 int32_t ts_conv_out_size(int32_t padding, int32_t in, int32_t filter,
@@ -42,6 +43,11 @@ ts_status ts_conv_check_bias(ts_prepare_ctx *c, const ts_tensor *bias,
  * (conv_s8_prepare or dwconv_s8_prepare, may be NULL) makes of it. */
 ts_status ts_conv_set_params(ts_prepare_ctx *c, ts_conv_prepare_fn hook, ts_conv_params *p,
 			     const ts_tensor *filter, const ts_tensor *bias);
+
+/* Refuses (naming every size) a window whose coordinates could leave the
+ * range every kernel set computes in (TS_WINDOW_MAX, lib/kernels/window.h);
+ * p's sizes, strides, dilations and paddings must be set. */
+ts_status ts_conv_check_window(ts_prepare_ctx *c, const ts_conv_params *p);
 
 /* Turns a real multiplier into multiplier/shift, failing (with the op
  * named) when it is zero, negative, not finite or too large to apply. */

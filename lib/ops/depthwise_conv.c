@@ -61,6 +61,8 @@ static ts_status prepare(ts_prepare_ctx *c)
 		return st;
 	p->pad_h = ts_conv_padding(p->stride_h, p->dil_h, p->in_h, p->k_h, p->out_h);
 	p->pad_w = ts_conv_padding(p->stride_w, p->dil_w, p->in_w, p->k_w, p->out_w);
+	if ((st = ts_conv_check_window(c, p)))
+		return st;
 	st = ts_conv_quantize(c, in, filter, out, ts_option_u8(c, OPT_ACTIVATION, 0),
 			      (uint32_t)p->out_c, 3, p);
 	if (st)

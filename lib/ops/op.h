@@ -7,7 +7,7 @@
  *            options, checks input/output types, shapes and quantization,
  *            computes everything eval needs (multipliers, shifts, ranges,
  *            lookup tables) into node->params taken from the arena with
- *            ts_prepare_alloc(), and sets c->macs.    Errors name the
+ *            ts_prepare_alloc(), and sets c->macs (and c->cost).    Errors name the
  *            problem through ts_prepare_fail().
  *   eval     runs every inference: reads node->params and tensor data and
  *            calls a kernel through ip->kernels (lib/kernels/kernels.h).
@@ -48,7 +48,23 @@ struct ts_prepare_ctx {
 	bool has_options;
 	bool options_bad;    /* set by ts_option_* on a malformed field */
 	uint64_t macs;       /* prepare sets the op's multiply-accumulates */
+	/* Other work per inference that is not one per input or output
+	 * element (pooling: the window cells read); the interpreter adds macs
+	 * and the elements (ts_interpreter_cost). */
+	uint64_t cost;
 };
+
+/* a * b, saturated: costs of hostile shapes must not wrap. */
+static inline uint64_t ts_cost_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* a + b, saturated. */
+static inline uint64_t ts_cost_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 static inline ts_tensor *ts_prepare_input(ts_prepare_ctx *c, unsigned i)
 {

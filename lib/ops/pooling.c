@@ -56,9 +56,20 @@ static ts_status prepare(ts_prepare_ctx *c)
 		return st;
 	p->pad_h = ts_conv_padding(p->stride_h, 1, p->in_h, p->filter_h, p->out_h);
 	p->pad_w = ts_conv_padding(p->stride_w, 1, p->in_w, p->filter_w, p->out_w);
+	if (!ts_pool_window_ok(p))
+		return ts_prepare_fail(c, TS_ERR_UNSUPPORTED,
+				       "window too large: input %" PRId32 "x%" PRId32 ", filter %" PRId32
+				       "x%" PRId32 ", stride %" PRId32 "x%" PRId32 ", padding %" PRId32
+				       "x%" PRId32 " (each span at most 2^28)",
+				       p->in_h, p->in_w, p->filter_h, p->filter_w, p->stride_h,
+				       p->stride_w, p->pad_h, p->pad_w);
 	activation = ts_option_u8(c, OPT_ACTIVATION, 0);
 	if ((st = ts_prepare_activation(c, activation, out, &p->act_min, &p->act_max)))
 		return st;
+	/* Every output reads at most the window's part inside the input. */
+	c->cost = ts_cost_mul(ts_cost_mul(out->elems, (uint64_t)(p->filter_h < p->in_h ?
+								    p->filter_h : p->in_h)),
+			      (uint64_t)(p->filter_w < p->in_w ? p->filter_w : p->in_w));
 	c->node->params = p;
 	return TS_OK;
 }

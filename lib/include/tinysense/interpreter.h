@@ -54,13 +54,31 @@ typedef struct ts_interpreter_options {
 	const char *kernels;
 	/* TS_CPU_* bits the caller found on this CPU. */
 	uint32_t cpu_features;
+	/* What a model may ask for; 0 means the TS_DEFAULT_* below.  A model
+	 * beyond a limit is refused with TS_ERR_UNSUPPORTED and a diag that
+	 * names the limit, before the work it would cost is done. */
+	uint32_t max_operators; /* operators in the subgraph */
+	uint32_t max_tensors;   /* tensors in the subgraph */
+	/* Steps of memory planning (lifetime overlaps examined); planning
+	 * takes about this many tens of nanoseconds at most. */
+	uint64_t max_plan_work;
+	/* Cost of one inference (ts_interpreter_cost). */
+	uint64_t max_cost;
 } ts_interpreter_options;
+
+/* The defaults of the limits above: every shipped and conformance model
+ * is far below them (the largest, 12.5 M MACs; a few hundred operators). */
+#define TS_DEFAULT_MAX_OPERATORS 16384u
+#define TS_DEFAULT_MAX_TENSORS 65536u
+#define TS_DEFAULT_MAX_PLAN_WORK ((uint64_t)1 << 26)
+#define TS_DEFAULT_MAX_COST ((uint64_t)1 << 30)
 
 /*
  * ts_interpreter_create with options (NULL: the defaults, as
  * ts_interpreter_create).  A kernel set this build does not have is
  * TS_ERR_INVALID_ARG, one the CPU lacks (by cpu_features)
- * TS_ERR_UNSUPPORTED; the diag names it.
+ * TS_ERR_UNSUPPORTED; the diag names it.  A model past one of the limits is
+ * TS_ERR_UNSUPPORTED, the diag naming the limit.
  */
 ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 				     size_t model_size, void *arena, size_t arena_size,
@@ -88,6 +106,10 @@ size_t ts_interpreter_arena_used(const ts_interpreter *ip);
 size_t ts_interpreter_weight_bytes(const ts_interpreter *ip);
 /* Multiply-accumulates of one inference (convolutions, fully connected). */
 uint64_t ts_interpreter_macs(const ts_interpreter *ip);
+/* Cost of one inference in element operations: every operator's MACs,
+ * the input cells its windows read (pooling), and one per element of each
+ * of its inputs and outputs.  Bounded by the max_cost option. */
+uint64_t ts_interpreter_cost(const ts_interpreter *ip);
 
 /* Operators, in execution order. */
 size_t ts_interpreter_op_count(const ts_interpreter *ip);

@@ -23,6 +23,7 @@
 #define TS_KERNELS_NEON_PACKED_CONV_H
 
 #include "../../core/arena.h"
+#include "../window.h"
 
 #define PACK_OC TS_NEON_PACK_OC /* output channels per packed block */
 #define TILE TS_NEON_TILE       /* output positions per tile */
@@ -47,15 +48,24 @@ static struct packed_conv *pack_conv(struct ts_arena *a, const ts_conv_params *p
 				     const int8_t *filter, size_t oc_stride, size_t k_stride,
 				     const int32_t *bias)
 {
-	struct packed_conv *c = ts_arena_take(a, sizeof(*c), _Alignof(struct packed_conv));
-	const int32_t depth = p->k_h * p->k_w * p->in_c;
-	const int32_t depth_pad = (depth + PACK_DEPTH_ALIGN - 1) & ~(PACK_DEPTH_ALIGN - 1);
+	struct packed_conv *c;
+	int64_t depth64 = (int64_t)p->k_h * p->k_w * p->in_c;
+	int32_t depth, depth_pad;
 	packed_t *packed;
 	int32_t *fixed, *mult, *shift;
 	size_t channels;
 
+	/* NULL with the arena not short: a window out of range (the op
+	 * refuses it first; kernels.h). */
+	if (!ts_conv_window_ok(p))
+		return NULL;
+	c = ts_arena_take(a, sizeof(*c), _Alignof(struct packed_conv));
 	if (!c)
 		return NULL;
+	if (depth64 > PACK_DEPTH_MAX)
+		depth64 = PACK_DEPTH_MAX + 1; /* too deep to pack, see below */
+	depth = (int32_t)depth64;
+	depth_pad = (depth + PACK_DEPTH_ALIGN - 1) & ~(PACK_DEPTH_ALIGN - 1);
 	c->p = *p;
 	c->packed = NULL;
 	if (!filter || !ts_neon_offset_ok(p->input_offset) || depth_pad > PACK_DEPTH_MAX)

@@ -5,6 +5,7 @@
 
 #if TS_KERNELS_X86
 #include "x86_kernels.h"
+#include "../window.h"
 #include "../../core/arena.h"
 
 /* Weight k of output channel oc is base[oc * oc_stride + k * k_stride]. */
@@ -111,9 +112,15 @@ static bool zero_point_fits(int32_t in_off)
 	return in_off >= -127 && in_off <= 128;
 }
 
+/* NULL with the arena not short when the window is out of range (the op
+ * refuses it first; kernels.h). */
 static struct ts_x86_conv *new_conv(struct ts_arena *a, const ts_conv_params *p)
 {
-	struct ts_x86_conv *x = ts_arena_take(a, sizeof(*x), _Alignof(struct ts_x86_conv));
+	struct ts_x86_conv *x;
+
+	if (!ts_conv_window_ok(p))
+		return NULL;
+	x = ts_arena_take(a, sizeof(*x), _Alignof(struct ts_x86_conv));
 
 	if (x) {
 		x->p = *p;
@@ -126,7 +133,8 @@ void *ts_x86_conv_prepare(struct ts_arena *a, const ts_conv_params *p, const int
 			  const int32_t *bias, const struct ts_x86_shape *shape)
 {
 	struct ts_x86_conv *x = new_conv(a, p);
-	const int32_t k = p->k_h * p->k_w * p->in_c;
+	/* At most the filter's elements (in_c is depth_multiplier when used). */
+	const int32_t k = p->k_h * p->k_w * p->depth_multiplier;
 	const struct filter_view f = { filter, (size_t)k, 1 };
 
 	if (!x)
