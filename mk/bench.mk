@@ -3,7 +3,7 @@
 # bench` runs tests/bench.sh (inference per kernel set, front-ends, memory),
 # bench-arm (mk/cross.mk: guest instructions under qemu) and
 # tests/bench_daemon.sh.
-# Targets: bench, $(BENCH_FRONTEND).
+# Targets: bench, $(BENCH_FRONTEND), $(BENCH_PLAN).
 .PHONY: bench
 
 BENCH_FRONTEND := $(BUILD)/bench_frontend
@@ -11,6 +11,14 @@ BENCH_FRONTEND := $(BUILD)/bench_frontend
 $(BENCH_FRONTEND): $(BUILD)/obj/tests/bench/bench_frontend.o $(LIB)
 	@echo '  LD      $@'
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB)
+
+# Time of ts_interpreter_create for 100k-operator models (the planner):
+# $(BUILD)/bench_plan [chain|fan|wide [N [MAX_PLAN_WORK]]].
+BENCH_PLAN := $(BUILD)/bench_plan
+
+$(BENCH_PLAN): $(BUILD)/obj/tests/bench/bench_plan.o $(BUILD)/obj/tests/support/tflite_builder.o $(LIB)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # Instructions per inference are counted with callgrind.
 BENCH_DEPS := valgrind sox time

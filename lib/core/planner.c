@@ -19,19 +19,23 @@ struct plan_entry {
  * an interval tree over the lifetimes finds only those whose lifetimes
  * overlap.  Both place every tensor at the same offset.
  */
+#ifndef PLAN_SCAN_MAX
 #define PLAN_SCAN_MAX 256
+#endif
 
 struct planner {
 	struct plan_entry *e;
 	uint32_t n;
 	uint64_t work;       /* steps so far (ts_plan_memory's max_work) */
-	/* The interval tree (more than PLAN_SCAN_MAX entries). */
+	/* The interval tree (more than PLAN_SCAN_MAX entries).  Entries are
+	 * placed in index order, so entry j is placed when j < the one being
+	 * placed; until then its offset field holds its position in by_first. */
 	uint32_t *by_first;  /* entry indices by first step */
-	uint32_t *pos;       /* entry i is by_first[pos[i]] */
 	uint32_t *found;     /* the placed entries overlapping the one placed */
-	/* Over the positions of by_first: the largest last + 1 of the placed
-	 * entries under each node, 0 when none is; node 1 is the root, the
-	 * children of k are 2k and 2k + 1, position p is leaf leaves + p. */
+	/* Over the positions of by_first: for each inner node, the largest
+	 * last + 1 of the placed entries under it, 0 when none is.  Node 1 is
+	 * the root, the children of k are 2k and 2k + 1, and node leaves + p
+	 * is position p itself (not stored: its entry says). */
 	uint32_t *tree;
 	uint32_t leaves;
 };
@@ -215,7 +219,10 @@ struct tree_span {
 	uint32_t node, lo, width; /* node covers positions [lo, lo + width) */
 };
 
-static uint32_t find_overlapping(struct planner *pl, uint32_t first, uint32_t last)
+/* Collects in pl->found the entries placed before entry i whose lifetime
+ * overlaps [first, last]: among the by_first positions of those that start
+ * by last, the placed ones that end at first or later.  Returns how many. */
+static uint32_t find_overlapping(struct planner *pl, uint32_t i, uint32_t first, uint32_t last)
 {
 	/* Depth first: one more pending node per level at most. */
 	struct tree_span stack[40];
@@ -236,14 +243,19 @@ static uint32_t find_overlapping(struct planner *pl, uint32_t first, uint32_t la
 		const struct tree_span s = stack[--depth];
 
 		pl->work++;
-		if (s.lo >= hi || pl->tree[s.node] <= first)
+		if (s.lo >= hi)
 			continue;
 		if (s.width == 1) {
-			pl->found[count++] = pl->by_first[s.lo];
+			const uint32_t j = pl->by_first[s.lo];
+
+			if (j < i && pl->e[j].last >= first)
+				pl->found[count++] = j;
 			continue;
 		}
+		if (pl->tree[s.node] <= first)
+			continue;
 		stack[depth++] = (struct tree_span){ 2 * s.node + 1, s.lo + s.width / 2,
-							s.width / 2 };
+						     s.width / 2 };
 		stack[depth++] = (struct tree_span){ 2 * s.node, s.lo, s.width / 2 };
 	}
 	return count;
@@ -254,11 +266,12 @@ static uint32_t find_overlapping(struct planner *pl, uint32_t first, uint32_t la
 static uint64_t place_by_tree(struct planner *pl, uint32_t i)
 {
 	struct plan_entry *e = pl->e;
-	const uint32_t count = find_overlapping(pl, e[i].first, e[i].last);
+	const uint32_t count = find_overlapping(pl, i, e[i].first, e[i].last);
 	uint64_t offset = 0;
-	uint32_t node;
 
-	pl->work += count;
+	/* The sort's steps: count log2(count). */
+	for (uint32_t k = count; k; k /= 2)
+		pl->work += count;
 	sort_indices(e, pl->found, count, true);
 	for (uint32_t k = 0; k < count; k++) {
 		const struct plan_entry *other = &e[pl->found[k]];
@@ -268,12 +281,11 @@ static uint64_t place_by_tree(struct planner *pl, uint32_t i)
 		if ((uint64_t)other->offset + other->size > offset)
 			offset = (uint64_t)other->offset + other->size;
 	}
-	/* Entry i is placed: its leaf and the maxima above it. */
-	node = pl->leaves + pl->pos[i];
-	pl->tree[node] = e[i].last + 1;
-	for (node /= 2; node; node /= 2)
-		pl->tree[node] = pl->tree[2 * node] > pl->tree[2 * node + 1] ?
-				 pl->tree[2 * node] : pl->tree[2 * node + 1];
+	/* Entry i is placed: the maxima above its position (e[i].offset
+	 * until the caller stores the offset). */
+	for (uint32_t node = (pl->leaves + e[i].offset) / 2; node; node /= 2)
+		if (pl->tree[node] < e[i].last + 1)
+			pl->tree[node] = e[i].last + 1;
 	return offset;
 }
 
@@ -283,8 +295,8 @@ static void build_tree(struct planner *pl)
 		pl->by_first[i] = i;
 	sort_indices(pl->e, pl->by_first, pl->n, false);
 	for (uint32_t p = 0; p < pl->n; p++)
-		pl->pos[pl->by_first[p]] = p;
-	memset(pl->tree, 0, 2 * (size_t)pl->leaves * sizeof(uint32_t));
+		pl->e[pl->by_first[p]].offset = p;
+	memset(pl->tree, 0, (size_t)pl->leaves * sizeof(uint32_t));
 	pl->work += pl->n;
 }
 
@@ -313,7 +325,7 @@ ts_status ts_plan_memory(ts_interpreter *ip, ts_arena *a, uint64_t max_work, ts_
 		pl.leaves = 1;
 		while (pl.leaves < entries)
 			pl.leaves *= 2;
-		need += (3 * (size_t)entries + 2 * (size_t)pl.leaves) * sizeof(uint32_t);
+		need += (2 * (size_t)entries + pl.leaves) * sizeof(uint32_t);
 	}
 	/* Bookkeeping sits where the plan will go: it is dead before any
 	 * tensor data is written. */
@@ -329,8 +341,7 @@ ts_status ts_plan_memory(ts_interpreter *ip, ts_arena *a, uint64_t max_work, ts_
 	pl.work = pl.n;
 	if (pl.leaves) {
 		pl.by_first = (uint32_t *)(void *)(pl.e + pl.n);
-		pl.pos = pl.by_first + pl.n;
-		pl.found = pl.pos + pl.n;
+		pl.found = pl.by_first + pl.n;
 		pl.tree = pl.found + pl.n;
 		build_tree(&pl);
 	}

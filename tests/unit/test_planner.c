@@ -653,6 +653,187 @@ static void test_two_interpreters_one_model(void **state)
 	free_model(&m);
 }
 
+/* ---- many tensors: the interval tree, the limits ----------------------------- */
+
+/* x -> RELU -> ... -> RELU (n operators, n + 1 activations of [1, d]). */
+static void relu_chain(int n, int32_t d, struct model *m)
+{
+	tb_builder *b = tb_create();
+	int relu, x, prev;
+
+	assert_non_null(b);
+	relu = tb_add_opcode(b, 19, 1);
+	x = add_act(b, d);
+	prev = x;
+	for (int i = 0; i < n; i++) {
+		const int out = add_act(b, d);
+		tb_operator op = { 0 };
+
+		op.opcode_index = (uint32_t)relu;
+		op.inputs = &prev;
+		op.num_inputs = 1;
+		op.outputs = &out;
+		op.num_outputs = 1;
+		assert_true(tb_add_operator(b, &op) >= 0);
+		prev = out;
+	}
+	finish(b, &x, 1, &prev, 1, m);
+}
+
+/*
+ * Nested lifetimes: t[0..k-1] = RELU(x), each from x, then
+ * u1 = ADD(t[k-1], t[k-2]), u2 = ADD(u1, t[k-3]), ..., so that t[0] lives
+ * until the last operator and the t overlap pairwise: k + 1 buffers at the
+ * peak (x or u1 with every t).
+ */
+static void nested_model(int k, int32_t d, struct model *m)
+{
+	tb_builder *b = tb_create();
+	int relu, add, x, prev;
+	int32_t t[1024];
+
+	assert_non_null(b);
+	assert_true(k <= 1024);
+	relu = tb_add_opcode(b, 19, 1);
+	add = tb_add_opcode(b, 0, 1);
+	x = add_act(b, d);
+	for (int i = 0; i < k; i++) {
+		tb_operator op = { 0 };
+
+		t[i] = add_act(b, d);
+		op.opcode_index = (uint32_t)relu;
+		op.inputs = &x;
+		op.num_inputs = 1;
+		op.outputs = &t[i];
+		op.num_outputs = 1;
+		assert_true(tb_add_operator(b, &op) >= 0);
+	}
+	prev = t[k - 1];
+	for (int i = k - 1; i-- > 0;) {
+		const int out = add_act(b, d);
+
+		add_add(b, add, prev, t[i], out);
+		prev = out;
+	}
+	finish(b, &x, 1, &prev, 1, m);
+}
+
+static ts_status create_with(const struct model *m, const ts_interpreter_options *opt,
+			     uint8_t *a, size_t a_size, ts_interpreter **ip, ts_diag *diag)
+{
+	return ts_interpreter_create_with(ip, m->bytes, m->size, a, a_size, opt, diag);
+}
+
+/* Past 256 activations the planner places through its interval tree: a
+ * long chain still needs two buffers, and runs right. */
+static void test_long_chain_needs_two_buffers(void **state)
+{
+	const size_t big = 8u << 20;
+	uint8_t *a = aligned_alloc(16, big);
+	const int32_t d1 = 8192, d2 = 16384;
+	struct model m1, m2;
+	ts_interpreter *ip = NULL;
+	ts_diag diag;
+	size_t u1, u2;
+	int8_t x[16384];
+
+	(void)state;
+	assert_non_null(a);
+	relu_chain(300, d1, &m1);
+	relu_chain(300, d2, &m2);
+	assert_int_equal(create_with(&m1, NULL, a, big, &ip, &diag), TS_OK);
+	u1 = ts_interpreter_arena_used(ip);
+	assert_int_equal(create_with(&m2, NULL, a, big, &ip, &diag), TS_OK);
+	u2 = ts_interpreter_arena_used(ip);
+	assert_int_equal(u2 - u1, 2 * (size_t)(d2 - d1));
+	for (int32_t i = 0; i < d2; i++)
+		x[i] = (int8_t)(i % 251 - 125);
+	memcpy(ts_tensor_data(ts_interpreter_input(ip, 0)), x, (size_t)d2);
+	invoke(ip);
+	for (int32_t i = 0; i < d2; i++)
+		if (((const int8_t *)ts_tensor_data_const(ts_interpreter_output(ip, 0)))[i] !=
+		    (x[i] > 0 ? x[i] : 0))
+			fail_msg("output %d wrong", (int)i);
+	free_model(&m1);
+	free_model(&m2);
+	free(a);
+}
+
+/* Nested lifetimes through the tree: every t overlaps every other and
+ * the result is exact. */
+static void test_nested_lifetimes_through_the_tree(void **state)
+{
+	const size_t big = 8u << 20;
+	uint8_t *a = aligned_alloc(16, big);
+	const int k = 200; /* 1 + 200 + 199 activations */
+	struct model m1, m2;
+	ts_interpreter *ip = NULL;
+	ts_diag diag;
+	size_t u1, u2;
+
+	(void)state;
+	assert_non_null(a);
+	nested_model(k, 1024, &m1);
+	nested_model(k, 2048, &m2);
+	assert_int_equal(create_with(&m1, NULL, a, big, &ip, &diag), TS_OK);
+	u1 = ts_interpreter_arena_used(ip);
+	assert_int_equal(create_with(&m2, NULL, a, big, &ip, &diag), TS_OK);
+	u2 = ts_interpreter_arena_used(ip);
+	/* At the first ADD: x is dead, t1..tk and the ADD's output live. */
+	assert_int_equal(u2 - u1, (size_t)(k + 1) * 1024);
+	memset(ts_tensor_data(ts_interpreter_input(ip, 0)), 0, 2048);
+	((int8_t *)ts_tensor_data(ts_interpreter_input(ip, 0)))[5] = 1;
+	invoke(ip);
+	/* 1 added k times, then clamped. */
+	assert_int_equal(((const int8_t *)ts_tensor_data_const(ts_interpreter_output(ip, 0)))[5],
+			 clamp8(k));
+	assert_int_equal(((const int8_t *)ts_tensor_data_const(ts_interpreter_output(ip, 0)))[4], 0);
+	free_model(&m1);
+	free_model(&m2);
+	free(a);
+}
+
+/* Planning work, operators and tensors beyond the options' limits are
+ * refused, naming the limit; at the limit they are not. */
+static void test_limits_refused_by_name(void **state)
+{
+	const size_t big = 8u << 20;
+	uint8_t *a = aligned_alloc(16, big);
+	ts_interpreter_options opt = { 0 };
+	struct model chain, nested;
+	ts_interpreter *ip = NULL;
+	ts_diag diag;
+
+	(void)state;
+	assert_non_null(a);
+	relu_chain(50, 16, &chain);
+	opt.max_operators = 49;
+	assert_int_equal(create_with(&chain, &opt, a, big, &ip, &diag), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(diag.text, "max_operators"));
+	opt.max_operators = 50;
+	assert_int_equal(create_with(&chain, &opt, a, big, &ip, &diag), TS_OK);
+	opt.max_tensors = 50;
+	assert_int_equal(create_with(&chain, &opt, a, big, &ip, &diag), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(diag.text, "max_tensors"));
+	opt.max_tensors = 51;
+	assert_int_equal(create_with(&chain, &opt, a, big, &ip, &diag), TS_OK);
+
+	/* 400 activations that overlap pairwise: quadratic by nature. */
+	nested_model(200, 16, &nested);
+	assert_int_equal(create_with(&nested, NULL, a, big, &ip, &diag), TS_OK);
+	opt = (ts_interpreter_options){ .max_plan_work = 10000 };
+	assert_int_equal(create_with(&nested, &opt, a, big, &ip, &diag), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(diag.text, "max_plan_work"));
+	/* The defaults refuse a 20000-operator model by its operators. */
+	free_model(&chain);
+	relu_chain(20000, 16, &chain);
+	assert_int_equal(create_with(&chain, NULL, a, big, &ip, &diag), TS_ERR_UNSUPPORTED);
+	assert_non_null(strstr(diag.text, "max_operators"));
+	free_model(&chain);
+	free_model(&nested);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +848,9 @@ int main(void)
 		cmocka_unit_test(test_output_valid_until_next_input),
 		cmocka_unit_test(test_arena_used_is_exact),
 		cmocka_unit_test(test_two_interpreters_one_model),
+		cmocka_unit_test(test_long_chain_needs_two_buffers),
+		cmocka_unit_test(test_nested_lifetimes_through_the_tree),
+		cmocka_unit_test(test_limits_refused_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,7 +70,7 @@ typedef struct ts_interpreter_options {
  * is far below them (the largest, 12.5 M MACs; a few hundred operators). */
 #define TS_DEFAULT_MAX_OPERATORS 16384u
 #define TS_DEFAULT_MAX_TENSORS 65536u
-#define TS_DEFAULT_MAX_PLAN_WORK ((uint64_t)1 << 26)
+#define TS_DEFAULT_MAX_PLAN_WORK ((uint64_t)1 << 24)
 #define TS_DEFAULT_MAX_COST ((uint64_t)1 << 30)
 
 /*
@@ -107,8 +107,9 @@ size_t ts_interpreter_weight_bytes(const ts_interpreter *ip);
 /* Multiply-accumulates of one inference (convolutions, fully connected). */
 uint64_t ts_interpreter_macs(const ts_interpreter *ip);
 /* Cost of one inference in element operations: every operator's MACs,
- * the input cells its windows read (pooling), and one per element of each
- * of its inputs and outputs.  Bounded by the max_cost option. */
+ * the input cells its windows read (pooling: filter cells within the
+ * input, per output), and one per element of each of its inputs and
+ * outputs.  Bounded by the max_cost option. */
 uint64_t ts_interpreter_cost(const ts_interpreter *ip);
 
 /* Operators, in execution order. */
