@@ -10,7 +10,7 @@ static void usage(FILE *f)
 	fputs("Usage: tinysensectl COMMAND ...\n"
 	      "\n"
 	      "Model commands (no daemon needed):\n"
-	      "  model info MODEL                      inputs, outputs, ops, MACs, arena and weight bytes\n"
+	      "  model info MODEL                      inputs, outputs, ops, MACs, cost, arena and weight bytes\n"
 	      "  model run MODEL --input IN.bin [--output OUT.bin] [--labels A,B,..] [--kernels SET]\n"
 	      "                                        run every input tensor set in IN (back to back),\n"
 	      "                                        write all outputs to OUT, print top-1 with --labels\n"

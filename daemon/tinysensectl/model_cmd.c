@@ -118,6 +118,8 @@ static int model_info(const struct model_args *a)
 		print_tensor(ip, i, ts_interpreter_output(ip, i));
 	print_ops(ip);
 	printf("macs: %llu\n", (unsigned long long)ts_interpreter_macs(ip));
+	printf("cost: %llu element operations per inference\n",
+	       (unsigned long long)ts_interpreter_cost(ip));
 	printf("arena bytes: %zu\n", ts_interpreter_arena_used(ip));
 	printf("weight bytes: %zu\n", ts_interpreter_weight_bytes(ip));
 	model_file_close(&m);

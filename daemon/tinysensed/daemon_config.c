@@ -95,6 +95,14 @@ static int handle(void *user, const char *section, const char *key, const char *
 				       "expected err, warning, notice, info or debug");
 		cfg->log_level = level;
 		return 1;
+	} else if (!strcmp(key, "MaxModelCost")) {
+		long long cost;
+
+		if (parse_int_range(value, 1, (long long)1 << 62, &cost))
+			return bad_key(fs, section, key,
+				       "expected element operations per inference, 1 or more");
+		cfg->max_model_cost = (uint64_t)cost;
+		return 1;
 	} else {
 		return bad_key(fs, section, key, "unknown key");
 	}

@@ -9,6 +9,7 @@
  *   Bus=system|user|none
  *   LogLevel=err|warning|notice|info|debug
  *   ModelDir=/usr/share/tinysense/models       (relative Model.Path base)
+ *   MaxModelCost=1073741824                    (a model's operations per inference)
  */
 #ifndef TS_DAEMON_DAEMON_CONFIG_H
 #define TS_DAEMON_DAEMON_CONFIG_H
@@ -31,6 +32,7 @@ struct daemon_config {
 	char bus_address[PC_PATH_LEN];     /* with BUS_ADDRESS */
 	enum bus_kind bus;
 	int log_level;                     /* syslog priority, LOG_INFO default */
+	uint64_t max_model_cost;           /* 0: lib/'s default (TS_DEFAULT_MAX_COST) */
 	bool check_only;                   /* --check-config */
 	bool print;                        /* --print */
 	bool exit_when_done;               /* --exit-when-done */

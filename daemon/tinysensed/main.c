@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_info("kernels: %s", d.manager.interp.kernels);
+	d.manager.interp.max_cost = d.cfg.max_model_cost;
 	d.manager.model_dir = d.cfg.model_dir;
 	d.manager.plugin_dir = d.cfg.plugin_dir;
 	d.manager.exit_when_finished = d.cfg.exit_when_done;

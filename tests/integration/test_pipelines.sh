@@ -107,6 +107,10 @@ check_error "a bad source value is named" "vib.conf:6: \[Source\] Pace=slow: exp
 sed 's/^Pace=slow/Pace=fast/; s/^Plugin=replay/Plugin=nosuch/' "$conf/pipelines.d/vib.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/vib.conf"
 check_error "an unknown plugin is named" "Plugin=nosuch: no such source plugin"
 sed 's/^Plugin=nosuch/Plugin=replay/' "$conf/pipelines.d/vib.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/vib.conf"
+# A model that costs more than [Daemon] MaxModelCost is refused by name.
+echo 'MaxModelCost=1000' >> "$conf/tinysense.conf"
+check_error "a model over MaxModelCost is refused" "mlperf-ad.tflite: .*over the limit of 1000"
+sed '/^MaxModelCost=/d' "$conf/tinysense.conf" > "$tmp/x" && mv "$tmp/x" "$conf/tinysense.conf"
 printf 'junk\n' > "$tmp/model.tflite"
 sed "s|^Path=$shared/conformance/mlperf-ad.tflite|Path=$tmp/model.tflite|" "$conf/pipelines.d/vib.conf" > "$tmp/x" && mv "$tmp/x" "$conf/pipelines.d/vib.conf"
 check_error "a corrupt model is named" "model.tflite: model of 5 bytes is too small"

@@ -25,6 +25,8 @@ done
 check "model info shape" grep -q '\[1,49,10,1\]' "$tmp/info"
 check "model info ops" grep -q 'DEPTHWISE_CONV_2D x4' "$tmp/info"
 check "model info arena" grep -q '^arena bytes: [0-9]' "$tmp/info"
+# its cost counts every operator (the pool too): above the MACs
+check "model info cost" awk '/^macs:/ { m = $2 } /^cost:/ { c = $2 } END { exit !(c > m && m > 0) }' "$tmp/info"
 
 # --labels prints the decision
 out=$("$ctl" model run "$shared/conformance/micro-speech.tflite" \
