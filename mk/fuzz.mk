@@ -41,7 +41,14 @@ $(FUZZ_DIR)/obj/daemon/%.o: daemon/%.c
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE -Idaemon/common \
 		-Iplugins/include -Ilib $(call pkg_cflags,$(DAEMON_PKGS)) -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/fuzz_model $(FUZZ_DIR)/fuzz_frontends: $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
+# fuzz_model builds models with tflite_builder and runs every kernel set
+# the CPU has (cpu_features).
+$(FUZZ_DIR)/fuzz_model: tests/fuzz/fuzz_model.c tests/support/tflite_builder.c \
+		$(FUZZ_DIR)/obj/daemon/common/cpu_features.o $(FUZZ_LIB_OBJS)
+	@echo '  FUZZLD  $@'
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/support -Idaemon/common -o $@ $^ -lm
+
+$(FUZZ_DIR)/fuzz_frontends: tests/fuzz/fuzz_frontends.c $(FUZZ_LIB_OBJS)
 	@echo '  FUZZLD  $@'
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ -lm
 

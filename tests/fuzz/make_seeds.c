@@ -200,6 +200,32 @@ static int frontend_seeds(const char *dir)
 	return 0;
 }
 
+/* fuzz_model's structured mode: "TSop", kernel set, arena class, then the
+ * operator kind (conv, depthwise, average and max pool, fully connected,
+ * shape ops) and small choices (zeros: dims 1, SAME, stride 1). */
+static int structured_seeds(const char *dir)
+{
+	for (int kind = 0; kind < 6; kind++) {
+		unsigned char buf[64] = { 'T', 'S', 'o', 'p' };
+		char path[4096];
+		FILE *fp;
+
+		buf[4] = (unsigned char)kind;      /* kernel set */
+		buf[5] = 1;                        /* 256 KiB arena */
+		buf[6] = (unsigned char)kind;
+		for (size_t i = 7; i < sizeof(buf); i++)
+			buf[i] = (unsigned char)(i * 13 % 7);
+		snprintf(path, sizeof(path), "%s/structured_%d", dir, kind);
+		fp = fopen(path, "wb");
+		if (!fp || fwrite(buf, 1, sizeof(buf), fp) != sizeof(buf)) {
+			perror(path);
+			return 1;
+		}
+		fclose(fp);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int bad = 0;
@@ -212,6 +238,7 @@ int main(int argc, char **argv)
 	bad |= softmax(argv[1]);
 	bad |= add_pool(argv[1]);
 	bad |= conv(argv[1]);
+	bad |= structured_seeds(argv[1]);
 	bad |= frontend_seeds(argv[2]);
 	return bad;
 }

@@ -19,13 +19,16 @@ static inline void dw_group(const struct ts_x86_conv *x, const struct dw_window 
 	vec l = v_zero(), h = v_zero();
 
 	for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
-		const int8_t *src = win->image +
-				    ((size_t)(win->y0 + ky * p->dil_h) * p->in_w + win->x0) * p->in_c + c0;
+		/* The row, then a column inside it: x0 may be in the padding, so
+		 * no pointer is made from it alone. */
+		const int8_t *row = win->image +
+				    (size_t)(win->y0 + ky * p->dil_h) * p->in_w * p->in_c + c0;
 		const int16_t *w = x->dw_w + (size_t)ky * p->k_w * x->dw_cpad + c0;
 
 		for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
+			const int8_t *src = row + (size_t)(win->x0 + kx * p->dil_w) * p->in_c;
 			const vec prod = v_mullo16(
-				v_add16(v_load_s8_s16(src + (size_t)kx * p->dil_w * p->in_c), off),
+				v_add16(v_load_s8_s16(src), off),
 				v_load16(w + (size_t)kx * x->dw_cpad));
 
 			l = v_add(l, v_widen_lo16(prod));
@@ -46,12 +49,13 @@ static inline vec dw_block(const struct ts_x86_conv *x, const struct dw_window *
 	vec acc = v_zero();
 
 	for (int32_t ky = win->ky0; ky < win->ky1; ky++) {
-		const int8_t *src = win->image +
-				    ((size_t)(win->y0 + ky * p->dil_h) * p->in_w + win->x0) * p->in_c + c0;
+		/* As dw_group: the row, then a column inside it. */
+		const int8_t *row = win->image +
+				    (size_t)(win->y0 + ky * p->dil_h) * p->in_w * p->in_c + c0;
 		const int16_t *w = x->dw_w + (size_t)ky * p->k_w * x->dw_cpad + c0;
 
 		for (int32_t kx = win->kx0; kx < win->kx1; kx++) {
-			const int8_t *s = src + (size_t)kx * p->dil_w * p->in_c;
+			const int8_t *s = row + (size_t)(win->x0 + kx * p->dil_w) * p->in_c;
 			int8_t part[VL] = { 0 };
 
 			if (n < VL) {
