@@ -11,7 +11,9 @@
  *
  *   build/bench_plan [SHAPE [N [MAX_PLAN_WORK]]]   (default: chain 100000)
  *
- * Prints the create time, its status and diag, and the arena used.  It
+ * Prints the best create time of three, its status and diag, and the arena
+ * used.  With MAX_PLAN_WORK 1 planning stops at its first tensor: the
+ * difference is the planner's time.  It
  * builds against the current lib/ and, for before/after numbers, against
  * one without the interpreter's limits (then it sets none).
  */
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
 	const size_t arena_size = (size_t)n * 1024 + (1u << 20);
 	ts_interpreter_options opt = { 0 };
 	struct timespec t0, t1;
+	double best = 0;
 	ts_interpreter *ip = NULL;
 	ts_diag diag = { "" };
 	size_t size = 0;
@@ -121,12 +124,19 @@ int main(int argc, char **argv)
 	if (argc > 3)
 		opt.max_plan_work = strtoull(argv[3], NULL, 10);
 #endif
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	st = ts_interpreter_create_with(&ip, model, size, arena, arena_size, &opt, &diag);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%s, %d operators, %zu-byte model: create %.3f s, %s%s%s", shape, n, size,
-	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       ts_status_str(st), st ? ": " : "", st ? diag.text : "");
+	/* The best of three (the first also pays for the arena's page faults). */
+	for (int run = 0; run < 3; run++) {
+		double secs;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		st = ts_interpreter_create_with(&ip, model, size, arena, arena_size, &opt, &diag);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (run == 0 || secs < best)
+			best = secs;
+	}
+	printf("%s, %d operators, %zu-byte model: create %.3f s (best of 3), %s%s%s", shape, n,
+	       size, best, ts_status_str(st), st ? ": " : "", st ? diag.text : "");
 	if (!st)
 		printf(", arena %zu bytes", ts_interpreter_arena_used(ip));
 	printf("\n");

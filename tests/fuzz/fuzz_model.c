@@ -87,10 +87,10 @@ static int32_t pick(struct src *s)
 	};
 	const uint8_t c = take(s);
 
-	if (c < 200)
+	if (c < 128)
 		return 1 + c % 6;
-	if (c < 200 + sizeof(edges) / sizeof(edges[0]))
-		return edges[c - 200];
+	if (c < 248)
+		return edges[c % (sizeof(edges) / sizeof(edges[0]))];
 	return take_raw32(s);
 }
 
