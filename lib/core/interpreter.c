@@ -32,8 +32,20 @@ static struct limits read_limits(const ts_interpreter_options *opt)
 	return l;
 }
 
+/* The iterations of loops over a tensor's dimensions: its elements, with
+ * dimensions of 0 counted as 1 (a [1, 2^15, 2^15, 0] output has no element,
+ * but a kernel still walks its 2^30 positions). */
+static uint64_t loop_volume(const ts_tensor *t)
+{
+	uint64_t v = 1;
+
+	for (unsigned d = 0; d < t->rank; d++)
+		v = ts_cost_mul(v, t->dims[d] > 1 ? (uint64_t)t->dims[d] : 1);
+	return v;
+}
+
 /* The node's cost (ts_interpreter_cost): its MACs, its other work, and one
- * per element of each input and output. */
+ * per element of each input and output (loop_volume). */
 static uint64_t node_cost(const ts_interpreter *ip, const ts_node *node,
 			  const ts_prepare_ctx *ctx)
 {
@@ -41,9 +53,9 @@ static uint64_t node_cost(const ts_interpreter *ip, const ts_node *node,
 
 	for (uint32_t k = 0; k < node->n_inputs; k++)
 		if (node->inputs[k] >= 0)
-			cost = ts_cost_add(cost, ip->tensors[node->inputs[k]].elems);
+			cost = ts_cost_add(cost, loop_volume(&ip->tensors[node->inputs[k]]));
 	for (uint32_t k = 0; k < node->n_outputs; k++)
-		cost = ts_cost_add(cost, ip->tensors[node->outputs[k]].elems);
+		cost = ts_cost_add(cost, loop_volume(&ip->tensors[node->outputs[k]]));
 	return cost;
 }
 

@@ -286,6 +286,23 @@ static void test_pool_cost_over_budget(void **state)
 	free(m);
 }
 
+/* No element, 2^30 positions: a [1, 2^15, 2^15, 0] max pool (found by
+ * fuzz_model, 47 s at its -O1; -O2 drops the empty loops, other builds
+ * need not).  The cost counts the positions the kernels walk. */
+static void test_empty_pool_positions_count(void **state)
+{
+	size_t size;
+	uint8_t *m = window_model(MAX_POOL_2D, OPT_POOL,
+				  (const tb_field[]){ TB_FIELD_I8(0, TB_PAD_SAME), TB_FIELD_I32(1, 1),
+						      TB_FIELD_I32(2, 1), TB_FIELD_I32(3, 1),
+						      TB_FIELD_I32(4, 1), TB_FIELD_I8(5, TB_ACT_NONE) },
+				  6, 1 << 15, 1 << 15, 0, NULL, 0, &size);
+
+	(void)state;
+	expect_refused_everywhere(m, size, TS_ERR_UNSUPPORTED, "max_cost");
+	free(m);
+}
+
 /* Pooling counts in the cost: a 2x2 SAME average pool over [1, 4, 4, 1]
  * reads (at most) 4 cells for each of its 16 outputs, plus one per input
  * and output element: 96.  max_cost refuses it below that, by name. */
@@ -323,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_avgpool_huge_filter),
 		cmocka_unit_test(test_pool_cost_over_budget),
 		cmocka_unit_test(test_pool_cost_counted_and_budgeted),
+		cmocka_unit_test(test_empty_pool_positions_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

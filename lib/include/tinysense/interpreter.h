@@ -109,7 +109,8 @@ uint64_t ts_interpreter_macs(const ts_interpreter *ip);
 /* Cost of one inference in element operations: every operator's MACs,
  * the input cells its windows read (pooling: filter cells within the
  * input, per output), and one per element of each of its inputs and
- * outputs.  Bounded by the max_cost option. */
+ * outputs (a dimension of 0 counting as 1: kernels still walk the
+ * others).  Bounded by the max_cost option. */
 uint64_t ts_interpreter_cost(const ts_interpreter *ip);
 
 /* Operators, in execution order. */
