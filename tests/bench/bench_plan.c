@@ -11,6 +11,8 @@
  *
  *   build/bench_plan [SHAPE [N [MAX_PLAN_WORK]]]   (default: chain 100000)
  *
+ * With BENCH_PLAN_MODEL=FILE the model is also written there (a hostile
+ * model for the daemon: tests/bench/reload_latency.sh).
  * Prints the best create time of three, its status and diag, and the arena
  * used.  With MAX_PLAN_WORK 1 planning stops at its first tensor: the
  * difference is the planner's time.  It
@@ -117,6 +119,14 @@ int main(int argc, char **argv)
 	if (!model || !arena || n < 2) {
 		fprintf(stderr, "bench_plan: cannot build the model\n");
 		return 1;
+	}
+	if (getenv("BENCH_PLAN_MODEL")) {
+		FILE *fp = fopen(getenv("BENCH_PLAN_MODEL"), "wb");
+
+		if (!fp || fwrite(model, 1, size, fp) != size || fclose(fp)) {
+			fprintf(stderr, "bench_plan: cannot write %s\n", getenv("BENCH_PLAN_MODEL"));
+			return 1;
+		}
 	}
 #ifdef TS_DEFAULT_MAX_OPERATORS
 	opt.max_operators = (uint32_t)n + 1;
