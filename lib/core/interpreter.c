@@ -3,6 +3,8 @@
 #include "tinysense/interpreter.h"
 #include "tinysense/kernels.h"
 
+#include <string.h>
+
 #include "diag.h"
 #include "graph.h"
 #include "model_loader.h"
@@ -53,9 +55,9 @@ static uint64_t node_cost(const ts_interpreter *ip, const ts_node *node,
 
 	for (uint32_t k = 0; k < node->n_inputs; k++)
 		if (node->inputs[k] >= 0)
-			cost = ts_cost_add(cost, loop_volume(&ip->tensors[node->inputs[k]]));
+			cost = ts_cost_add(cost, loop_volume(ts_node_input(ip, node, k)));
 	for (uint32_t k = 0; k < node->n_outputs; k++)
-		cost = ts_cost_add(cost, loop_volume(&ip->tensors[node->outputs[k]]));
+		cost = ts_cost_add(cost, loop_volume(ts_node_output(ip, node, k)));
 	return cost;
 }
 
@@ -87,6 +89,91 @@ static ts_status prepare_node(ts_interpreter *ip, ts_arena *a, ts_node *node,
 				       " over the limit of %llu (interpreter option max_cost)",
 				       (unsigned long long)ip->cost,
 				       (unsigned long long)max_cost);
+	return TS_OK;
+}
+
+/* Room for the resource variables: at most one per VAR_HANDLE, at most
+ * TS_MAX_VARIABLES (VAR_HANDLE's prepare refuses more). */
+static ts_status take_variables(ts_interpreter *ip, ts_arena *a, ts_diag *diag)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ip->n_all_nodes; i++)
+		n += ip->nodes[i].op->builtin == TFL_BUILTIN_VAR_HANDLE;
+	ip->max_vars = n < TS_MAX_VARIABLES ? n : TS_MAX_VARIABLES;
+	if (!ip->max_vars)
+		return TS_OK;
+	ip->vars = ts_arena_take(a, ip->max_vars * sizeof(*ip->vars),
+				 _Alignof(struct ts_variable));
+	if (!ip->vars)
+		return ts_diag_set(diag, TS_ERR_ARENA_TOO_SMALL,
+				   "arena too small: %zu more bytes needed for the variables",
+				   a->short_by);
+	return TS_OK;
+}
+
+/* Every variable read is assigned somewhere, with the bytes the reads
+ * expect (ASSIGN_VARIABLE's prepare checked those assigned first). */
+static ts_status check_variables(ts_interpreter *ip, ts_diag *diag)
+{
+	for (uint32_t v = 0; v < ip->n_vars; v++) {
+		const struct ts_variable *var = &ip->vars[v];
+
+		if (var->read_bytes && !var->data)
+			return ts_diag_set(diag, TS_ERR_MALFORMED,
+					   "variable '%s' is read but never assigned, so its shape is unknown",
+					   var->shared_name);
+		ip->state_bytes += var->bytes;
+	}
+	for (uint32_t t = 0; t < ip->n_all_tensors; t++)
+		if (ip->tensors[t].kind == TS_TENSOR_VARIABLE)
+			ip->state_bytes += ip->tensors[t].bytes;
+	return TS_OK;
+}
+
+/* No subgraph runs itself, directly or through others (CALL_ONCE). */
+static ts_status check_calls(ts_interpreter *ip, ts_diag *diag)
+{
+	uint32_t reach[TS_MAX_SUBGRAPHS];
+	bool grew = true;
+
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+		reach[s] = ip->subgraphs[s].calls;
+	while (grew) {
+		grew = false;
+		for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+			for (uint32_t t = 0; t < ip->n_subgraphs; t++)
+				if ((reach[s] >> t & 1) && (reach[s] | reach[t]) != reach[s]) {
+					reach[s] |= reach[t];
+					grew = true;
+				}
+	}
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+		if (reach[s] >> s & 1)
+			return ts_diag_set(diag, TS_ERR_MALFORMED,
+					   "subgraph %" PRIu32 " runs itself through CALL_ONCE (recursion)",
+					   s);
+	return TS_OK;
+}
+
+/* Activations of the subgraphs other than 0 get memory of their own, for
+ * the interpreter's whole life (the planner plans subgraph 0). */
+static ts_status take_other_activations(ts_interpreter *ip, ts_arena *a, ts_diag *diag)
+{
+	for (uint32_t t = ip->n_tensors; t < ip->n_all_tensors; t++) {
+		ts_tensor *tensor = &ip->tensors[t];
+
+		if ((tensor->kind != TS_TENSOR_ACTIVATION && tensor->kind != TS_TENSOR_VARIABLE) ||
+		    !tensor->bytes)
+			continue;
+		tensor->data = ts_arena_take(a, tensor->bytes, 16);
+		if (!tensor->data)
+			return ts_diag_set(diag, TS_ERR_ARENA_TOO_SMALL,
+					   "arena too small: %zu more bytes needed for tensor %" PRIu32,
+					   a->short_by, t);
+		if (tensor->kind == TS_TENSOR_VARIABLE)
+			memset(tensor->data, (int)(int8_t)tensor->zero_point, tensor->bytes);
+	}
 	return TS_OK;
 }
 
@@ -141,12 +228,22 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 	st = ts_model_load(ip, &a, model, model_size, lim.max_tensors, lim.max_operators, diag);
 	if (st)
 		return st;
-	for (uint32_t n = 0; n < ip->n_nodes; n++) {
+	st = take_variables(ip, &a, diag);
+	if (st)
+		return st;
+	/* Every subgraph, in order, as TFLite Micro prepares them. */
+	for (uint32_t n = 0; n < ip->n_all_nodes; n++) {
 		st = prepare_node(ip, &a, &ip->nodes[n], lim.max_cost, diag);
 		if (st)
 			return st;
 	}
-	st = ts_plan_memory(ip, &a, lim.max_plan_work, diag);
+	st = check_variables(ip, diag);
+	if (!st)
+		st = check_calls(ip, diag);
+	if (!st)
+		st = take_other_activations(ip, &a, diag);
+	if (!st)
+		st = ts_plan_memory(ip, &a, lim.max_plan_work, diag);
 	if (st)
 		return st;
 	/* In TS_ARENA_ALIGN units: an aligned arena of this size is enough. */
@@ -156,21 +253,65 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 	return TS_OK;
 }
 
+ts_status ts_run_subgraph(ts_interpreter *ip, uint32_t s, const ts_node **failed)
+{
+	const struct ts_subgraph *sg = &ip->subgraphs[s];
+	ts_status st;
+
+	for (uint32_t n = sg->first_node; n < sg->first_node + sg->n_nodes; n++) {
+		st = ip->nodes[n].op->eval(ip, &ip->nodes[n]);
+		if (st) {
+			if (!*failed)
+				*failed = &ip->nodes[n];
+			return st;
+		}
+	}
+	return TS_OK;
+}
+
 ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag)
 {
+	const ts_node *failed = NULL;
 	ts_status st;
 
 	if (!ip)
 		return ts_diag_set(diag, TS_ERR_INVALID_ARG, "NULL interpreter");
-	for (uint32_t n = 0; n < ip->n_nodes; n++) {
-		st = ip->nodes[n].op->eval(ip, &ip->nodes[n]);
-		if (st)
-			return ts_diag_set(diag, st, "operator %" PRIu32 " (%s) failed: %s", n,
-					   ts_builtin_name(ip->nodes[n].op->builtin),
+	st = ts_run_subgraph(ip, 0, &failed);
+	if (st) {
+		const uint32_t s = ts_node_subgraph(ip, failed);
+
+		if (s)
+			return ts_diag_set(diag, st, "subgraph %" PRIu32 " operator %" PRIu32
+						     " (%s) failed: %s", s,
+					   ts_node_index(ip, failed) - ip->subgraphs[s].first_node,
+					   ts_builtin_name(failed->op->builtin),
 					   ts_status_str(st));
+		return ts_diag_set(diag, st, "operator %" PRIu32 " (%s) failed: %s",
+				   ts_node_index(ip, failed), ts_builtin_name(failed->op->builtin),
+				   ts_status_str(st));
 	}
 	return TS_OK;
 }
+
+void ts_interpreter_reset_state(ts_interpreter *ip)
+{
+	for (uint32_t v = 0; v < ip->n_vars; v++)
+		if (ip->vars[v].data)
+			memset(ip->vars[v].data, ip->vars[v].fill, ip->vars[v].bytes);
+	for (uint32_t t = 0; t < ip->n_all_tensors; t++) {
+		ts_tensor *tensor = &ip->tensors[t];
+
+		if (tensor->kind == TS_TENSOR_VARIABLE && tensor->bytes)
+			memset(tensor->data, (int)(int8_t)tensor->zero_point, tensor->bytes);
+	}
+	for (uint32_t n = 0; n < ip->n_all_nodes; n++)
+		if (ip->nodes[n].op->reset)
+			ip->nodes[n].op->reset(ip, &ip->nodes[n]);
+}
+
+size_t ts_interpreter_subgraph_count(const ts_interpreter *ip) { return ip->n_subgraphs; }
+size_t ts_interpreter_variable_count(const ts_interpreter *ip) { return ip->n_vars; }
+size_t ts_interpreter_state_bytes(const ts_interpreter *ip) { return ip->state_bytes; }
 
 size_t ts_interpreter_input_count(const ts_interpreter *ip) { return ip->n_inputs; }
 size_t ts_interpreter_output_count(const ts_interpreter *ip) { return ip->n_outputs; }
@@ -181,7 +322,7 @@ size_t ts_interpreter_weight_bytes(const ts_interpreter *ip)
 {
 	size_t bytes = 0;
 
-	for (uint32_t t = 0; t < ip->n_tensors; t++)
+	for (uint32_t t = 0; t < ip->n_all_tensors; t++)
 		if (ip->tensors[t].kind == TS_TENSOR_CONST)
 			bytes += ip->tensors[t].bytes;
 	return bytes;

@@ -13,7 +13,10 @@ struct loader {
 	const ts_fb *fb;
 	ts_fb_vec opcodes;
 	ts_fb_vec buffers;
-	ts_fb_table subgraph;
+	ts_fb_vec subgraphs;
+	ts_fb_table subgraph;  /* the one being loaded */
+	struct ts_subgraph *sg;
+	uint32_t sg_index;
 	uint32_t max_tensors;
 	uint32_t max_operators;
 };
@@ -56,7 +59,7 @@ static ts_status read_indices(struct loader *l, const ts_fb_table *t,
 			      const int32_t **out, uint32_t *count)
 {
 	ts_fb_vec vec;
-	const uint32_t n_tensors = l->ip->n_tensors;
+	const uint32_t n_tensors = l->sg->n_tensors;
 
 	if (ts_fb_vector(l->fb, t, field, 4, &vec) == TS_FB_BAD)
 		return bad(l, "%s %" PRIu32 ": %s vector out of bounds", owner, owner_idx, what);
@@ -105,6 +108,12 @@ static ts_status load_shape(struct loader *l, uint32_t i TS_DIAG_ONLY, const ts_
 	if (!ts_dims_elems(t->dims, t->rank, &t->elems))
 		return bad(l, "tensor %" PRIu32 ": shape has more than 2^31 elements", i);
 	size = ts_type_size(t->type);
+	if (t->type == TS_TYPE_RESOURCE) {
+		/* A variable's handle: resolved when the model is prepared, no
+		 * bytes at run time. */
+		t->bytes = 0;
+		return TS_OK;
+	}
 	if (!size)
 		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
 				   "tensor %" PRIu32 ": type %s (%u) not supported", i,
@@ -227,7 +236,7 @@ static ts_status load_data(struct loader *l, uint32_t i TS_DIAG_ONLY, uint32_t b
 
 static ts_status load_tensor(struct loader *l, uint32_t i, const ts_fb_vec *tensors)
 {
-	ts_tensor *t = &l->ip->tensors[i];
+	ts_tensor *t = &l->ip->tensors[l->sg->first_tensor + i];
 	ts_fb_table tt;
 	ts_fb_table sparsity;
 	ts_fb_vec name;
@@ -294,7 +303,7 @@ static ts_status opcode_builtin(struct loader *l, uint32_t op TS_DIAG_ONLY, uint
 
 static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *operators)
 {
-	ts_node *node = &l->ip->nodes[i];
+	ts_node *node = &l->ip->nodes[l->sg->first_node + i];
 	ts_fb_table ot, options;
 	uint32_t opcode, n_in, n_out;
 	uint8_t options_type;
@@ -315,6 +324,7 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 				   "operator %" PRIu32 ": builtin operator %s (%" PRId32
 				   ") not supported",
 				   i, ts_builtin_name(builtin), builtin);
+	node->tensor_base = (uint16_t)l->sg->first_tensor;
 	st = read_indices(l, &ot, TFL_OP_INPUTS, "operator", i, "input", true,
 			  &node->inputs, &n_in);
 	if (st)
@@ -324,14 +334,16 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 	if (st)
 		return st;
 	if (n_in < node->op->min_inputs || n_in > node->op->max_inputs ||
-	    n_out != node->op->n_outputs)
+	    n_out < node->op->n_outputs ||
+	    n_out > (node->op->max_outputs ? node->op->max_outputs : node->op->n_outputs))
 		return bad(l, "operator %" PRIu32 " (%s): %" PRIu32 " inputs and %" PRIu32
-			      " outputs, expected %u..%u and %u",
+			      " outputs, expected %u..%u and %u..%u",
 			   i, ts_builtin_name(builtin), n_in, n_out,
 			   node->op->min_inputs, node->op->max_inputs,
-			   node->op->n_outputs);
-	node->n_inputs = (uint16_t)n_in;
-	node->n_outputs = (uint16_t)n_out;
+			   node->op->n_outputs,
+			   node->op->max_outputs ? node->op->max_outputs : node->op->n_outputs);
+	node->n_inputs = (uint8_t)n_in;
+	node->n_outputs = (uint8_t)n_out;
 	if (options_type != TFL_OPTIONS_NONE && options_type != node->op->options_type)
 		return bad(l, "operator %" PRIu32 " (%s): builtin options of type %u, expected %u",
 			   i, ts_builtin_name(builtin), options_type,
@@ -352,34 +364,37 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 /*
  * Wiring rules that keep execution safe: operator outputs are activations
  * written once, and every input is available when its operator runs.
+ * Indices are the subgraph's own.
  */
 static ts_status check_wiring(struct loader *l)
 {
-	ts_interpreter *ip = l->ip;
+	const struct ts_subgraph *sg = l->sg;
+	const ts_tensor *tensors = l->ip->tensors + sg->first_tensor;
+	const ts_node *nodes = l->ip->nodes + sg->first_node;
 	ts_arena *a = l->arena;
 	size_t mark = a->top;
-	uint8_t *ready = ts_arena_take(a, ip->n_tensors ? ip->n_tensors : 1, 1);
+	uint8_t *ready = ts_arena_take(a, sg->n_tensors ? sg->n_tensors : 1, 1);
 	ts_status st = TS_OK;
 
 	if (!ready)
 		return arena_full(l, "the wiring check");
 	/* Constant data, state, and empty tensors (nothing to read) are
 	 * available from the start. */
-	for (uint32_t t = 0; t < ip->n_tensors; t++)
-		ready[t] = ip->tensors[t].kind == TS_TENSOR_CONST ||
-			   ip->tensors[t].kind == TS_TENSOR_VARIABLE ||
-			   ip->tensors[t].bytes == 0;
-	for (uint32_t i = 0; i < ip->n_inputs; i++) {
-		if (ip->tensors[ip->inputs[i]].kind == TS_TENSOR_CONST) {
+	for (uint32_t t = 0; t < sg->n_tensors; t++)
+		ready[t] = tensors[t].kind == TS_TENSOR_CONST ||
+			   tensors[t].kind == TS_TENSOR_VARIABLE ||
+			   tensors[t].bytes == 0;
+	for (uint32_t i = 0; i < sg->n_inputs; i++) {
+		if (tensors[sg->inputs[i]].kind == TS_TENSOR_CONST) {
 			st = bad(l, "subgraph input %" PRIu32 " is tensor %" PRId32
 				    ", which is constant",
-				 i, ip->inputs[i]);
+				 i, sg->inputs[i]);
 			goto out;
 		}
-		ready[ip->inputs[i]] = 1;
+		ready[sg->inputs[i]] = 1;
 	}
-	for (uint32_t n = 0; n < ip->n_nodes && !st; n++) {
-		const ts_node *node = &ip->nodes[n];
+	for (uint32_t n = 0; n < sg->n_nodes && !st; n++) {
+		const ts_node *node = &nodes[n];
 
 		for (uint32_t k = 0; k < node->n_inputs && !st; k++)
 			if (node->inputs[k] >= 0 && !ready[node->inputs[k]])
@@ -387,7 +402,7 @@ static ts_status check_wiring(struct loader *l)
 					    " is read before any operator writes it",
 					 n, node->inputs[k]);
 		for (uint32_t k = 0; k < node->n_outputs && !st; k++) {
-			const ts_tensor *t = &ip->tensors[node->outputs[k]];
+			const ts_tensor *t = &tensors[node->outputs[k]];
 
 			if (t->kind == TS_TENSOR_CONST || (ready[node->outputs[k]] && t->bytes))
 				st = bad(l, "operator %" PRIu32 ": output tensor %" PRId32
@@ -396,92 +411,82 @@ static ts_status check_wiring(struct loader *l)
 			ready[node->outputs[k]] = 1;
 		}
 	}
-	for (uint32_t i = 0; i < ip->n_outputs && !st; i++)
-		if (!ready[ip->outputs[i]])
+	for (uint32_t i = 0; i < sg->n_outputs && !st; i++)
+		if (!ready[sg->outputs[i]])
 			st = bad(l, "subgraph output %" PRIu32 " (tensor %" PRId32
 				    ") is never written",
-				 i, ip->outputs[i]);
+				 i, sg->outputs[i]);
 out:
 	/* Give the scratch back: it sat on top of everything taken before. */
 	a->top = mark;
 	return st;
 }
 
-static void mark_activation(ts_interpreter *ip, int32_t t)
+static void mark_activation(ts_tensor *tensors, int32_t t)
 {
-	if (t >= 0 && ip->tensors[t].kind == TS_TENSOR_UNUSED)
-		ip->tensors[t].kind = TS_TENSOR_ACTIVATION;
+	if (t >= 0 && tensors[t].kind == TS_TENSOR_UNUSED)
+		tensors[t].kind = TS_TENSOR_ACTIVATION;
 }
 
 /* Tensors without data that something reads or writes are activations;
  * tensors nothing touches stay TS_TENSOR_UNUSED and get no memory. */
-static void mark_activations(ts_interpreter *ip)
+static void mark_activations(struct loader *l)
 {
-	for (uint32_t n = 0; n < ip->n_nodes; n++) {
-		const ts_node *node = &ip->nodes[n];
+	const struct ts_subgraph *sg = l->sg;
+	ts_tensor *tensors = l->ip->tensors + sg->first_tensor;
+
+	for (uint32_t n = 0; n < sg->n_nodes; n++) {
+		const ts_node *node = &l->ip->nodes[sg->first_node + n];
 
 		for (uint32_t k = 0; k < node->n_inputs; k++)
-			mark_activation(ip, node->inputs[k]);
+			mark_activation(tensors, node->inputs[k]);
 		for (uint32_t k = 0; k < node->n_outputs; k++)
-			mark_activation(ip, node->outputs[k]);
+			mark_activation(tensors, node->outputs[k]);
 	}
-	for (uint32_t i = 0; i < ip->n_inputs; i++)
-		mark_activation(ip, ip->inputs[i]);
-	for (uint32_t i = 0; i < ip->n_outputs; i++)
-		mark_activation(ip, ip->outputs[i]);
+	for (uint32_t i = 0; i < sg->n_inputs; i++)
+		mark_activation(tensors, sg->inputs[i]);
+	for (uint32_t i = 0; i < sg->n_outputs; i++)
+		mark_activation(tensors, sg->outputs[i]);
 }
 
-static ts_status load_graph(struct loader *l)
+/* Subgraph s's table and its tensors and operators vectors. */
+static ts_status subgraph_vectors(struct loader *l, uint32_t s, ts_fb_table *t,
+				  ts_fb_vec *tensors, ts_fb_vec *operators)
+{
+	if (!ts_fb_vec_table(l->fb, &l->subgraphs, s, t))
+		return bad(l, "subgraph %" PRIu32 ": table out of bounds", s);
+	if (ts_fb_vector(l->fb, t, TFL_SUBGRAPH_TENSORS, 4, tensors) == TS_FB_BAD)
+		return bad(l, "subgraph %" PRIu32 ": tensors vector out of bounds", s);
+	if (ts_fb_vector(l->fb, t, TFL_SUBGRAPH_OPERATORS, 4, operators) == TS_FB_BAD)
+		return bad(l, "subgraph %" PRIu32 ": operators vector out of bounds", s);
+	return TS_OK;
+}
+
+static ts_status load_subgraph(struct loader *l, uint32_t s)
 {
 	ts_interpreter *ip = l->ip;
 	ts_fb_vec tensors, operators;
-	uint32_t count;
 	ts_status st;
 
-	if (ts_fb_vector(l->fb, &l->subgraph, TFL_SUBGRAPH_TENSORS, 4, &tensors) == TS_FB_BAD)
-		return bad(l, "subgraph 0: tensors vector out of bounds");
-	if (ts_fb_vector(l->fb, &l->subgraph, TFL_SUBGRAPH_OPERATORS, 4, &operators) == TS_FB_BAD)
-		return bad(l, "subgraph 0: operators vector out of bounds");
-	if (tensors.len > l->max_tensors)
-		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "subgraph 0: %" PRIu32 " tensors exceed the limit of %" PRIu32
-				   " (interpreter option max_tensors)",
-				   tensors.len, l->max_tensors);
-	if (operators.len > l->max_operators)
-		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
-				   "subgraph 0: %" PRIu32 " operators exceed the limit of %" PRIu32
-				   " (interpreter option max_operators)",
-				   operators.len, l->max_operators);
-	ip->n_tensors = tensors.len;
-	ip->tensor_tables = tensors;
-	ip->n_nodes = operators.len;
-	if (tensors.len) {
-		ip->tensors = ts_arena_take(l->arena, tensors.len * sizeof(ts_tensor),
-					    _Alignof(ts_tensor));
-		if (!ip->tensors)
-			return arena_full(l, "tensors");
-	}
-	if (operators.len) {
-		ip->nodes = ts_arena_take(l->arena, operators.len * sizeof(ts_node),
-					  _Alignof(ts_node));
-		if (!ip->nodes)
-			return arena_full(l, "operators");
-	}
+	l->sg = &ip->subgraphs[s];
+	l->sg_index = s;
+	st = subgraph_vectors(l, s, &l->subgraph, &tensors, &operators);
+	if (st)
+		return st;
+	l->sg->tensor_tables = tensors;
 	for (uint32_t i = 0; i < tensors.len; i++) {
 		st = load_tensor(l, i, &tensors);
 		if (st)
 			return st;
 	}
-	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_INPUTS, "subgraph", 0,
-			  "input", false, &ip->inputs, &count);
+	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_INPUTS, "subgraph", s,
+			  "input", false, &l->sg->inputs, &l->sg->n_inputs);
 	if (st)
 		return st;
-	ip->n_inputs = (uint16_t)count; /* read_indices allows 0xffff at most */
-	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_OUTPUTS, "subgraph", 0,
-			  "output", false, &ip->outputs, &count);
+	st = read_indices(l, &l->subgraph, TFL_SUBGRAPH_OUTPUTS, "subgraph", s,
+			  "output", false, &l->sg->outputs, &l->sg->n_outputs);
 	if (st)
 		return st;
-	ip->n_outputs = (uint16_t)count;
 	for (uint32_t i = 0; i < operators.len; i++) {
 		st = load_operator(l, i, &operators);
 		if (st)
@@ -490,7 +495,88 @@ static ts_status load_graph(struct loader *l)
 	st = check_wiring(l);
 	if (st)
 		return st;
-	mark_activations(ip);
+	mark_activations(l);
+	return TS_OK;
+}
+
+/* Sizes every subgraph, takes the tensors and nodes of all of them, then
+ * loads each; subgraph 0's fields are also the interpreter's. */
+static ts_status load_graphs(struct loader *l)
+{
+	ts_interpreter *ip = l->ip;
+	uint64_t n_tensors = 0, n_nodes = 0;
+	ts_status st;
+
+	if (l->subgraphs.len > TS_MAX_SUBGRAPHS)
+		return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+				   "model has %" PRIu32 " subgraphs, at most %u are supported",
+				   l->subgraphs.len, TS_MAX_SUBGRAPHS);
+	ip->n_subgraphs = l->subgraphs.len;
+	ip->subgraphs = ts_arena_take(l->arena, ip->n_subgraphs * sizeof(*ip->subgraphs),
+				      _Alignof(struct ts_subgraph));
+	if (!ip->subgraphs)
+		return arena_full(l, "subgraphs");
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++) {
+		struct ts_subgraph *sg = &ip->subgraphs[s];
+		ts_fb_table t;
+		ts_fb_vec tensors, operators;
+
+		st = subgraph_vectors(l, s, &t, &tensors, &operators);
+		if (st)
+			return st;
+		/* The limits bound the model, every subgraph together. */
+		if (n_tensors + tensors.len > l->max_tensors)
+			return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+					   "subgraph %" PRIu32 ": %llu tensors exceed the limit of %" PRIu32
+					   " (interpreter option max_tensors)", s,
+					   (unsigned long long)(n_tensors + tensors.len), l->max_tensors);
+		if (n_nodes + operators.len > l->max_operators)
+			return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+					   "subgraph %" PRIu32 ": %llu operators exceed the limit of %" PRIu32
+					   " (interpreter option max_operators)", s,
+					   (unsigned long long)(n_nodes + operators.len), l->max_operators);
+		sg->first_tensor = (uint32_t)n_tensors;
+		sg->n_tensors = tensors.len;
+		sg->first_node = (uint32_t)n_nodes;
+		sg->n_nodes = operators.len;
+		n_tensors += tensors.len;
+		n_nodes += operators.len;
+		/* Nodes keep their subgraph's first tensor in 16 bits. */
+		if (sg->first_tensor > 0xffff || n_tensors > 0x7fffffffu || n_nodes > 0x7fffffffu)
+			return ts_diag_set(l->diag, TS_ERR_UNSUPPORTED,
+					   "subgraph %" PRIu32 ": too many tensors or operators before it",
+					   s);
+	}
+	ip->n_all_tensors = (uint32_t)n_tensors;
+	ip->n_all_nodes = (uint32_t)n_nodes;
+	if (n_tensors) {
+		ip->tensors = ts_arena_take(l->arena, (size_t)n_tensors * sizeof(ts_tensor),
+					    _Alignof(ts_tensor));
+		if (!ip->tensors)
+			return arena_full(l, "tensors");
+	}
+	if (n_nodes) {
+		ip->nodes = ts_arena_take(l->arena, (size_t)n_nodes * sizeof(ts_node),
+					  _Alignof(ts_node));
+		if (!ip->nodes)
+			return arena_full(l, "operators");
+	}
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++) {
+		st = load_subgraph(l, s);
+		if (st) {
+			if (s)
+				ts_diag_append(l->diag, st, " (subgraph %" PRIu32 ")", s);
+			return st;
+		}
+	}
+	ip->tensor_tables = ip->subgraphs[0].tensor_tables;
+	ip->n_tensors = ip->subgraphs[0].n_tensors;
+	ip->n_nodes = ip->subgraphs[0].n_nodes;
+	ip->inputs = ip->subgraphs[0].inputs;
+	/* read_indices allows 0xffff at most */
+	ip->n_inputs = (uint16_t)ip->subgraphs[0].n_inputs;
+	ip->outputs = ip->subgraphs[0].outputs;
+	ip->n_outputs = (uint16_t)ip->subgraphs[0].n_outputs;
 	return TS_OK;
 }
 
@@ -501,7 +587,6 @@ ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
 	struct loader l = { .ip = ip, .arena = a, .diag = diag, .fb = &ip->fb,
 			    .max_tensors = max_tensors, .max_operators = max_operators };
 	ts_fb_table root;
-	ts_fb_vec subgraphs;
 	uint32_t version;
 
 	if ((uintptr_t)model & 3)
@@ -524,11 +609,9 @@ ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
 		return bad(&l, "operator_codes vector out of bounds");
 	if (ts_fb_vector(&ip->fb, &root, TFL_MODEL_BUFFERS, 4, &l.buffers) == TS_FB_BAD)
 		return bad(&l, "buffers vector out of bounds");
-	if (ts_fb_vector(&ip->fb, &root, TFL_MODEL_SUBGRAPHS, 4, &subgraphs) == TS_FB_BAD)
+	if (ts_fb_vector(&ip->fb, &root, TFL_MODEL_SUBGRAPHS, 4, &l.subgraphs) == TS_FB_BAD)
 		return bad(&l, "subgraphs vector out of bounds");
-	if (subgraphs.len == 0)
+	if (l.subgraphs.len == 0)
 		return bad(&l, "model has no subgraph");
-	if (!ts_fb_vec_table(&ip->fb, &subgraphs, 0, &l.subgraph))
-		return bad(&l, "subgraph 0: table out of bounds");
-	return load_graph(&l);
+	return load_graphs(&l);
 }

@@ -10,10 +10,11 @@
 #include "graph.h"
 
 /*
- * Fills ip->fb, tensors, nodes, inputs and outputs (taking memory from a)
- * and checks the graph's wiring.  Operators are not prepared yet.  A
- * subgraph with more than max_tensors tensors or max_operators operators
- * is refused before anything is read.
+ * Fills ip->fb, every subgraph's tensors and nodes, and subgraph 0's inputs
+ * and outputs (taking memory from a) and checks each graph's wiring.
+ * Operators are not prepared yet.  A model with more than max_tensors
+ * tensors or max_operators operators (every subgraph together) is refused
+ * before they are read.
  */
 ts_status ts_model_load(ts_interpreter *ip, ts_arena *a, const void *model,
 			size_t model_size, uint32_t max_tensors, uint32_t max_operators,

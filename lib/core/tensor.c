@@ -17,6 +17,7 @@ const char *ts_type_name(int32_t type)
 	case TS_TYPE_COMPLEX64: return "complex64";
 	case TS_TYPE_INT8: return "int8";
 	case TS_TYPE_FLOAT64: return "float64";
+	case TS_TYPE_RESOURCE: return "resource";
 	}
 	return "unknown";
 }
@@ -48,13 +49,23 @@ int32_t ts_tensor_dim(const ts_tensor *t, size_t i)
 	return i < t->rank ? t->dims[i] : 0;
 }
 
-/* The Tensor table of t in the model (verified by the loader). */
+/* The Tensor table of t in the model (verified by the loader), found in
+ * its subgraph's tensors. */
 static bool tensor_table(const ts_interpreter *ip, const ts_tensor *t,
 			 ts_fb_table *out)
 {
 	const uint32_t i = (uint32_t)(t - ip->tensors);
 
-	return i < ip->n_tensors && ts_fb_vec_table(&ip->fb, &ip->tensor_tables, i, out);
+	if (i >= ip->n_all_tensors)
+		return false;
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++) {
+		const struct ts_subgraph *sg = &ip->subgraphs[s];
+
+		if (i - sg->first_tensor < sg->n_tensors)
+			return ts_fb_vec_table(&ip->fb, &sg->tensor_tables,
+					       i - sg->first_tensor, out);
+	}
+	return false;
 }
 
 float ts_tensor_channel_scale(const ts_interpreter *ip, const ts_tensor *t,

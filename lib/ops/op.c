@@ -30,8 +30,16 @@ ts_status ts_prepare_fail(ts_prepare_ctx *c, ts_status status, const char *fmt, 
 {
 	va_list ap;
 
-	ts_diag_set(c->diag, status, "operator %" PRIu32 " (%s): ", ts_node_index(c->ip, c->node),
-		    ts_builtin_name(c->node->op->builtin));
+	const uint32_t s = ts_node_subgraph(c->ip, c->node);
+
+	if (s)
+		ts_diag_set(c->diag, status, "subgraph %" PRIu32 " operator %" PRIu32 " (%s): ", s,
+			    ts_node_index(c->ip, c->node) - c->ip->subgraphs[s].first_node,
+			    ts_builtin_name(c->node->op->builtin));
+	else
+		ts_diag_set(c->diag, status, "operator %" PRIu32 " (%s): ",
+			    ts_node_index(c->ip, c->node),
+			    ts_builtin_name(c->node->op->builtin));
 	va_start(ap, fmt);
 	ts_diag_vappend(c->diag, status, fmt, ap);
 	va_end(ap);
@@ -75,6 +83,18 @@ float ts_option_f32(ts_prepare_ctx *c, unsigned id, float def)
 	if (c->has_options)
 		note(c, ts_fb_f32(&c->ip->fb, &c->options, id, def, &v));
 	return v;
+}
+
+const char *ts_option_string(ts_prepare_ctx *c, unsigned id)
+{
+	ts_fb_vec str;
+	ts_fb_res r;
+
+	if (!c->has_options)
+		return NULL;
+	r = ts_fb_string(&c->ip->fb, &c->options, id, &str);
+	note(c, r);
+	return r == TS_FB_OK ? (const char *)c->ip->fb.base + str.pos : NULL;
 }
 
 void ts_option_i32_vec(ts_prepare_ctx *c, unsigned id, int32_t *out,

@@ -12,6 +12,8 @@
  *   eval     runs every inference: reads node->params and tensor data and
  *            calls a kernel through ip->kernels (lib/kernels/kernels.h).
  *            It never allocates and never fails on data values.
+ *   reset    (optional) puts state an op keeps across invokes back as
+ *            create left it (ts_interpreter_reset_state()).
  */
 #ifndef TS_OPS_OP_H
 #define TS_OPS_OP_H
@@ -31,9 +33,11 @@ typedef struct ts_op {
 	uint8_t options_type; /* expected BuiltinOptions tag, 0 when it has none */
 	uint8_t min_inputs;
 	uint8_t max_inputs;   /* 255: any number */
-	uint8_t n_outputs;
+	uint8_t n_outputs;    /* fewest outputs */
+	uint8_t max_outputs;  /* most outputs; 0: exactly n_outputs */
 	ts_status (*prepare)(ts_prepare_ctx *ctx);
 	ts_status (*eval)(ts_interpreter *ip, const ts_node *node);
+	void (*reset)(ts_interpreter *ip, const ts_node *node);
 } ts_op;
 
 /* The registered op for a builtin code, NULL when we do not run it. */
@@ -101,6 +105,8 @@ int32_t ts_option_i32(ts_prepare_ctx *c, unsigned id, int32_t def);
 bool ts_option_bool(ts_prepare_ctx *c, unsigned id, bool def);
 uint8_t ts_option_u8(ts_prepare_ctx *c, unsigned id, uint8_t def);
 float ts_option_f32(ts_prepare_ctx *c, unsigned id, float def);
+/* A string field (NUL-terminated, in the model bytes); NULL when absent. */
+const char *ts_option_string(ts_prepare_ctx *c, unsigned id);
 /* An int32 vector field: up to max values into out, count in *n (the full
  * length, which may exceed max).  Absent: *n = 0. */
 void ts_option_i32_vec(ts_prepare_ctx *c, unsigned id, int32_t *out,

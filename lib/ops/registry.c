@@ -11,6 +11,8 @@ extern const ts_op ts_op_softmax, ts_op_logistic, ts_op_tanh,
 extern const ts_op ts_op_mul, ts_op_concatenation, ts_op_pad, ts_op_padv2,
 	ts_op_mean, ts_op_strided_slice, ts_op_transpose, ts_op_squeeze,
 	ts_op_expand_dims;
+extern const ts_op ts_op_call_once, ts_op_var_handle, ts_op_read_variable,
+	ts_op_assign_variable, ts_op_split_v;
 
 static const ts_op *const ops[] = {
 	&ts_op_add, &ts_op_sub, &ts_op_average_pool_2d, &ts_op_max_pool_2d,
@@ -22,6 +24,8 @@ static const ts_op *const ops[] = {
 	&ts_op_mul, &ts_op_concatenation, &ts_op_pad, &ts_op_padv2,
 	&ts_op_mean, &ts_op_strided_slice, &ts_op_transpose, &ts_op_squeeze,
 	&ts_op_expand_dims,
+	&ts_op_call_once, &ts_op_var_handle, &ts_op_read_variable,
+	&ts_op_assign_variable, &ts_op_split_v,
 };
 
 const ts_op *ts_op_find(int32_t builtin)

@@ -84,8 +84,35 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 				     size_t model_size, void *arena, size_t arena_size,
 				     const ts_interpreter_options *options, ts_diag *diag);
 
-/* Runs the model once on the current input tensors. */
+/*
+ * Runs the model once on the current input tensors.
+ *
+ * State: a streaming model (microWakeWord's, for example) keeps state from
+ * one invoke to the next in resource variables (VAR_HANDLE, READ_VARIABLE,
+ * ASSIGN_VARIABLE) and sets their initial values in a subgraph that
+ * CALL_ONCE runs at the start of the first invoke.  The variables' buffers
+ * are in the arena (counted in ts_interpreter_arena_used()); each invoke
+ * continues from the state the previous one left, so feed such a model its
+ * inputs in stream order.
+ */
 ts_status ts_interpreter_invoke(ts_interpreter *ip, ts_diag *diag);
+
+/*
+ * Puts the state back as ts_interpreter_create() left it: every resource
+ * variable (and variable tensor) is refilled with its initial bytes and
+ * CALL_ONCE runs again at the next invoke, which then gives the same
+ * outputs as the first invoke after create.  For a new stream (a gap in
+ * the audio, another source).  Nothing to do for a model without state.
+ */
+void ts_interpreter_reset_state(ts_interpreter *ip);
+
+/* Subgraphs in the model (1 for most; invoke runs subgraph 0). */
+size_t ts_interpreter_subgraph_count(const ts_interpreter *ip);
+/* Resource variables the model keeps across invokes, and the bytes of all
+ * its state (variables and variable tensors); both 0 for a model that
+ * gives the same outputs for the same inputs whatever ran before. */
+size_t ts_interpreter_variable_count(const ts_interpreter *ip);
+size_t ts_interpreter_state_bytes(const ts_interpreter *ip);
 
 size_t ts_interpreter_input_count(const ts_interpreter *ip);
 size_t ts_interpreter_output_count(const ts_interpreter *ip);
@@ -113,7 +140,7 @@ uint64_t ts_interpreter_macs(const ts_interpreter *ip);
  * others).  Bounded by the max_cost option. */
 uint64_t ts_interpreter_cost(const ts_interpreter *ip);
 
-/* Operators, in execution order. */
+/* Operators of subgraph 0, in execution order. */
 size_t ts_interpreter_op_count(const ts_interpreter *ip);
 /* TFLite builtin name of operator i ("CONV_2D"), NULL when out of range. */
 const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i);

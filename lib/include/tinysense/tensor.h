@@ -30,6 +30,8 @@ typedef enum ts_type {
 	TS_TYPE_COMPLEX64 = 8,
 	TS_TYPE_INT8 = 9,
 	TS_TYPE_FLOAT64 = 10,
+	/* A resource variable's handle (VAR_HANDLE's output): no data. */
+	TS_TYPE_RESOURCE = 13,
 } ts_type;
 
 typedef struct ts_tensor ts_tensor;
