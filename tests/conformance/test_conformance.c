@@ -5,7 +5,12 @@
  * kernel set this CPU can run, in an arena no larger than the one TFLite
  * Micro used (the case's reference_arena_used_bytes_x86_64).
  *
- * A case is NAME.tflite, NAME.input.bin, NAME.output.bin and NAME.json.
+ * A case is NAME.tflite, NAME.input.bin, NAME.output.bin and NAME.json (a
+ * .json without its .tflite, such as NAME.manifest.json, is not a case).
+ * When NAME.json says "streaming": true the inputs are consecutive steps of
+ * one stream: they run in order in one interpreter, whose model must keep
+ * state, and run again after ts_interpreter_reset_state() with the same
+ * outputs; a case that does not stream must have a model without state.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +33,23 @@ static const char *case_dir(void)
 	const char *dir = getenv("TS_CONFORMANCE_DIR");
 
 	return dir && *dir ? dir : "../shared/conformance";
+}
+
+/* "key": true in the case's JSON. */
+static int json_true(const char *json, const char *key)
+{
+	char pattern[128];
+	const char *p;
+
+	snprintf(pattern, sizeof(pattern), "\"%s\"", key);
+	p = strstr(json, pattern);
+	if (!p)
+		return 0;
+	p = strchr(p + strlen(pattern), ':');
+	if (!p)
+		return 0;
+	p += strspn(p + 1, " \t\n") + 1;
+	return strncmp(p, "true", 4) == 0;
 }
 
 /* The integer value of "key": N in the case's JSON, or -1. */
@@ -184,12 +206,22 @@ static void test_case(void **state)
 			print_message("%s [%s]: arena %zu\n", name, set, used);
 		}
 		run_all(name, ip, &c, set);
+		if (json_true(c.json.data, "streaming")) {
+			if (ts_interpreter_state_bytes(ip) == 0)
+				fail_msg("%s: the case streams, the model has no state", name);
+			/* A new stream from the start: the same bytes again. */
+			ts_interpreter_reset_state(ip);
+			run_all(name, ip, &c, set);
+		} else if (ts_interpreter_state_bytes(ip) != 0) {
+			fail_msg("%s: the model keeps %zu bytes of state, the case does not stream",
+				 name, ts_interpreter_state_bytes(ip));
+		}
 		free(arena);
 	}
 	free_case(&c);
 }
 
-/* Every NAME.json in the directory is a case. */
+/* Every NAME.json with a NAME.tflite in the directory is a case. */
 static size_t list_cases(char names[][64], size_t max)
 {
 	DIR *d = opendir(case_dir());
@@ -201,11 +233,20 @@ static size_t list_cases(char names[][64], size_t max)
 	while ((e = readdir(d)) && n < max) {
 		size_t len = strlen(e->d_name);
 
-		if (len > 5 && len < 64 && strcmp(e->d_name + len - 5, ".json") == 0) {
-			memcpy(names[n], e->d_name, len - 5);
-			names[n][len - 5] = '\0';
-			n++;
-		}
+		char path[1024];
+		FILE *f;
+
+		if (len <= 5 || len >= 64 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.*s.tflite", case_dir(), (int)(len - 5),
+			 e->d_name);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		fclose(f);
+		memcpy(names[n], e->d_name, len - 5);
+		names[n][len - 5] = '\0';
+		n++;
 	}
 	closedir(d);
 	return n;

@@ -48,17 +48,10 @@ static int compare_outputs(ts_interpreter *ip, const uint8_t *want, tsc_model_re
 	return 0;
 }
 
-tsc_outcome tsc_check_model(ts_interpreter *ip, const uint8_t *in, size_t in_size,
-			    const uint8_t *want, size_t want_size, tsc_model_result *r)
+/* Every input set in order, each inference's outputs compared. */
+static tsc_outcome run_pass(ts_interpreter *ip, const uint8_t *in, const uint8_t *want,
+			    size_t per_out, tsc_model_result *r)
 {
-	const size_t per_in = tsc_io_bytes(ip, 1), per_out = tsc_io_bytes(ip, 0);
-
-	memset(r, 0, sizeof(*r));
-	r->digest = TSC_DIGEST_INIT;
-	if (!per_in || !per_out || in_size % per_in || want_size != in_size / per_in * per_out)
-		return r->outcome = TSC_BAD_SIZES;
-	r->count = in_size / per_in;
-
 	for (size_t k = 0; k < r->count; k++, want += per_out) {
 		r->inference = k;
 		for (size_t i = 0; i < ts_interpreter_input_count(ip); i++) {
@@ -73,6 +66,25 @@ tsc_outcome tsc_check_model(ts_interpreter *ip, const uint8_t *in, size_t in_siz
 			return r->outcome;
 	}
 	return r->outcome = TSC_MATCH;
+}
+
+tsc_outcome tsc_check_model(ts_interpreter *ip, const uint8_t *in, size_t in_size,
+			    const uint8_t *want, size_t want_size, tsc_model_result *r)
+{
+	const size_t per_in = tsc_io_bytes(ip, 1), per_out = tsc_io_bytes(ip, 0);
+
+	memset(r, 0, sizeof(*r));
+	r->digest = TSC_DIGEST_INIT;
+	if (!per_in || !per_out || in_size % per_in || want_size != in_size / per_in * per_out)
+		return r->outcome = TSC_BAD_SIZES;
+	r->count = in_size / per_in;
+	r->streaming = ts_interpreter_state_bytes(ip) > 0;
+	if (run_pass(ip, in, want, per_out, r) != TSC_MATCH || !r->streaming)
+		return r->outcome;
+	/* State reset: the same stream gives the same bytes again. */
+	ts_interpreter_reset_state(ip);
+	r->after_reset = 1;
+	return run_pass(ip, in, want, per_out, r);
 }
 
 static uint32_t le32(const uint8_t *p)

@@ -7,7 +7,8 @@
  *
  * A model case is ../shared/conformance's format: `count` input sets back
  * to back (every input tensor of one inference, in order) and the reference
- * outputs likewise.  A front-end case is a 16 kHz mono s16 WAV and its
+ * outputs likewise; a streaming case's sets are consecutive steps of one
+ * stream, run in order in one interpreter.  A front-end case is a 16 kHz mono s16 WAV and its
  * golden int8 features (../shared/frontend).
  */
 #ifndef TS_TESTS_CASE_CHECK_H
@@ -40,12 +41,17 @@ typedef struct tsc_model_result {
 	size_t byte;
 	int got, want;    /* the differing bytes, as int8 */
 	uint32_t digest;  /* tsc_digest of every output byte produced */
+	int streaming;    /* the model keeps state across invokes */
+	int after_reset;  /* stopped in the pass after ts_interpreter_reset_state */
 	ts_diag diag;     /* TSC_INVOKE_FAILED: why */
 } tsc_model_result;
 
 /*
  * Runs every input set of in (in_size bytes) through ip with its current
- * kernels and compares every output byte with want (want_size bytes).
+ * kernels, in order and without resetting anything in between, and
+ * compares every output byte with want (want_size bytes).  A model with
+ * state (ts_interpreter_state_bytes(), a streaming case) then has its state
+ * reset and runs the whole stream again, which must give the same bytes.
  * Returns r->outcome.
  */
 tsc_outcome tsc_check_model(ts_interpreter *ip, const uint8_t *in, size_t in_size,

@@ -6,7 +6,11 @@
  *   conformance_main CONFORMANCE_DIR [FRONTEND_DIR]
  *
  * Every NAME.tflite in CONFORMANCE_DIR is a case (../shared/conformance:
- * NAME.tflite, NAME.input.bin, NAME.output.bin).  The interpreter is created
+ * NAME.tflite, NAME.input.bin, NAME.output.bin, NAME.json; other .json files,
+ * such as NAME.manifest.json, are not cases).  A case whose NAME.json says
+ * "streaming": true is a stream: its inputs run in order in one interpreter,
+ * then again after ts_interpreter_reset_state (case_check.c); the model must
+ * have state exactly when its case says it streams.  The interpreter is created
  * once in a big arena to learn ts_interpreter_arena_used(), then again in a
  * malloc'd 16-aligned arena of exactly that size, for every kernel set this
  * build has and this CPU runs (daemon/common/cpu_features.c, built in); every
@@ -137,24 +141,46 @@ static int list_names(const char *dir, const char *suffix, char names[][NAME_MAX
 	return n;
 }
 
+/* "streaming": true in the case's JSON text: 1, else 0. */
+static int json_streaming(const char *json)
+{
+	const char *p = strstr(json, "\"streaming\"");
+
+	if (!p)
+		return 0;
+	p += strlen("\"streaming\"");
+	while (*p == ' ' || *p == ':' || *p == '\t' || *p == '\n')
+		p++;
+	return strncmp(p, "true", 4) == 0;
+}
+
 /* Runs every input set with the current kernels; 0 when all bytes match. */
 static int run_all(const char *name, ts_interpreter *ip, const struct blob *in,
-		   const struct blob *out, size_t *count)
+		   const struct blob *out, int streaming, size_t *count)
 {
+	const char *when;
 	tsc_model_result r;
 
 	switch (tsc_check_model(ip, in->data, in->size, out->data, out->size, &r)) {
 	case TSC_MATCH:
+		if (r.streaming != streaming) {
+			printf("%s: FAIL [%s] the case says streaming %s, the model has %zu bytes of state\n",
+			       name, ts_interpreter_kernels(ip), streaming ? "true" : "false",
+			       ts_interpreter_state_bytes(ip));
+			return -1;
+		}
 		*count = r.count;
 		return 0;
 	case TSC_INVOKE_FAILED:
-		printf("%s: FAIL [%s] invoke %zu: %s\n", name, ts_interpreter_kernels(ip),
-		       r.inference, r.diag.text);
+		when = r.after_reset ? " after reset" : "";
+		printf("%s: FAIL [%s] invoke %zu%s: %s\n", name, ts_interpreter_kernels(ip),
+		       r.inference, when, r.diag.text);
 		break;
 	case TSC_MISMATCH:
-		printf("%s: MISMATCH [%s] inference %zu, output %zu, byte %zu: got %d, reference %d\n",
-		       name, ts_interpreter_kernels(ip), r.inference, r.output, r.byte, r.got,
-		       r.want);
+		when = r.after_reset ? " after reset" : "";
+		printf("%s: MISMATCH [%s] inference %zu%s, output %zu, byte %zu: got %d, reference %d\n",
+		       name, ts_interpreter_kernels(ip), r.inference, when, r.output, r.byte,
+		       r.got, r.want);
 		break;
 	case TSC_BAD_SIZES:
 		printf("%s: FAIL sizes: input %zu bytes (%zu per inference), output %zu bytes (%zu per inference)\n",
@@ -166,7 +192,7 @@ static int run_all(const char *name, ts_interpreter *ip, const struct blob *in,
 
 /* One kernel set on one case: sized arena, then every input set. */
 static int run_set(const char *name, const ts_interpreter_options *opt, const struct blob *model,
-		   const struct blob *in, const struct blob *out, size_t *used,
+		   const struct blob *in, const struct blob *out, int streaming, size_t *used,
 		   size_t *count)
 {
 	ts_interpreter *ip;
@@ -193,7 +219,7 @@ static int run_set(const char *name, const ts_interpreter_options *opt, const st
 		       opt->kernels, *used, diag.text);
 		goto done;
 	}
-	rc = run_all(name, ip, in, out, count);
+	rc = run_all(name, ip, in, out, streaming, count);
 done:
 	free(arena);
 	return rc;
@@ -202,21 +228,34 @@ done:
 static int run_case(const char *dir, const char *name, uint32_t cpu)
 {
 	char path[1024], ran[256] = "";
-	struct blob model, in, out;
+	struct blob model, in, out, json;
 	size_t used = 0, nsets = 0, count = 0;
 	const char *set;
-	int rc = -1;
+	int rc = -1, streaming;
 
-	model.data = in.data = out.data = NULL;
+	model.data = in.data = out.data = json.data = NULL;
 	int missing = make_path(path, sizeof(path), dir, name, ".tflite") ||
 		      read_file(path, &model);
 	missing |= make_path(path, sizeof(path), dir, name, ".input.bin") ||
 		   read_file(path, &in);
 	missing |= make_path(path, sizeof(path), dir, name, ".output.bin") ||
 		   read_file(path, &out);
+	missing |= make_path(path, sizeof(path), dir, name, ".json") ||
+		   read_file(path, &json);
 	if (missing) {
 		printf("%s: FAIL (missing file)\n", name);
 		goto done;
+	}
+	/* As text: read_file left room for a NUL (16-byte rounding) or not. */
+	{
+		char *text = malloc(json.size + 1);
+
+		if (!text)
+			goto done;
+		memcpy(text, json.data, json.size);
+		text[json.size] = '\0';
+		streaming = json_streaming(text);
+		free(text);
 	}
 	/* Every kernel set this build has and this CPU runs. */
 	for (size_t k = 0; (set = ts_kernels_name(k)); k++) {
@@ -224,19 +263,21 @@ static int run_case(const char *dir, const char *name, uint32_t cpu)
 
 		if (ts_kernels_check(set, cpu) != TS_OK)
 			continue;
-		if (run_set(name, &opt, &model, &in, &out, &used, &count))
+		if (run_set(name, &opt, &model, &in, &out, streaming, &used, &count))
 			goto done;
 		/* An optimized set may keep packed weights in the arena. */
 		snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran), "%s%s %zu", nsets ? ", " : "",
 			 set, used);
 		nsets++;
 	}
-	printf("%s: %zu inferences, OK with kernels and arena bytes: %s\n", name, count, ran);
+	printf("%s: %zu inferences%s, OK with kernels and arena bytes: %s\n", name, count,
+	       streaming ? " streamed, and again after a state reset" : "", ran);
 	rc = 0;
 done:
 	free(model.data);
 	free(in.data);
 	free(out.data);
+	free(json.data);
 	return rc;
 }
 

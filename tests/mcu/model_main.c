@@ -12,6 +12,9 @@
  *   NAME: N inferences, arena A bytes, stack S bytes, digest D, OK (kernels K,...)
  *
  * (A: with the first set, ref; D: FNV-1a of every output byte) and exits 0;
+ * a streaming model (one with state: resource variables, whose buffers are
+ * in the arena too) runs its inputs in order in one interpreter, then again
+ * after ts_interpreter_reset_state(), and says ", streamed twice";
  * 1 on a mismatch or error; 2 (skipped) when the board's RAM cannot hold
  * the arena.
  *
@@ -96,6 +99,8 @@ static int report(const ts_interpreter *ip, const tsc_model_result *r)
 	case TSC_MISMATCH:
 		mcu_puts(": MISMATCH inference ");
 		mcu_putu(r->inference);
+		if (r->after_reset)
+			mcu_puts(" after reset");
 		mcu_puts(", output ");
 		mcu_putu(r->output);
 		mcu_puts(", byte ");
@@ -108,6 +113,8 @@ static int report(const ts_interpreter *ip, const tsc_model_result *r)
 	case TSC_INVOKE_FAILED:
 		mcu_puts(": FAIL invoke ");
 		mcu_putu(r->inference);
+		if (r->after_reset)
+			mcu_puts(" after reset");
 		mcu_puts(": ");
 		mcu_puts(r->diag.text);
 		break;
@@ -188,7 +195,7 @@ int main(void)
 	mcu_puts(c->name);
 	mcu_puts(": ");
 	mcu_putu(r.count);
-	mcu_puts(" inferences, arena ");
+	mcu_puts(r.streaming ? " inferences, streamed twice, arena " : " inferences, arena ");
 	mcu_putu(arena);
 	mcu_puts(" bytes, stack ");
 	mcu_putu(ts_board_stack_peak());
