@@ -117,6 +117,12 @@ static int model_info(const struct model_args *a)
 	for (size_t i = 0; i < ts_interpreter_output_count(ip); i++)
 		print_tensor(ip, i, ts_interpreter_output(ip, i));
 	print_ops(ip);
+	printf("subgraphs: %zu\n", ts_interpreter_subgraph_count(ip));
+	if (ts_interpreter_state_bytes(ip))
+		printf("state: streaming, %zu variables, %zu bytes (kept from one inference to the next: feed inputs in stream order)\n",
+		       ts_interpreter_variable_count(ip), ts_interpreter_state_bytes(ip));
+	else
+		printf("state: none\n");
 	printf("macs: %llu\n", (unsigned long long)ts_interpreter_macs(ip));
 	printf("cost: %llu element operations per inference\n",
 	       (unsigned long long)ts_interpreter_cost(ip));

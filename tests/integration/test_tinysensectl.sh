@@ -27,6 +27,12 @@ check "model info ops" grep -q 'DEPTHWISE_CONV_2D x4' "$tmp/info"
 check "model info arena" grep -q '^arena bytes: [0-9]' "$tmp/info"
 # its cost counts every operator (the pool too): above the MACs
 check "model info cost" awk '/^macs:/ { m = $2 } /^cost:/ { c = $2 } END { exit !(c > m && m > 0) }' "$tmp/info"
+check "model info no state" grep -q '^state: none' "$tmp/info"
+# a streaming model: its subgraphs and state
+"$ctl" model info "$shared/conformance/mww-okay-nabu.tflite" > "$tmp/info"
+check "model info subgraphs" grep -q '^subgraphs: 2' "$tmp/info"
+check "model info state" grep -q '^state: streaming, 6 variables, 3472 bytes' "$tmp/info"
+check "model info streaming ops" grep -q 'READ_VARIABLE x6' "$tmp/info"
 
 # --labels prints the decision
 out=$("$ctl" model run "$shared/conformance/micro-speech.tflite" \
