@@ -428,6 +428,9 @@ static void run(const void *model, size_t model_size, const uint8_t *data, size_
 	if (ts_interpreter_cost(ip) > opt.max_cost)
 		abort();
 #endif
+	(void)ts_interpreter_subgraph_count(ip);
+	(void)ts_interpreter_variable_count(ip);
+	(void)ts_interpreter_state_bytes(ip);
 	for (size_t i = 0; i < ts_interpreter_op_count(ip); i++)
 		if (!ts_interpreter_op_name(ip, i))
 			abort();
@@ -449,6 +452,13 @@ static void run(const void *model, size_t model_size, const uint8_t *data, size_
 		abort();
 
 	st = ts_interpreter_invoke(ip, &diag);
+	/* A model with state: a second step, a reset and a fresh first step. */
+	if (st == TS_OK && ts_interpreter_state_bytes(ip)) {
+		st = ts_interpreter_invoke(ip, &diag);
+		ts_interpreter_reset_state(ip);
+		if (st == TS_OK)
+			st = ts_interpreter_invoke(ip, &diag);
+	}
 	if (st == TS_OK) {
 		for (size_t i = 0; i < ts_interpreter_output_count(ip); i++) {
 			const ts_tensor *t = ts_interpreter_output(ip, i);
