@@ -369,8 +369,9 @@ static ts_status load_operator(struct loader *l, uint32_t i, const ts_fb_vec *op
 static ts_status check_wiring(struct loader *l)
 {
 	const struct ts_subgraph *sg = l->sg;
-	const ts_tensor *tensors = l->ip->tensors + sg->first_tensor;
-	const ts_node *nodes = l->ip->nodes + sg->first_node;
+	/* NULL when the model has no tensors (or operators) at all. */
+	const ts_tensor *tensors = sg->n_tensors ? l->ip->tensors + sg->first_tensor : NULL;
+	const ts_node *nodes = sg->n_nodes ? l->ip->nodes + sg->first_node : NULL;
 	ts_arena *a = l->arena;
 	size_t mark = a->top;
 	uint8_t *ready = ts_arena_take(a, sg->n_tensors ? sg->n_tensors : 1, 1);
@@ -433,7 +434,7 @@ static void mark_activation(ts_tensor *tensors, int32_t t)
 static void mark_activations(struct loader *l)
 {
 	const struct ts_subgraph *sg = l->sg;
-	ts_tensor *tensors = l->ip->tensors + sg->first_tensor;
+	ts_tensor *tensors = sg->n_tensors ? l->ip->tensors + sg->first_tensor : NULL;
 
 	for (uint32_t n = 0; n < sg->n_nodes; n++) {
 		const ts_node *node = &l->ip->nodes[sg->first_node + n];
