@@ -198,6 +198,65 @@ static void test_variable_default_fill(void **state)
 	free(model);
 }
 
+/* VAR_HANDLE (container, shared_name): equal names are one variable, in
+ * any subgraph; an absent container matches any; other containers or
+ * names are other variables. */
+static void test_variable_identity(void **state)
+{
+	static const struct {
+		const char *c0, *n0, *c1, *n1;
+		size_t vars;
+	} k[] = {
+		{ "a", "v", "a", "v", 1 },
+		{ "a", "v", NULL, "v", 1 },
+		{ "a", "v", "b", "v", 2 },
+		{ "", "v", "", "w", 2 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_OF(k); i++) {
+		tb_builder *b = tb_create();
+		uint8_t *model;
+		ts_interpreter *ip;
+		ts_diag diag;
+		int32_t x = t_i8(b, 4, 0, NULL), y = t_i8(b, 4, 0, NULL), h, h2;
+		const tb_field o0[] = { TB_FIELD_STRING(0, k[i].c0), TB_FIELD_STRING(1, k[i].n0) };
+		const tb_field o1[] = { TB_FIELD_STRING(1, k[i].n1), TB_FIELD_STRING(0, k[i].c1) };
+
+		h = t_scalar(b, TYPE_RESOURCE);
+		add_op(b, OP_VAR_HANDLE, NULL, 0, &h, 1, OPT_VAR_HANDLE, o0, 2);
+		assign_var(b, h, x);
+		h2 = t_scalar(b, TYPE_RESOURCE);
+		add_op(b, OP_VAR_HANDLE, NULL, 0, &h2, 1, OPT_VAR_HANDLE, o1, k[i].c1 ? 2 : 1);
+		assign_var(b, h2, x);
+		read_var(b, h, y);
+		tb_set_inputs(b, &x, 1);
+		tb_set_outputs(b, &y, 1);
+		if (create(b, &model, &ip, &diag))
+			fail_msg("case %zu: %s", i, diag.text);
+		assert_int_equal(ts_interpreter_variable_count(ip), k[i].vars);
+		assert_int_equal(ts_interpreter_state_bytes(ip), 4 * k[i].vars);
+		free(model);
+	}
+}
+
+/* More subgraphs than lib/ takes are refused by name. */
+static void test_too_many_subgraphs(void **state)
+{
+	tb_builder *b = tb_create();
+	uint8_t *model;
+	ts_interpreter *ip;
+	ts_diag diag;
+
+	(void)state;
+	delay_line(b, true);
+	for (int i = 2; i < 17; i++)
+		assert_int_equal(tb_add_subgraph(b), i);
+	assert_int_equal(create(b, &model, &ip, &diag), TS_ERR_UNSUPPORTED);
+	assert_string_equal(diag.text, "model has 17 subgraphs, at most 16 are supported");
+	free(model);
+}
+
 /* A stateless model reports no state, and reset changes nothing. */
 static void test_stateless_model(void **state)
 {
@@ -490,6 +549,8 @@ int main(void)
 		cmocka_unit_test(test_delay_line_state_and_reset),
 		cmocka_unit_test(test_variable_default_fill),
 		cmocka_unit_test(test_stateless_model),
+		cmocka_unit_test(test_variable_identity),
+		cmocka_unit_test(test_too_many_subgraphs),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_refusal_names_subgraph),
 		cmocka_unit_test(test_split_v),
