@@ -330,7 +330,7 @@ size_t ts_interpreter_weight_bytes(const ts_interpreter *ip)
 
 uint64_t ts_interpreter_macs(const ts_interpreter *ip) { return ip->macs; }
 uint64_t ts_interpreter_cost(const ts_interpreter *ip) { return ip->cost; }
-size_t ts_interpreter_op_count(const ts_interpreter *ip) { return ip->n_nodes; }
+size_t ts_interpreter_op_count(const ts_interpreter *ip) { return ip->n_all_nodes; }
 
 ts_tensor *ts_interpreter_input(ts_interpreter *ip, size_t i)
 {
@@ -344,7 +344,7 @@ const ts_tensor *ts_interpreter_output(const ts_interpreter *ip, size_t i)
 
 const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i)
 {
-	return i < ip->n_nodes ? ts_builtin_name(ip->nodes[i].op->builtin) : NULL;
+	return i < ip->n_all_nodes ? ts_builtin_name(ip->nodes[i].op->builtin) : NULL;
 }
 
 const char *ts_interpreter_kernels(const ts_interpreter *ip)

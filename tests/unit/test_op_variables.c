@@ -165,7 +165,10 @@ static void test_delay_line_state_and_reset(void **state)
 	assert_int_equal(ts_interpreter_subgraph_count(ip), 2);
 	assert_int_equal(ts_interpreter_variable_count(ip), 1);
 	assert_int_equal(ts_interpreter_state_bytes(ip), 4);
-	assert_int_equal(ts_interpreter_op_count(ip), 4);
+	assert_int_equal(ts_interpreter_op_count(ip), 6);
+	assert_string_equal(ts_interpreter_op_name(ip, 0), "CALL_ONCE");
+	assert_string_equal(ts_interpreter_op_name(ip, 5), "ASSIGN_VARIABLE");
+	assert_null(ts_interpreter_op_name(ip, 6));
 	step(ip, 10, init4);
 	step(ip, 20, a);
 	step(ip, 30, (const int8_t[4]){ 20, 21, 22, 23 });

@@ -140,7 +140,8 @@ uint64_t ts_interpreter_macs(const ts_interpreter *ip);
  * others).  Bounded by the max_cost option. */
 uint64_t ts_interpreter_cost(const ts_interpreter *ip);
 
-/* Operators of subgraph 0, in execution order. */
+/* Operators of every subgraph: subgraph 0's in execution order, then those
+ * of the others (CALL_ONCE's), subgraph by subgraph. */
 size_t ts_interpreter_op_count(const ts_interpreter *ip);
 /* TFLite builtin name of operator i ("CONV_2D"), NULL when out of range. */
 const char *ts_interpreter_op_name(const ts_interpreter *ip, size_t i);
