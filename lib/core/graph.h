@@ -123,7 +123,6 @@ struct ts_interpreter {
 	uint32_t n_vars;
 	uint32_t max_vars;      /* room in vars */
 	size_t arena_used;
-	size_t state_bytes;     /* variables' buffers */
 	uint64_t macs;
 	uint64_t cost;
 };

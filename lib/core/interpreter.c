@@ -92,67 +92,18 @@ static ts_status prepare_node(ts_interpreter *ip, ts_arena *a, ts_node *node,
 	return TS_OK;
 }
 
-/* Room for the resource variables: at most one per VAR_HANDLE, at most
- * TS_MAX_VARIABLES (VAR_HANDLE's prepare refuses more). */
-static ts_status take_variables(ts_interpreter *ip, ts_arena *a, ts_diag *diag)
+/* The ops' checks of the whole model, once every operator is prepared. */
+static ts_status finish_nodes(ts_interpreter *ip, ts_diag *diag)
 {
-	uint32_t n = 0;
+	ts_status st;
 
-	for (uint32_t i = 0; i < ip->n_all_nodes; i++)
-		n += ip->nodes[i].op->builtin == TFL_BUILTIN_VAR_HANDLE;
-	ip->max_vars = n < TS_MAX_VARIABLES ? n : TS_MAX_VARIABLES;
-	if (!ip->max_vars)
-		return TS_OK;
-	ip->vars = ts_arena_take(a, ip->max_vars * sizeof(*ip->vars),
-				 _Alignof(struct ts_variable));
-	if (!ip->vars)
-		return ts_diag_set(diag, TS_ERR_ARENA_TOO_SMALL,
-				   "arena too small: %zu more bytes needed for the variables",
-				   a->short_by);
-	return TS_OK;
-}
-
-/* Every variable read is assigned somewhere, with the bytes the reads
- * expect (ASSIGN_VARIABLE's prepare checked those assigned first). */
-static ts_status check_variables(ts_interpreter *ip, ts_diag *diag)
-{
-	for (uint32_t v = 0; v < ip->n_vars; v++) {
-		const struct ts_variable *var = &ip->vars[v];
-
-		if (var->read_bytes && !var->data)
-			return ts_diag_set(diag, TS_ERR_MALFORMED,
-					   "variable '%s' is read but never assigned, so its shape is unknown",
-					   var->shared_name);
-		ip->state_bytes += var->bytes;
+	for (uint32_t n = 0; n < ip->n_all_nodes; n++) {
+		if (!ip->nodes[n].op->finish)
+			continue;
+		st = ip->nodes[n].op->finish(ip, diag);
+		if (st)
+			return st;
 	}
-	for (uint32_t t = 0; t < ip->n_all_tensors; t++)
-		if (ip->tensors[t].kind == TS_TENSOR_VARIABLE)
-			ip->state_bytes += ip->tensors[t].bytes;
-	return TS_OK;
-}
-
-/* No subgraph runs itself, directly or through others (CALL_ONCE). */
-static ts_status check_calls(ts_interpreter *ip, ts_diag *diag)
-{
-	uint32_t reach[TS_MAX_SUBGRAPHS];
-	bool grew = true;
-
-	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
-		reach[s] = ip->subgraphs[s].calls;
-	while (grew) {
-		grew = false;
-		for (uint32_t s = 0; s < ip->n_subgraphs; s++)
-			for (uint32_t t = 0; t < ip->n_subgraphs; t++)
-				if ((reach[s] >> t & 1) && (reach[s] | reach[t]) != reach[s]) {
-					reach[s] |= reach[t];
-					grew = true;
-				}
-	}
-	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
-		if (reach[s] >> s & 1)
-			return ts_diag_set(diag, TS_ERR_MALFORMED,
-					   "subgraph %" PRIu32 " runs itself through CALL_ONCE (recursion)",
-					   s);
 	return TS_OK;
 }
 
@@ -228,18 +179,14 @@ ts_status ts_interpreter_create_with(ts_interpreter **out, const void *model,
 	st = ts_model_load(ip, &a, model, model_size, lim.max_tensors, lim.max_operators, diag);
 	if (st)
 		return st;
-	st = take_variables(ip, &a, diag);
-	if (st)
-		return st;
-	/* Every subgraph, in order, as TFLite Micro prepares them. */
+	/* Every subgraph, in order, as TFLite Micro prepares them (the cost
+	 * counts CALL_ONCE's subgraphs as if they ran at every invoke). */
 	for (uint32_t n = 0; n < ip->n_all_nodes; n++) {
 		st = prepare_node(ip, &a, &ip->nodes[n], lim.max_cost, diag);
 		if (st)
 			return st;
 	}
-	st = check_variables(ip, diag);
-	if (!st)
-		st = check_calls(ip, diag);
+	st = finish_nodes(ip, diag);
 	if (!st)
 		st = take_other_activations(ip, &a, diag);
 	if (!st)
@@ -311,7 +258,19 @@ void ts_interpreter_reset_state(ts_interpreter *ip)
 
 size_t ts_interpreter_subgraph_count(const ts_interpreter *ip) { return ip->n_subgraphs; }
 size_t ts_interpreter_variable_count(const ts_interpreter *ip) { return ip->n_vars; }
-size_t ts_interpreter_state_bytes(const ts_interpreter *ip) { return ip->state_bytes; }
+
+/* Counted when asked: the interpreter object stays small. */
+size_t ts_interpreter_state_bytes(const ts_interpreter *ip)
+{
+	size_t bytes = 0;
+
+	for (uint32_t v = 0; v < ip->n_vars; v++)
+		bytes += ip->vars[v].bytes;
+	for (uint32_t t = 0; t < ip->n_all_tensors; t++)
+		if (ip->tensors[t].kind == TS_TENSOR_VARIABLE)
+			bytes += ip->tensors[t].bytes;
+	return bytes;
+}
 
 size_t ts_interpreter_input_count(const ts_interpreter *ip) { return ip->n_inputs; }
 size_t ts_interpreter_output_count(const ts_interpreter *ip) { return ip->n_outputs; }

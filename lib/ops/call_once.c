@@ -4,8 +4,8 @@
  * init_subgraph_index (typically setting the variables' initial values),
  * later invokes do nothing, until ts_interpreter_reset_state().  The
  * subgraph must exist, take no inputs and give no outputs; one that runs
- * itself, directly or through others, is refused when the model is
- * prepared (interpreter.c).
+ * itself, directly or through others, is refused once every operator is
+ * prepared.
  */
 #include "op.h"
 
@@ -35,6 +35,31 @@ static ts_status call_once_prepare(ts_prepare_ctx *c)
 	d->subgraph = (uint32_t)index;
 	ip->subgraphs[ts_node_subgraph(ip, c->node)].calls |= 1u << index;
 	c->node->params = d;
+	return TS_OK;
+}
+
+/* No subgraph runs itself, directly or through others. */
+static ts_status call_once_finish(ts_interpreter *ip, ts_diag *diag)
+{
+	uint32_t reach[TS_MAX_SUBGRAPHS];
+	bool grew = true;
+
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+		reach[s] = ip->subgraphs[s].calls;
+	while (grew) {
+		grew = false;
+		for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+			for (uint32_t t = 0; t < ip->n_subgraphs; t++)
+				if ((reach[s] >> t & 1) && (reach[s] | reach[t]) != reach[s]) {
+					reach[s] |= reach[t];
+					grew = true;
+				}
+	}
+	for (uint32_t s = 0; s < ip->n_subgraphs; s++)
+		if (reach[s] >> s & 1)
+			return ts_diag_set(diag, TS_ERR_MALFORMED,
+					   "subgraph %" PRIu32 " runs itself through CALL_ONCE (recursion)",
+					   s);
 	return TS_OK;
 }
 
@@ -69,5 +94,6 @@ const ts_op ts_op_call_once = {
 	.n_outputs = 0,
 	.prepare = call_once_prepare,
 	.eval = call_once_eval,
+	.finish = call_once_finish,
 	.reset = call_once_reset,
 };

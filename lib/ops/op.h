@@ -12,6 +12,10 @@
  *   eval     runs every inference: reads node->params and tensor data and
  *            calls a kernel through ip->kernels (lib/kernels/kernels.h).
  *            It never allocates and never fails on data values.
+ *   finish   (optional) runs once every operator of every subgraph is
+ *            prepared, for checks of the whole model (the variables, the
+ *            subgraphs CALL_ONCE runs); once per node of the op, so it
+ *            must not mind running again.
  *   reset    (optional) puts state an op keeps across invokes back as
  *            create left it (ts_interpreter_reset_state()).
  */
@@ -37,6 +41,7 @@ typedef struct ts_op {
 	uint8_t max_outputs;  /* most outputs; 0: exactly n_outputs */
 	ts_status (*prepare)(ts_prepare_ctx *ctx);
 	ts_status (*eval)(ts_interpreter *ip, const ts_node *node);
+	ts_status (*finish)(ts_interpreter *ip, ts_diag *diag);
 	void (*reset)(ts_interpreter *ip, const ts_node *node);
 } ts_op;
 

@@ -48,6 +48,23 @@ static struct ts_variable *find_or_create(ts_interpreter *ip, const char *contai
 	return &ip->vars[ip->n_vars++];
 }
 
+/* Room for the variables, taken by the first VAR_HANDLE prepared: at most
+ * one per VAR_HANDLE, at most TS_MAX_VARIABLES. */
+static bool take_variables(ts_prepare_ctx *c)
+{
+	ts_interpreter *ip = c->ip;
+	uint32_t n = 0;
+
+	if (ip->vars)
+		return true;
+	for (uint32_t i = 0; i < ip->n_all_nodes; i++)
+		n += ip->nodes[i].op->builtin == TFL_BUILTIN_VAR_HANDLE;
+	ip->max_vars = n < TS_MAX_VARIABLES ? n : TS_MAX_VARIABLES;
+	ip->vars = ts_prepare_alloc(c, ip->max_vars * sizeof(*ip->vars),
+				    _Alignof(struct ts_variable));
+	return ip->vars != NULL;
+}
+
 static ts_status var_handle_prepare(ts_prepare_ctx *c)
 {
 	ts_tensor *out = ts_prepare_output(c, 0);
@@ -57,6 +74,8 @@ static ts_status var_handle_prepare(ts_prepare_ctx *c)
 
 	if (st)
 		return st;
+	if (!take_variables(c))
+		return TS_ERR_ARENA_TOO_SMALL;
 	if (!shared_name)
 		return ts_prepare_fail(c, TS_ERR_MALFORMED, "no shared_name names the variable");
 	c->node->params = find_or_create(c->ip, container, shared_name);
@@ -162,6 +181,18 @@ static ts_status assign_variable_eval(ts_interpreter *ip, const ts_node *node)
 	return TS_OK;
 }
 
+/* Every variable read is assigned somewhere (ASSIGN_VARIABLE's prepare
+ * checked that the sizes agree). */
+static ts_status var_handle_finish(ts_interpreter *ip, ts_diag *diag)
+{
+	for (uint32_t v = 0; v < ip->n_vars; v++)
+		if (ip->vars[v].read_bytes && !ip->vars[v].data)
+			return ts_diag_set(diag, TS_ERR_MALFORMED,
+					   "variable '%s' is read but never assigned, so its shape is unknown",
+					   ip->vars[v].shared_name);
+	return TS_OK;
+}
+
 static ts_status nothing_to_do(ts_interpreter *ip, const ts_node *node)
 {
 	(void)ip;
@@ -177,6 +208,7 @@ const ts_op ts_op_var_handle = {
 	.n_outputs = 1,
 	.prepare = var_handle_prepare,
 	.eval = nothing_to_do,
+	.finish = var_handle_finish,
 };
 
 const ts_op ts_op_read_variable = {
