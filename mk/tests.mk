@@ -23,6 +23,8 @@ DAEMON_UNIT_SRCS := $(wildcard tests/daemon/test_*.c)
 DAEMON_UNIT_BINS := $(DAEMON_UNIT_SRCS:tests/daemon/%.c=$(BUILD)/tests/daemon/%)
 # Their doubles (tests/daemon/*.c but test_*.c, e.g. fake_source.c), linked
 # into each of them ahead of the daemon's archive.
+# Daemon tests may build models (tests/support/tflite_builder.c).
+TFLITE_BUILDER_OBJ := $(BUILD)/obj/tests/support/tflite_builder.o
 DAEMON_TEST_DOUBLES := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(DAEMON_UNIT_SRCS),$(wildcard tests/daemon/*.c)))
 TEST_BINS    := $(UNIT_BINS) $(CONF_BIN) $(PLUGIN_TESTS) $(DAEMON_UNIT_BINS) $(GPIO_UMOCKDEV_TEST)
 TEST_CFLAGS  := -Ilib -Itests/support -Idaemon/common
@@ -55,11 +57,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) $
 $(BUILD)/obj/tests/daemon/%.o: TEST_CFLAGS += -D_GNU_SOURCE -Idaemon/tinysensed -Iplugins/include
 $(BUILD)/obj/tests/daemon/%.o: TEST_PKGS := $(DAEMON_PKGS)
 
-$(BUILD)/tests/daemon/%: $(BUILD)/obj/tests/daemon/%.o $(DAEMON_TEST_DOUBLES) $(DAEMON_CORE) \
-		$(COMMON) $(LIB)
+$(BUILD)/tests/daemon/%: $(BUILD)/obj/tests/daemon/%.o $(DAEMON_TEST_DOUBLES) $(TFLITE_BUILDER_OBJ) \
+		$(DAEMON_CORE) $(COMMON) $(LIB)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_TEST_DOUBLES) $(DAEMON_CORE) $(COMMON) $(LIB) \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(DAEMON_TEST_DOUBLES) $(TFLITE_BUILDER_OBJ) $(DAEMON_CORE) $(COMMON) $(LIB) \
 		$(DAEMON_LIBS) $(CMOCKA_LIBS)
 
 $(CONF_BIN): $(BUILD)/obj/tests/conformance/test_conformance.o $(SUPPORT_OBJS) $(CPU_PROBE_OBJ) \

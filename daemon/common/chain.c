@@ -48,6 +48,7 @@ struct chain {
 	struct chain_stats stats;
 	chain_scores_fn scores_fn;
 	void *scores_user;
+	const atomic_bool *cancel;     /* set: chain_feed() returns after an inference */
 };
 
 static int fail(struct config_error *err, int r, const char *fmt, ...)
@@ -364,11 +365,20 @@ int chain_feed(struct chain *c, const void *frames, enum sample_format format, s
 			if (ts_frame_stack_ready(&c->stack) &&
 			    (c->frames_made - c->window_frames) % c->stride == 0)
 				infer(c, ts, cb, user);
+			if (c->cancel && atomic_load(c->cancel)) {
+				c->samples_fed += n;
+				return -ECANCELED;
+			}
 		}
 		done += consumed;
 	}
 	c->samples_fed += n;
 	return 0;
+}
+
+void chain_set_cancel(struct chain *c, const atomic_bool *cancel)
+{
+	c->cancel = cancel;
 }
 
 void chain_set_scores_callback(struct chain *c, chain_scores_fn fn, void *user)

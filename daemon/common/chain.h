@@ -8,6 +8,8 @@
 #ifndef TS_DAEMON_CHAIN_H
 #define TS_DAEMON_CHAIN_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,11 +48,17 @@ const char *chain_model_sha256(const struct chain *c);
  * Feeds n interleaved frames (int16 or int32 values, as the chain was made
  * for) whose first frame was captured at t0_ns;
  * runs an inference each time a new feature frame completes a full window.
- * Returns 0 or -EINVAL (channel count or rate not what the chain expects).
+ * Returns 0, -EINVAL (channel count or rate not what the chain expects) or
+ * -ECANCELED (chain_set_cancel()).
  */
 int chain_feed(struct chain *c, const void *frames, enum sample_format format, size_t n,
 	       uint16_t channels, uint64_t t0_ns, uint32_t rate, chain_detection_fn cb,
 	       void *user);
+
+/* chain_feed() checks *cancel after every inference and, once it is set,
+ * returns -ECANCELED with the rest of its frames unread (the stream is cut:
+ * chain_reset() before feeding again).  NULL: never. */
+void chain_set_cancel(struct chain *c, const atomic_bool *cancel);
 
 /* Called after every classifier inference with each class's averaged score
  * (Q15) and the inference's timestamp; NULL stops it. */

@@ -171,9 +171,10 @@ static void feed_block(struct pipeline *p, const struct sample_block *b)
 
 	p->block_mono_ns = b->mono_ns;
 	p->block_realtime_us = b->realtime_us;
-	if (chain_feed(p->chain, b->samples, (enum sample_format)b->format, b->frames,
-		       b->channels, b->mono_ns, b->rate, on_detection, p))
-		return; /* checked at start: cannot happen for a matching source */
+	/* -EINVAL is checked at start (cannot happen for a matching source);
+	 * -ECANCELED: stopping, the rest of the block is dropped. */
+	chain_feed(p->chain, b->samples, (enum sample_format)b->format, b->frames, b->channels,
+		   b->mono_ns, b->rate, on_detection, p);
 	chain_get_stats(p->chain, &st);
 	atomic_store(&p->inferences, st.inferences);
 	atomic_store(&p->inference_ns, st.inference_ns);
@@ -441,6 +442,8 @@ int pipeline_attach(struct pipeline *p, const struct pipeline_sink *sink,
 		goto fail;
 	}
 	chain_set_scores_callback(p->chain, on_scores, p);
+	/* Stop() ends a long block after the inference in progress. */
+	chain_set_cancel(p->chain, &p->stop_worker);
 	r = -ENOMEM;
 	if (ring_init(&p->in, IN_SLOTS, sizeof(struct sample_block) +
 		      ((size_t)BLOCK_MAX_FRAMES * p->source.channels *

@@ -12,7 +12,12 @@
  *  - a source that fails to start makes the pipeline FAILED, told to the
  *    sink, and Stop() ends its retries;
  *  - the sink hears detections, scores (only when asked), states, and the
- *    end of the stream.
+ *    end of the stream;
+ *  - an inference that takes long (a 180x180 SAME average pool on ref, just
+ *    under the default cost budget: ~0.4 s here):
+ *    Stop() does not wait for it ("stopping", then "stopped" when it ends;
+ *    Start() meanwhile is refused), and pipeline_free() does not either
+ *    (the worker frees its half when done).
  * Needs TS_CONFORMANCE_DIR (hello-world.tflite); runs from the top of the
  * source tree (models/).
  */
@@ -22,13 +27,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fake_source.h"
 #include "pipeline.h"
+#include "tflite_builder.h"
 
 struct sink_log {
 	unsigned detections, scores, states, finished;
@@ -304,6 +312,147 @@ static void test_failed_start_is_told_and_stop_ends_the_retries(void **state)
 	assert_int_equal(pipeline_state(p), PIPELINE_STOPPED);
 }
 
+/* [1, side, side, 1] -> AVERAGE_POOL_2D SAME, filter side x side -> the
+ * same shape: side^4 additions an inference, written to dir/slow.tflite. */
+static void write_slow_model(const char *path, int32_t side)
+{
+	static const float scale = 0.5f;
+	static const int64_t zero = 0;
+	const tb_quant q = { &scale, 1, &zero, 1, 0, NULL, 0, NULL, 0 };
+	const int32_t shape[4] = { 1, side, side, 1 };
+	const tb_field opts[] = { TB_FIELD_I8(0, TB_PAD_SAME), TB_FIELD_I32(1, 1),
+				  TB_FIELD_I32(2, 1), TB_FIELD_I32(3, side),
+				  TB_FIELD_I32(4, side), TB_FIELD_I8(5, TB_ACT_NONE) };
+	tb_builder *b = tb_create();
+	tb_tensor t = { 0 };
+	tb_operator op = { 0 };
+	uint8_t *model = NULL;
+	size_t size = 0;
+	int32_t in, out;
+	FILE *fp;
+
+	assert_non_null(b);
+	t.type = TB_TYPE_INT8;
+	t.shape = shape;
+	t.rank = 4;
+	t.quant = &q;
+	in = tb_add_tensor(b, &t);
+	out = tb_add_tensor(b, &t);
+	op.opcode_index = (uint32_t)tb_add_opcode(b, 1 /* AVERAGE_POOL_2D */, 1);
+	op.inputs = &in;
+	op.num_inputs = 1;
+	op.outputs = &out;
+	op.num_outputs = 1;
+	op.options_type = 5; /* Pool2DOptions */
+	op.options = opts;
+	op.num_options = sizeof(opts) / sizeof(opts[0]);
+	assert_int_equal(tb_add_operator(b, &op), 0);
+	assert_int_equal(tb_set_inputs(b, &in, 1), TB_OK);
+	assert_int_equal(tb_set_outputs(b, &out, 1), TB_OK);
+	assert_int_equal(tb_finish(b, &model, &size), TB_OK);
+	tb_free(b);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(model, 1, size, fp), size);
+	fclose(fp);
+	free(model);
+}
+
+#define SLOW_SIDE 180
+
+/* CPU time this process used, in ms. */
+static long cpu_ms(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000l +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* A pipeline whose every inference takes long, running and inferring. */
+static struct pipeline *start_slow(struct fixture *f)
+{
+	char model[128], text[1024];
+	struct pipeline *p;
+	long cpu0;
+
+	f->interp.kernels = "ref"; /* the slowest: ~1 G additions an inference */
+	snprintf(model, sizeof(model), "%s/slow.tflite", f->dir);
+	write_slow_model(model, SLOW_SIDE);
+	/* One stats window per frame (two frames wide); the model's input is
+	 * SLOW_SIDE^2 of them. */
+	snprintf(text, sizeof(text),
+		 "[Pipeline]\nName=slow\n[Source]\nPlugin=fake\nRate=1000000\nFrames=200000\n"
+		 "[Frontend]\nType=stats\nWindow=2\nHop=1\nStats=p2p\n"
+		 "[Model]\nPath=%s\n[Detect]\nAnomaly=yes\n", model);
+	p = make(f, text);
+	cpu0 = cpu_ms();
+	assert_int_equal(pipeline_start(p), 0);
+	/* The first offer fills the ring (32768 frames): enough for the first
+	 * inferences (a window of SLOW_SIDE^2 frames), and the worker is busy
+	 * with them for minutes unless stopped. */
+	while (!fake_tally.offers)
+		assert_true(sd_event_run(f->event, 10000) >= 0);
+	assert_true(fake_tally.frames_taken > SLOW_SIDE * SLOW_SIDE);
+	/* The windows before the first inference take a few ms of CPU; 100 ms
+	 * used means the worker is inside an inference, with most of it to go. */
+	for (int i = 0; i < 3000 && cpu_ms() - cpu0 < 100; i++)
+		usleep(5000);
+
+	assert_true(cpu_ms() - cpu0 >= 100);
+	return p;
+}
+
+static int threads(void)
+{
+	FILE *fp = fopen("/proc/self/status", "r");
+	char line[128];
+	int n = -1;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(fp);
+	return n;
+}
+
+static void test_stop_does_not_wait_for_a_long_inference(void **state)
+{
+	struct fixture *f = *state;
+	struct pipeline *p = start_slow(f);
+
+	assert_int_equal(pipeline_stop(p), 0);
+	assert_int_equal(pipeline_state(p), PIPELINE_STOPPING);
+	assert_int_equal(f->log.last_state, PIPELINE_STOPPING);
+	assert_int_equal(pipeline_start(p), -EBUSY);
+	assert_int_equal(pipeline_stop(p), 0); /* again: still stopping */
+	for (int i = 0; i < 6000 && pipeline_state(p) == PIPELINE_STOPPING; i++)
+		assert_true(sd_event_run(f->event, 10000) >= 0);
+	assert_int_equal(pipeline_state(p), PIPELINE_STOPPED);
+	assert_int_equal(f->log.last_state, PIPELINE_STOPPED);
+	assert_int_equal(threads(), 1);
+	/* It starts again once stopped. */
+	assert_int_equal(pipeline_start(p), 0);
+	assert_int_equal(pipeline_state(p), PIPELINE_RUNNING);
+}
+
+static void test_free_does_not_wait_for_a_long_inference(void **state)
+{
+	struct fixture *f = *state;
+
+	start_slow(f);
+	assert_int_equal(threads(), 2);
+	f->p = pipeline_free(f->p);
+	/* free did not wait for the inference in progress... */
+	assert_int_equal(threads(), 2);
+	/* ...which ends, and the worker frees what it used. */
+	for (int i = 0; i < 600 && threads() > 1; i++)
+		usleep(100000);
+	assert_int_equal(threads(), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +466,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_while_the_source_waits_for_room_leaves_the_loop_idle,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_start_is_told_and_stop_ends_the_retries,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_does_not_wait_for_a_long_inference,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_does_not_wait_for_a_long_inference,
 						setup, teardown),
 	};
 
