@@ -37,6 +37,7 @@
 #define HANG_USEC (5 * 1000 * 1000ull)   /* no pong for this long: hung */
 #define RESTART_MIN_USEC (1000 * 1000ull)
 #define RESTART_MAX_USEC (30 * 1000 * 1000ull)
+#define STABLE_USEC (5 * 1000 * 1000ull)  /* a child that answered this long starts the backoff over */
 
 struct iso {
 	struct source *s;
@@ -303,8 +304,7 @@ static int on_exited(sd_event_source *es, int fd, uint32_t revents, void *user)
 	reap(c, true);
 	drop_child(c);
 	log_warning("%s", c->why);
-	/* A child that ran a while starts the backoff over. */
-	if (now_usec() - c->spawned_at > RESTART_MAX_USEC)
+	if (c->last_pong - c->spawned_at >= STABLE_USEC)
 		c->backoff = 0;
 	if (c->wanted)
 		schedule_restart(c);
@@ -523,6 +523,7 @@ static int iso_start(struct source *s)
 	int r;
 
 	c->wanted = true;
+	c->backoff = 0;
 	if (c->restart)
 		sd_event_source_set_enabled(c->restart, SD_EVENT_OFF);
 	c->pend_frames = 0;
