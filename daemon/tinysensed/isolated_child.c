@@ -160,6 +160,7 @@ static void become_child(const char *name)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	snprintf(title, sizeof(title), "ts-plugin-%s", name);
 	prctl(PR_SET_NAME, title);
+	unsetenv("NOTIFY_SOCKET"); /* systemd hears from the daemon only */
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

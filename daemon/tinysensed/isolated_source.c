@@ -142,6 +142,8 @@ static void dispatch(struct iso *c, size_t len)
 		if (len >= sizeof(struct iso_msg_state)) {
 			struct iso_msg_state *m = (void *)c->buf;
 
+			if (m->state < SOURCE_RUNNING || m->state > SOURCE_FAILED)
+				break; /* a confused child's */
 			m->message[sizeof(m->message) - 1] = '\0';
 			c->s->host.state(c->s->host.pipeline, (enum source_state)m->state,
 					 m->has_message ? m->message : NULL);
