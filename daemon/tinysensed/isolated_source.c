@@ -240,6 +240,20 @@ static void kill_child(struct iso *c, const char *reason)
 	drop_child(c);
 }
 
+/* A child that is ending by itself (told to close, or after a failed
+ * open) gets CLOSE_TIMEOUT_MSEC to do so, then is killed. */
+static void end_child(struct iso *c)
+{
+	struct pollfd pf = { c->pidfd, POLLIN, 0 };
+
+	if (!c->pid)
+		return;
+	if (poll(&pf, 1, CLOSE_TIMEOUT_MSEC) <= 0)
+		kill(c->pid, SIGKILL);
+	reap(c, true);
+	drop_child(c);
+}
+
 static int spawn(struct iso *c, struct config_error *err);
 static int start_child(struct iso *c);
 
@@ -466,7 +480,7 @@ static int spawn(struct iso *c, struct config_error *err)
 	if (m->result < 0) {
 		snprintf(err->text, sizeof(err->text), "%.*s", (int)sizeof(m->error) - 1, m->error);
 		r = m->result;
-		kill_child(c, "failed to open");
+		end_child(c); /* it closes the plugin and exits */
 		return r;
 	}
 	r = take_format(c, m, (size_t)n, first, err);
@@ -570,16 +584,9 @@ static void iso_close(struct source *s)
 		return;
 	c->restart = sd_event_source_disable_unref(c->restart);
 	if (c->pid) {
-		struct pollfd pf = { c->pidfd, POLLIN, 0 };
-
-		/* It closes its plugin and exits; a child that does not in
-		 * time is killed. */
 		send_cmd(c, ISO_CLOSE);
 		shutdown(c->fd, SHUT_WR);
-		if (poll(&pf, 1, CLOSE_TIMEOUT_MSEC) <= 0)
-			kill(c->pid, SIGKILL);
-		reap(c, true);
-		drop_child(c);
+		end_child(c);
 	}
 	free(c->buf);
 	free(c->pend);
