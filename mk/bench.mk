@@ -1,8 +1,9 @@
 # ==== bench: speed, instructions and memory ===================================
 # Builds tests/bench/bench_frontend.c into $(BUILD)/bench_frontend.  `make
 # bench` runs tests/bench.sh (inference per kernel set, front-ends, memory),
-# bench-arm (mk/cross.mk: guest instructions under qemu) and
-# tests/bench_daemon.sh.
+# bench-arm (mk/cross.mk: guest instructions under qemu),
+# tests/bench_daemon.sh and tests/bench/plugin_isolation.sh (the cost of a
+# plugin in its own process).
 # Targets: bench, $(BENCH_FRONTEND), $(BENCH_PLAN).
 .PHONY: bench
 
@@ -28,3 +29,4 @@ bench: all $(BENCH_FRONTEND)
 	@./tests/bench.sh $(BUILD) $(SHARED)
 	@$(MAKE) --no-print-directory bench-arm
 	@./tests/bench_daemon.sh $(BUILD) $(SHARED)
+	@./tests/bench/plugin_isolation.sh $(BUILD) $(SHARED)

@@ -39,7 +39,7 @@ JOBS          ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_TIMEOUT  ?= 300
 # NAME=SECONDS for the tests that need longer than TEST_TIMEOUT (NAME as in
 # the test's log: test_x, daemon/test_x, integration/test_x.sh).
-TEST_TIMEOUTS ?=
+TEST_TIMEOUTS ?= integration/test_plugin_isolation.sh=600
 TESTS         ?=
 
 .PHONY: test test-asan

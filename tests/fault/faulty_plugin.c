@@ -15,12 +15,30 @@
  *           set_state() with an unknown state, unwatch_fd/cancel_timer(NULL),
  *           config_get() after open
  *
+ * and where a plugin takes its process down (tests/integration/
+ * test_plugin_isolation.sh; a crash is SIGSEGV with the default action,
+ * also under ASan, whose handler would exit instead):
+ *
+ *   open-segv   open() crashes
+ *   run-segv    the block callback crashes
+ *   run-exit    the block callback calls _exit(0)
+ *   run-hang    the block callback never returns
+ *   run-thread  the block callback starts a thread that calls emit() and
+ *               set_state() for a second, concurrently with the loop
+ *
+ * The constructor runs before open() knows Control=: it looks in the
+ * folder named by the environment variable FAULTY_CONTROL for
+ * ctor-segv (it crashes) and ctor-exit (_exit(0)).
+ *
  * Removing the file ends that fault: the next callback works (open and
  * start on the next Reload or the daemon's retry).  stop() and close()
  * return nothing; they count for "every callback" by running while the
  * faults are on.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +58,8 @@ struct faulty {
 	void *timer;
 	uint64_t next_ns; /* when the next block is due */
 	int16_t block[BLOCK_FRAMES];
+	pthread_t thread;
+	bool thread_running;
 };
 
 static uint64_t clock_ns(clockid_t clock)
@@ -59,6 +79,43 @@ static int failing(const struct faulty *f, const char *what)
 }
 
 static void on_block(ts_source *src, void *user);
+
+static void crash(void)
+{
+	signal(SIGSEGV, SIG_DFL);
+	raise(SIGSEGV);
+}
+
+__attribute__((constructor)) static void faulty_load(void)
+{
+	const char *dir = getenv("FAULTY_CONTROL");
+	char path[600];
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/ctor-segv", dir);
+	if (access(path, F_OK) == 0)
+		crash();
+	snprintf(path, sizeof(path), "%s/ctor-exit", dir);
+	if (access(path, F_OK) == 0)
+		_exit(0);
+}
+
+/* Forbidden: the host from another thread, for a second. */
+static void *rogue_thread(void *arg)
+{
+	struct faulty *f = arg;
+	const uint64_t end = clock_ns(CLOCK_MONOTONIC) + 1000000000ull;
+	ts_sample_block b = { .struct_size = sizeof(b), .frames = BLOCK_FRAMES, .data = f->block };
+
+	while (clock_ns(CLOCK_MONOTONIC) < end) {
+		b.mono_ns = clock_ns(CLOCK_MONOTONIC);
+		b.realtime_ns = clock_ns(CLOCK_REALTIME);
+		f->host->emit(f->src, &b);
+		f->host->set_state(f->src, TS_SOURCE_DEGRADED, "faulty: from a thread");
+	}
+	return NULL;
+}
 
 static void arm(struct faulty *f)
 {
@@ -116,6 +173,15 @@ static void on_block(ts_source *src, void *user)
 
 	(void)src;
 	f->timer = NULL;
+	if (failing(f, "run-segv"))
+		crash();
+	if (failing(f, "run-exit"))
+		_exit(0);
+	if (failing(f, "run-hang"))
+		for (;;)
+			pause();
+	if (failing(f, "run-thread") && !f->thread_running)
+		f->thread_running = pthread_create(&f->thread, NULL, rogue_thread, f) == 0;
 	if (failing(f, "run")) {
 		misuse(f);
 	} else {
@@ -143,6 +209,8 @@ static int faulty_open(ts_source *src, const ts_plugin_host *host, void **priv)
 		return host->config_error(src, "Control", "missing: the folder of fault files");
 	}
 	snprintf(f->control, sizeof(f->control), "%s", control);
+	if (failing(f, "open-segv"))
+		crash();
 	if (failing(f, "open")) {
 		int r = host->set_format(src, &bad);
 
@@ -181,6 +249,10 @@ static void faulty_stop(void *priv)
 
 static void faulty_close(void *priv)
 {
+	struct faulty *f = priv;
+
+	if (f->thread_running)
+		pthread_join(f->thread, NULL);
 	free(priv);
 }
 

@@ -6,6 +6,8 @@
 # through a FIFO).  Each time: Sensor State failed with LastError and the
 # pipeline degraded (D-Bus and socket), the other pipeline detects on, and
 # when the fault ends the plugin's retry brings samples back.
+# (The fake chip is a kernel inside one process: the gpio sources run in
+# the daemon's, Isolate=no, not in a child of their own.)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need dbus-daemon busctl python3 cc
@@ -36,6 +38,7 @@ Chip=gpiochip0
 Lines=GPIO5
 Mode=level
 Rate=50
+Isolate=no
 [Frontend]
 Type=stats
 Window=2

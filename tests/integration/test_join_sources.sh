@@ -5,7 +5,9 @@
 # humidity sensor, polled) and the gpio plugin counting rain-gauge pulses
 # on a fake GPIO chip (plugins/gpio/test_fake_gpiochip.c preloaded, as in
 # test_plugin_gpio.sh; it passes every other call on to umockdev's
-# preload).  Checked:
+# preload).  The fake chip is a kernel inside one process: the gpio
+# sources run in the daemon's (Isolate=no), the iio ones in children of
+# their own.  Checked:
 #   - --check-config accepts it; [Source] mixed with [Source.NAME], a
 #     Clock= naming no source, a [Source.NAME] without Plugin= are refused
 #   - Sensor Plugin, Channels, Rate (the clock: the slowest, the gauge's
@@ -107,6 +109,7 @@ Rate=20
 
 [Source.rain]
 Plugin=gpio
+Isolate=no
 Chip=gpiochip0
 Lines=$2
 Mode=count
@@ -138,11 +141,11 @@ field_conf gauge GPIO27 3 0.6 rain > "$conf/pipelines.d/gauge.conf"
 # 50 ms), the model from the repository
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 agri=$repo/config/pipelines.d/agriculture.conf
-sed -e 's/^Window=600s$/Window=50ms/' -e 's/^Rate=0.0166667$/Rate=40/' "$agri" \
-	> "$conf/pipelines.d/agriculture.conf"
+sed -e 's/^Window=600s$/Window=50ms/' -e 's/^Rate=0.0166667$/Rate=40/' \
+	-e 's/^Plugin=gpio$/&\nIsolate=no/' "$agri" > "$conf/pipelines.d/agriculture.conf"
 echo "ModelDir=$repo/models" >> "$conf/tinysense.conf"
-check "the sped-up copy changed the gauge window and both polls" \
-	test "$(diff "$agri" "$conf/pipelines.d/agriculture.conf" | grep -c '^>')" = 3
+check "the sped-up copy changed the gauge window and both polls (and the gauge in-process)" \
+	test "$(diff "$agri" "$conf/pipelines.d/agriculture.conf" | grep -c '^>')" = 4
 
 # ---- configuration errors -----------------------------------------------------------------
 refused() { # name pattern (a pipeline file bad.conf written before)

@@ -19,6 +19,8 @@
 #     without the fake, real libgpiod finding no chip on this machine
 # Needs TS_CTL and TS_SHARED (TS_DAEMON: the daemon, else next to TS_CTL),
 # plugins/gpio.so next to the daemon, cc, dbus-daemon, busctl, gpiodetect.
+# (The fake chip is a kernel inside one process: the gpio sources run in
+# the daemon's, Isolate=no, not in a child of their own.)
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 lib_need cc dbus-daemon busctl gpiodetect gpioinfo
@@ -64,6 +66,7 @@ Lines=GPIO17
 Mode=count
 Window=250ms
 Debounce=5ms
+Isolate=no
 [Frontend]
 Type=stats
 Window=2
@@ -87,6 +90,7 @@ Mode=edges
 ActiveLow=yes
 Bias=pull-up
 Debounce=20ms
+Isolate=no
 [Frontend]
 Type=stats
 Window=2

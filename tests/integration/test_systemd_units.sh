@@ -44,7 +44,7 @@ show() { sed 's/^/     | /' "$1"; }
 svc=$units/tinysensed.service
 # shellcheck disable=SC2016 # $MAINPID is literal text in the unit
 for line in 'Type=notify' 'ExecStart=/usr/sbin/tinysensed' \
-	'ExecReload=/bin/kill -HUP $MAINPID' 'WatchdogSec=30s' 'Restart=on-failure' \
+	'ExecReload=/bin/kill -HUP $MAINPID' 'WatchdogSec=30s' 'Restart=always' \
 	'User=tinysense' 'Group=tinysense' 'RuntimeDirectory=tinysense' \
 	'ConfigurationDirectory=tinysense' 'ProtectSystem=strict' \
 	'DeviceAllow=char-iio rw' 'DeviceAllow=char-alsa rw' 'DeviceAllow=char-gpiochip rw'; do
