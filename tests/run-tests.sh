@@ -94,12 +94,14 @@ fi
 
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
-names=()
+# Every test must be runnable: a test that cannot run is no pass (checked
+# here, outside the pipeline below, whose subshell an exit would not end).
+for t in "$@"; do
+	[ -x "$t" ] || { echo "run-tests.sh: $t is not an executable" >&2; exit 2; }
+done
 for t in "$@"; do
 	n=$(name_of "$t")
 	[ -z "$filter" ] || echo "$n" | grep -Eq -- "$filter" || continue
-	[ -x "$t" ] || { echo "run-tests.sh: $t is not an executable" >&2; exit 2; }
-	names+=("$n")
 	rm -f "$logdir/$n.status" "$logdir/$n.log"
 	# unknown durations first: a new test may be a long one
 	printf '%s\t%s\t%s\t%s\n' "${took[$n]:-999999}" "${timeouts[$n]:-$timeout}" "$n" "$t"
