@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "daemon_config.h"
+#include "temp_dir.h"
 
 struct fixture {
 	char dir[64];
@@ -34,28 +35,20 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_daemon_config.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	if (!f || temp_dir_make(f->dir, sizeof(f->dir), "test_daemon_config"))
+		return -1; /* (the fixture is not freed: the test run ends) */
 	snprintf(f->path, sizeof(f->path), "%s/tinysense.conf", f->dir);
 	*state = f;
-	alarm(20); /* a hang is a failure */
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	const int r = temp_dir_remove(f->dir);
 
-	alarm(0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd))
-		return -1;
 	free(f);
-	return 0;
+	return r;
 }
 
 static int load(struct fixture *f)

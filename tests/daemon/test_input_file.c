@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "input_file.h"
+#include "temp_dir.h"
 
 struct dir {
 	char path[64];
@@ -36,42 +37,24 @@ static int setup(void **state)
 {
 	struct dir *d = calloc(1, sizeof(*d));
 
-	if (!d)
-		return -1;
-	snprintf(d->path, sizeof(d->path), "/tmp/test_input_file.XXXXXX");
-	if (!mkdtemp(d->path))
-		return -1;
+	if (!d || temp_dir_make(d->path, sizeof(d->path), "test_input_file"))
+		return -1; /* (the fixture is not freed: the test run ends) */
 	*state = d;
-	alarm(20); /* a hang is a failure */
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct dir *d = *state;
-	char cmd[128];
+	const int r = temp_dir_remove(d->path);
 
-	alarm(0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
-	if (system(cmd))
-		return -1;
 	free(d);
-	return 0;
+	return r;
 }
 
 static const char *in(struct dir *d, const char *name)
 {
-	snprintf(d->file, sizeof(d->file), "%s/%s", d->path, name);
-	return d->file;
-}
-
-static void write_file(const char *path, const char *text, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, n, fp), n);
-	assert_int_equal(fclose(fp), 0);
+	return temp_dir_path(d->file, sizeof(d->file), d->path, name);
 }
 
 /* The path, the kind named in the message, and -EINVAL. */
@@ -181,12 +164,12 @@ static void test_limit_is_exact(void **state)
 	int fd;
 
 	memset(text, 'x', sizeof(text));
-	write_file(path, text, 100);
+	write_bytes(path, text, 100);
 	fd = input_file_open(path, 100, &size, d->err, sizeof(d->err));
 	assert_true(fd >= 0);
 	assert_int_equal(size, 100);
 	close(fd);
-	write_file(path, text, 101);
+	write_bytes(path, text, 101);
 	assert_int_equal(input_file_open(path, 100, &size, d->err, sizeof(d->err)), -EFBIG);
 	assert_non_null(strstr(d->err, "larger than 100 bytes"));
 	/* INPUT_UNLIMITED: any size (streamed inputs) */
@@ -206,7 +189,7 @@ static void test_regular_file_read_whole_aligned(void **state)
 	char line[32];
 	FILE *fp;
 
-	write_file(path, "TFL3 model bytes\nsecond line\n", 29);
+	write_bytes(path, "TFL3 model bytes\nsecond line\n", 29);
 	assert_int_equal(input_file_read(path, INPUT_MAX_MODEL_BYTES, &data, &size, d->err,
 					 sizeof(d->err)), 0);
 	assert_int_equal(size, 29);
@@ -220,7 +203,7 @@ static void test_regular_file_read_whole_aligned(void **state)
 	assert_string_equal(line, "second line\n");
 	fclose(fp);
 	/* an empty file reads as 0 bytes */
-	write_file(path, "", 0);
+	write_bytes(path, "", 0);
 	assert_int_equal(input_file_read(path, 16, &data, &size, d->err, sizeof(d->err)), 0);
 	assert_int_equal(size, 0);
 	free(data);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "pipeline_config.h"
+#include "temp_dir.h"
 
 struct fixture {
 	char dir[64];
@@ -40,43 +41,25 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_pipeline_config.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	if (!f || temp_dir_make(f->dir, sizeof(f->dir), "test_pipeline_config"))
+		return -1; /* (the fixture is not freed: the test run ends) */
 	snprintf(f->path, sizeof(f->path), "%s/p.conf", f->dir);
 	*state = f;
-	alarm(20); /* a hang is a failure */
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
+	const int r = temp_dir_remove(f->dir);
 
-	alarm(0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd))
-		return -1;
 	free(f);
-	return 0;
+	return r;
 }
 
 static const char *in(struct fixture *f, const char *name)
 {
-	snprintf(f->file, sizeof(f->file), "%s/%s", f->dir, name);
-	return f->file;
-}
-
-static void write_bytes(const char *path, const char *text, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, n, fp), n);
-	assert_int_equal(fclose(fp), 0);
+	return temp_dir_path(f->file, sizeof(f->file), f->dir, name);
 }
 
 /* want with {P} replaced by the pipeline file's path, {D} by the directory */
