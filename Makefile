@@ -33,7 +33,7 @@ PKG_CONFIG ?= pkg-config
 DEB_DEPS := build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev \
 	libjson-c-dev dbus systemd dbus-daemon dbus-tests libiio-dev libiio-utils iiod \
 	umockdev libumockdev-dev libasound2-dev alsa-utils libgpiod-dev gpiod sox \
-	python3 time
+	python3 time libglib2.0-bin util-linux
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE     := -std=c11 -ffp-contract=off -g -fPIC
