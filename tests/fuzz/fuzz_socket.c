@@ -16,8 +16,9 @@
  *   bytes 1..    what the client sends: request lines, garbage, NULs,
  *                overlong lines
  *
- * The server holds two pipelines ("kws", and "k\xe9" whose name and one
- * label are not UTF-8; built from ../shared like the integration tests,
+ * The server holds two pipelines ("kws", and "k\xc3\xa9" whose name and one
+ * label are not ASCII (names that are not UTF-8 are refused by the
+ * configuration); built from ../shared like the integration tests,
  * never started: requests see a fixed set) so that watch, last and the
  * event paths (DETECTION, STATE, DROPPED, history) run; without ../shared
  * it serves an empty set.  After each chunk the loop runs until idle and
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fuzz_state {
 	struct daemon d;
 	char dir[64];
-	struct pipeline *kws, *bad; /* bad: a name that is not UTF-8 */
+	struct pipeline *kws, *bad; /* bad: a name that is not ASCII */
 	struct sp_decoder *dec;
 	json_tokener *tok;
 	char out[SOCKET_MAX_LINE * 64];
@@ -115,13 +116,13 @@ static void load_pipeline(struct fuzz_state *s)
 	if (mkdir(path, 0700))
 		abort();
 	write_pipeline(s, shared, "kws", "kws", "silence,unknown,yes,no");
-	write_pipeline(s, shared, "bad", "k\xe9", "silence,unknown,yes,n\xe9");
+	write_pipeline(s, shared, "bad", "k\xc3\xa9", "silence,unknown,yes,n\xc3\xa9");
 	if (manager_check(&s->d.manager, &err)) {
 		fprintf(stderr, "fuzz_socket: %s\n", err.text);
 		abort();
 	}
 	s->kws = manager_find(&s->d.manager, "kws");
-	s->bad = manager_find(&s->d.manager, "k\xe9");
+	s->bad = manager_find(&s->d.manager, "k\xc3\xa9");
 }
 
 static void cleanup(void)
