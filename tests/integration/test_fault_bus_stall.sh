@@ -33,6 +33,10 @@ Labels=burst
 [Detect]
 Threshold=0.1
 EOF2
+# Under ASan, freed memory waits in a quarantine (256 MB) before reuse: off
+# here, so that what is measured is what the daemon holds.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+export ASAN_OPTIONS
 lib_start_daemon
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$daemon_pid/status"; }
 sleep 1
@@ -48,7 +52,8 @@ for _ in $(seq "$stall"); do
 done
 during=$(rss_kb)
 echo "     RSS: ${before} kB before, ${during} kB after ${stall} s of a stopped bus (peak ${peak} kB)"
-check "memory stays bounded while the bus does not read (< 64 MB)" test "$peak" -lt 65536
+check "memory stays bounded while the bus does not read (grows < 32 MB)" \
+	test "$((peak - before))" -lt 32768
 check "the socket serves during the stall" socket_answers "$sock"
 check "the daemon says the bus stopped reading" \
 	grep -q 'the bus is not reading' "$tmp/daemon.log"
