@@ -224,9 +224,8 @@ static void config_result(struct manager *m, int r, const struct config_error *e
 	publishers_config_result(&m->publishers, m->config_error);
 }
 
-static void start_all(struct manager *m, struct pipeline *const *set, size_t n)
+static void start_each(struct pipeline *const *set, size_t n)
 {
-	(void)m;
 	for (size_t i = 0; i < n; i++) {
 		int r = pipeline_start(set[i]);
 
@@ -243,7 +242,7 @@ int manager_load(struct manager *m, struct config_error *err)
 	for (size_t i = 0; i < m->n_pipelines; i++)
 		pipeline_want_scores(m->pipelines[i], m->scores_wanted);
 	publishers_pipelines_changed(&m->publishers, &added);
-	start_all(m, m->pipelines, m->n_pipelines);
+	start_each(m->pipelines, m->n_pipelines);
 	config_result(m, r, err);
 	return r;
 }
@@ -339,7 +338,7 @@ static int reload_swap(struct manager *m, struct reload *rl)
 	m->n_pipelines = rl->n;
 	rl->n = 0;
 	publishers_pipelines_changed(&m->publishers, &change);
-	start_all(m, fresh, change.n_added);
+	start_each(fresh, change.n_added);
 	log_info("reloaded: %zu pipelines, %zu unchanged and kept as they were", m->n_pipelines,
 		 n_kept);
 	return 0;
